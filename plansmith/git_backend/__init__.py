@@ -1,0 +1,1 @@
+"""plansmith.git_backend"""

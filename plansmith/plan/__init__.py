@@ -1,0 +1,1 @@
+"""The pure plan core: text in, values out. No file system, no git, no clock, no environment."""
