@@ -1,0 +1,235 @@
+"""Values produced by the parser. Immutable; positions are 0-based line indexes into ``Document.lines``.
+
+A ``Document`` keeps every line with its own line ending, so any edit is a splice of whole lines and
+every byte the user wrote that we do not touch stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+ItemKind = Literal["phase", "stage"]
+DocKind = Literal["plan", "phase", "stage"]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    index: int  # line index
+    level: int  # 1..6 (ATX headings only)
+    text: str  # content without the opening/closing hashes, stripped
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    index: int
+    indent: int  # columns of leading white space, tabs counted as 4
+    mark: str  # the character between the brackets, as written: " ", "x", "X", "~", ...
+    text: str
+
+    @property
+    def checked(self) -> bool:
+        return self.mark in "xX"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One ``- **Name**: value`` metadata line."""
+
+    index: int
+    name: str  # as written
+    key: str  # lower case, single spaces: "structure level"
+    value: str  # stripped value text
+    value_start: int  # character offsets of the value inside the line (without line ending)
+    value_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    heading_index: int | None  # the "## Metadata" heading, None for bare bullets after the title
+    start: int  # first line of the block (the heading, or the first bullet)
+    end: int  # exclusive
+    fields: tuple[Field, ...]
+
+    def get(self, key: str) -> Field | None:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        return None
+
+    @property
+    def last_field_index(self) -> int | None:
+        return self.fields[-1].index if self.fields else None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A phase or a stage: from its heading to the next heading of the same or a higher level."""
+
+    kind: ItemKind
+    number: int
+    title: str  # without "Phase N:" and without the status marker
+    status: str | None  # text inside a trailing [MARKER], as written
+    heading: Heading
+    start: int  # heading line
+    end: int  # exclusive
+    content_end: int  # exclusive; ``end`` without the trailing blank lines
+    children: tuple[Section, ...]  # stages of a phase
+    tasks: tuple[Task, ...]  # every task in the section, children included
+    dependencies: tuple[int, ...]
+    dependencies_index: int | None
+    dependencies_raw: str | None  # the value as written, for messages
+    objective_index: int | None
+    link: str | None  # target of a "see [Phase N Details](file.md)" line: the section is a stub
+    link_index: int | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}_{self.number}"
+
+    def child(self, number: int) -> Section | None:
+        for c in self.children:
+            if c.number == number:
+                return c
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str
+    kind: DocKind
+    lines: tuple[str, ...]  # every line with its own ending; the last may have none
+    newline: str  # the first line ending found ("\n" by default): what we write into this file
+    headings: tuple[Heading, ...]
+    code_lines: frozenset[int]  # lines inside fenced code or HTML blocks (not headings, tasks, fields)
+    title: Heading | None  # level-1 heading (plan) or the phase/stage title heading
+    metadata: Metadata | None
+    sections: tuple[Section, ...]  # phases of a plan; stages of a phase file
+    root: Section | None  # the whole phase/stage file as one section (None for a plan)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def section(self, number: int) -> Section | None:
+        for s in self.sections:
+            if s.number == number:
+                return s
+        return None
+
+    def line_text(self, index: int) -> str:
+        """The line without its ending."""
+        return self.lines[index].rstrip("\r\n")
+
+
+@dataclass(frozen=True, slots=True)
+class StageNode:
+    phase: int
+    number: int
+    section: Section  # inline section, or the stub, in the phase document
+    holder: str  # path of the document that holds ``section``
+    file: str | None  # the expanded stage file, when expanded
+    document: Document | None
+
+    @property
+    def expanded(self) -> bool:
+        return self.document is not None
+
+    @property
+    def content(self) -> Section:
+        """What the stage really holds: its file when expanded, else the inline section."""
+        if self.document is not None and self.document.root is not None:
+            return self.document.root
+        return self.section
+
+    @property
+    def content_path(self) -> str:
+        return self.file if self.file is not None else self.holder
+
+    @property
+    def id(self) -> str:
+        return f"phase_{self.phase}_stage_{self.number}"
+
+    @property
+    def title(self) -> str:
+        return self.content.title
+
+    @property
+    def status(self) -> str | None:
+        return self.content.status
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseNode:
+    number: int
+    section: Section  # inline section, or the stub, in the main plan
+    holder: str  # path of the main plan
+    file: str | None  # the expanded phase file
+    document: Document | None
+    stages: tuple[StageNode, ...]
+
+    @property
+    def expanded(self) -> bool:
+        return self.document is not None
+
+    @property
+    def content(self) -> Section:
+        if self.document is not None and self.document.root is not None:
+            return self.document.root
+        return self.section
+
+    @property
+    def content_path(self) -> str:
+        return self.file if self.file is not None else self.holder
+
+    @property
+    def id(self) -> str:
+        return f"phase_{self.number}"
+
+    @property
+    def title(self) -> str:
+        return self.content.title
+
+    @property
+    def status(self) -> str | None:
+        return self.content.status
+
+    @property
+    def dependencies(self) -> tuple[int, ...]:
+        # The main plan's stub keeps the heading; a dependency line usually moves into the file.
+        return self.section.dependencies or self.content.dependencies
+
+    def stage(self, number: int) -> StageNode | None:
+        for s in self.stages:
+            if s.number == number:
+                return s
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str  # "001_feature"
+    main_path: str
+    folder: str | None  # the plan folder at level >= 1
+    level: int  # derived from the files
+    main: Document
+    phases: tuple[PhaseNode, ...]
+    documents: tuple[Document, ...]  # every parsed file of the plan, main first
+    stray_files: tuple[str, ...]  # .md files in the plan folder that belong to no phase or stage
+
+    def phase(self, number: int) -> PhaseNode | None:
+        for p in self.phases:
+            if p.number == number:
+                return p
+        return None
+
+    def items(self) -> Iterator[PhaseNode | StageNode]:
+        """Phases in order, each followed by its stages."""
+        for p in self.phases:
+            yield p
+            yield from p.stages
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(d.path for d in self.documents)

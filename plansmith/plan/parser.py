@@ -1,0 +1,344 @@
+"""Parse one plan, phase or stage file into a :class:`Document`. Tolerant reading, exact positions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from plansmith.errors import PlanError, PlanTooLargeError
+from plansmith.plan.model import (
+    DocKind,
+    Document,
+    Field,
+    Heading,
+    ItemKind,
+    Metadata,
+    Section,
+    Task,
+)
+from plansmith.plan.scanner import detect_newline, indent_width, is_blank, scan, split_lines, strip_eol
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+_ITEM_HEADING = {
+    # "Phase 3: Title", "Phase 3 Title", "Phase 3 - Title", "Phase 0"; never "Phase 3.1: ..."
+    kind: re.compile(rf"^{kind}[ \t]+(\d+)(?:[ \t]*[:\-–—][ \t]*(?![\d.])|[ \t]+|$)(.*)$", re.I)
+    for kind in ("phase", "stage")
+}
+_STATUS = re.compile(r"[ \t]*\[([A-Z][A-Z0-9 _/&-]*)\][ \t]*$")
+_TASK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[(.)\](?:[ \t]+(.*)|$)")
+_FIELD = re.compile(
+    r"^(?P<lead>[ \t]*(?:[-*+][ \t]+)?)(?P<b>\*\*|__)?(?P<name>[A-Za-z][A-Za-z0-9 ()/&'._-]{0,48}?)"
+    r"(?:(?P=b))?[ \t]*:[ \t]*(?:(?P=b)(?!\*|_))?[ \t]*(?P<value>.*?)[ \t]*$"
+)
+_DEPENDENCIES = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:dependencies|depends[_ ]on)(?:\*\*|__)?[ \t]*:"
+    r"[ \t]*(?:\*\*|__)?[ \t]*(?P<value>.*?)[ \t]*$",
+    re.I,
+)
+_DEP_ITEM = re.compile(r"^(?:phase[_ ]?)?(\d+)$", re.I)
+_PHASE_MENTION = re.compile(r"\bphase[ _]?(\d+)\b(?!\.\d)", re.I)
+_EMPTY_VALUES = frozenset({"", "none", "[]", "n/a", "-", "nothing", "{}"})
+_OBJECTIVE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\*\*objective(?::\*\*|\*\*[ \t]*:)", re.I)
+_DETAIL_LINK = re.compile(r"\bsee\b[^\[\n]*\[[^\]\n]*\]\(<?([^)\s>]+)>?\)", re.I)
+
+
+def decode(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Bytes of a plan file as text, or a :class:`PlanError` that names the file and says what to do."""
+    if len(data) > max_bytes:
+        raise PlanTooLargeError(
+            f"{path}: {len(data):,} bytes is more than the limit of {max_bytes:,} bytes for one plan file",
+            path=path,
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PlanError(
+            f"{path}: not UTF-8 text (invalid byte at line {line})",
+            hint="convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8",
+            path=path,
+            line=line,
+        ) from None
+
+
+def parse_item_heading(kind: ItemKind, text: str) -> tuple[int, str, str | None] | None:
+    """``(number, title, status)`` for a phase/stage heading text, else None."""
+    m = _ITEM_HEADING[kind].match(text)
+    if m is None:
+        return None
+    rest = m.group(2).strip()
+    status = None
+    sm = _STATUS.search(rest)
+    if sm is not None:
+        status = sm.group(1).strip()
+        rest = rest[: sm.start()].rstrip()
+    return int(m.group(1)), rest, status
+
+
+def parse_field(line: str) -> tuple[str, str, int, int] | None:
+    """``(name, value, value_start, value_end)`` for a ``- **Name**: value`` style line."""
+    m = _FIELD.match(line)
+    if m is None or not m.group("name").strip():
+        return None
+    if not m.group("lead").strip() and not m.group("b"):
+        return None  # "Word: text" without bullet or bold is prose, not a field
+    return m.group("name").strip(), m.group("value"), m.start("value"), m.end("value")
+
+
+def field_key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def parse_dependencies(value: str) -> tuple[int, ...] | None:
+    """Phase numbers from ``[1, 2]``, ``1, 2``, ``[phase_1]``, ``none``...; None when it is prose."""
+    v = value.strip().strip("*_ ").strip()
+    if v.lower() in _EMPTY_VALUES:
+        return ()
+    inner = v[1:-1] if v.startswith("[") and v.endswith("]") else v
+    numbers: list[int] = []
+    for part in inner.split(","):
+        m = _DEP_ITEM.match(part.strip().strip("`'\""))
+        if m is None:
+            # Prose such as "Phase 2 complete, user priority HIGH": the phases it names.
+            named = tuple(int(n) for n in _PHASE_MENTION.findall(v))
+            return named or None
+        numbers.append(int(m.group(1)))
+    return tuple(numbers)
+
+
+def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
+    """Parse a main plan (``kind="plan"``), an expanded phase file or a stage file."""
+    lines = split_lines(text)
+    scanned = scan(lines)
+    code = scanned.code_lines
+    headings = scanned.headings
+    root: Section | None = None
+    sections: tuple[Section, ...] = ()
+    if kind == "plan":
+        title = next((h for h in headings if h.level == 1), None)
+        sections = _sections(lines, code, headings, "phase", 0, len(lines), min_level=2)
+        first = sections[0].start if sections else len(lines)
+    else:
+        title, root = _root_section(path, lines, code, headings, kind)
+        if root is not None:
+            sections = root.children
+        first = sections[0].start if sections else len(lines)
+    metadata = _metadata(lines, code, headings, title, first)
+    return Document(
+        path=path,
+        kind=kind,
+        lines=lines,
+        newline=detect_newline(lines),
+        headings=headings,
+        code_lines=code,
+        title=title,
+        metadata=metadata,
+        sections=sections,
+        root=root,
+    )
+
+
+def _root_section(
+    path: str,
+    lines: tuple[str, ...],
+    code: frozenset[int],
+    headings: tuple[Heading, ...],
+    kind: DocKind,
+) -> tuple[Heading | None, Section | None]:
+    """The whole phase/stage file as one section. Its heading is the level-1 title when the file
+    starts with one (numbered by the title, else by the file name), otherwise the first
+    ``Phase N:``/``Stage N:`` heading (some tools write ``### Phase 2:`` titles)."""
+    item_kind: ItemKind = "phase" if kind == "phase" else "stage"
+    child_kind: ItemKind | None = "stage" if item_kind == "phase" else None
+    title: Heading | None = headings[0] if headings and headings[0].level == 1 else None
+    parsed = parse_item_heading(item_kind, title.text) if title is not None else None
+    if title is not None and parsed is None:
+        m = re.match(rf"{item_kind}_(\d+)", path.rsplit("/", 1)[-1])
+        if m is not None:
+            parsed = (int(m.group(1)), title.text, None)
+    if title is None:
+        for h in headings:
+            parsed = parse_item_heading(item_kind, h.text)
+            if parsed is not None:
+                title = h
+                break
+    if title is None or parsed is None:
+        return title, None
+    section = _make_section(
+        lines, code, headings, item_kind, parsed, title, title.index, len(lines), child_kind
+    )
+    return title, section
+
+
+def _sections(
+    lines: tuple[str, ...],
+    code: frozenset[int],
+    headings: Sequence[Heading],
+    kind: ItemKind,
+    start: int,
+    end: int,
+    *,
+    min_level: int,
+) -> tuple[Section, ...]:
+    """Phase (or stage) sections between ``start`` and ``end``: headings of the shallowest level at
+    which the kind occurs; each ends at the next heading of the same or a higher level."""
+    inside = [h for h in headings if start <= h.index < end]
+    candidates = [
+        (h, parsed)
+        for h in inside
+        if h.level >= min_level and (parsed := parse_item_heading(kind, h.text)) is not None
+    ]
+    if not candidates:
+        return ()
+    level = min(h.level for h, _ in candidates)
+    result = []
+    child_kind: ItemKind | None = "stage" if kind == "phase" else None
+    for h, parsed in candidates:
+        if h.level != level:
+            continue
+        section_end = next((o.index for o in inside if o.index > h.index and o.level <= level), end)
+        result.append(_make_section(lines, code, inside, kind, parsed, h, h.index, section_end, child_kind))
+    return tuple(result)
+
+
+def _make_section(
+    lines: tuple[str, ...],
+    code: frozenset[int],
+    headings: Sequence[Heading],
+    kind: ItemKind,
+    parsed: tuple[int, str, str | None],
+    heading: Heading,
+    start: int,
+    end: int,
+    child_kind: ItemKind | None,
+) -> Section:
+    content_end = end
+    while content_end > start + 1 and is_blank(lines[content_end - 1]):
+        content_end -= 1
+    children: tuple[Section, ...] = ()
+    if child_kind is not None:
+        children = _sections(lines, code, headings, child_kind, start + 1, end, min_level=heading.level + 1)
+    own_end = children[0].start if children else content_end
+    deps: tuple[int, ...] = ()
+    deps_index = None
+    deps_raw = None
+    objective = None
+    link = None
+    link_index = None
+    tasks = []
+    for i in range(start + 1, end):
+        if i in code:
+            continue
+        line = strip_eol(lines[i])
+        tm = _TASK.match(line)
+        if tm is not None:
+            tasks.append(Task(i, indent_width(line), tm.group(1), (tm.group(2) or "").strip()))
+            continue
+        if i >= own_end:
+            continue
+        if deps_index is None and (dm := _DEPENDENCIES.match(line)) is not None:
+            deps_index, deps_raw = i, dm.group("value")
+            deps = parse_dependencies(deps_raw) or ()
+        elif objective is None and _OBJECTIVE.match(line):
+            objective = i
+        elif link is None and (lm := _DETAIL_LINK.search(line)) is not None:
+            target = lm.group(1).split("#", 1)[0]
+            if target.lower().endswith(".md"):
+                link, link_index = target, i
+    number, title, status = parsed
+    return Section(
+        kind=kind,
+        number=number,
+        title=title,
+        status=status,
+        heading=heading,
+        start=start,
+        end=end,
+        content_end=content_end,
+        children=children,
+        tasks=tuple(tasks),
+        dependencies=deps,
+        dependencies_index=deps_index,
+        dependencies_raw=deps_raw,
+        objective_index=objective,
+        link=link,
+        link_index=link_index,
+    )
+
+
+def _is_metadata_heading(h: Heading) -> bool:
+    text = h.text.lower().rstrip(":")
+    return h.level >= 2 and (text == "metadata" or text.endswith(" metadata"))
+
+
+def _metadata(
+    lines: tuple[str, ...],
+    code: frozenset[int],
+    headings: tuple[Heading, ...],
+    title: Heading | None,
+    first_section: int,
+) -> Metadata | None:
+    """The ``## Metadata`` section before the first phase/stage, or bare bold bullets after the title.
+
+    Its fields are the run of field lines that starts the section; the run ends at the first line
+    that is neither a field, an indented continuation, nor plansmith's own record comment.
+    """
+    for h in headings:
+        if h.index >= first_section:
+            break
+        if _is_metadata_heading(h):
+            end, fields = _field_run(lines, code, h.index + 1, bare=False)
+            return Metadata(h.index, h.index, end, fields)
+    if title is None:
+        return None
+    end, fields = _field_run(lines, code, title.index + 1, bare=True)
+    if not fields:
+        return None
+    return Metadata(None, fields[0].index, end, fields)
+
+
+def _field_run(
+    lines: tuple[str, ...], code: frozenset[int], start: int, *, bare: bool
+) -> tuple[int, tuple[Field, ...]]:
+    i = start
+    while i < len(lines) and is_blank(lines[i]):
+        i += 1
+    fields: list[Field] = []
+    while i < len(lines) and i not in code:
+        line = strip_eol(lines[i])
+        parsed = parse_field(line) if line[:1] not in (" ", "\t") else None
+        if parsed is not None and (not bare or line.startswith(("- **", "* **", "+ **"))):
+            name, value, vs, ve = parsed
+            fields.append(Field(i, name, field_key(name), value, vs, ve))
+        elif fields and line[:1] in (" ", "\t") and line.strip():
+            pass  # a continuation or sub-bullet of the field above
+        elif not line.startswith("<!-- plansmith: "):
+            break
+        i += 1
+    return i, tuple(fields)
+
+
+def require_text(path: str, data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Text from either bytes (decoded strictly) or text (size-checked)."""
+    if isinstance(data, bytes):
+        return decode(path, data, max_bytes=max_bytes)
+    if len(data) > max_bytes:
+        raise PlanTooLargeError(
+            f"{path}: {len(data):,} characters is more than the limit of {max_bytes:,} for one plan file",
+            path=path,
+        )
+    return data
+
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "PlanError",
+    "decode",
+    "field_key",
+    "parse_dependencies",
+    "parse_document",
+    "parse_field",
+    "parse_item_heading",
+    "require_text",
+]

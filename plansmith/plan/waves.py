@@ -1,0 +1,67 @@
+"""Execution waves: phases whose dependencies are all done can run together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Waves:
+    waves: tuple[tuple[int, ...], ...] | None  # None when there is a cycle
+    cycle: tuple[int, ...] | None  # the phases of one cycle, in dependency order
+
+    def as_json(self, plan: str) -> dict[str, object]:
+        return {
+            "plan": plan,
+            "waves": None if self.waves is None else [list(w) for w in self.waves],
+            "cycle": None if self.cycle is None else list(self.cycle),
+        }
+
+
+def find_cycle(graph: Mapping[int, Sequence[int]]) -> tuple[int, ...] | None:
+    """One cycle of ``graph`` (phase -> phases it depends on), or None. Deterministic: the search
+    starts from the lowest phase number."""
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = dict.fromkeys(graph, WHITE)
+    for root in sorted(graph):
+        if colour[root] != WHITE:
+            continue
+        path: list[int] = []
+        stack: list[tuple[int, int]] = [(root, 0)]
+        while stack:
+            node, next_child = stack.pop()
+            if next_child == 0:
+                colour[node] = GREY
+                path.append(node)
+            deps = sorted(d for d in graph.get(node, ()) if d in graph)
+            if next_child < len(deps):
+                stack.append((node, next_child + 1))
+                child = deps[next_child]
+                if colour[child] == GREY:
+                    cycle = path[path.index(child) :]
+                    return tuple(reversed(cycle))
+                if colour[child] == WHITE:
+                    stack.append((child, 0))
+            else:
+                colour[node] = BLACK
+                path.pop()
+    return None
+
+
+def compute_waves(graph: Mapping[int, Sequence[int]]) -> Waves:
+    """Layer the phases: wave k holds the phases whose dependencies are all in earlier waves.
+    References to phases that do not exist are ignored here (validation reports them)."""
+    cycle = find_cycle(graph)
+    if cycle is not None:
+        return Waves(None, cycle)
+    remaining = {n: {d for d in deps if d in graph and d != n} for n, deps in graph.items()}
+    done: set[int] = set()
+    waves: list[tuple[int, ...]] = []
+    while remaining:
+        ready = tuple(sorted(n for n, deps in remaining.items() if deps <= done))
+        waves.append(ready)
+        done.update(ready)
+        for n in ready:
+            del remaining[n]
+    return Waves(tuple(waves), None)
