@@ -199,7 +199,7 @@ def scan(lines: tuple[str, ...]) -> Scan:
     fence: _Fence | None = None
     html_end: str | None = None  # "" = until a blank line
     in_paragraph = False
-    list_content = 0  # content indent of the most recent list item, for fences nested in it
+    lists: list[int] = []  # content columns of the open list items, innermost last
 
     for i, raw in enumerate(lines):
         line = strip_eol(raw)
@@ -238,33 +238,45 @@ def scan(lines: tuple[str, ...]) -> Scan:
 
         width = indent_width(line)
         item = _LIST_ITEM.match(line)
-        if item is None and width < list_content and not in_paragraph:
-            list_content = 0  # a line left of the item's content ends the list (no lazy continuation)
-        # Fences may sit up to 3 columns right of the container they are in (a list item or the page).
-        container = list_content if list_content and width >= list_content else 0
-        fm = _FENCE.match(line.expandtabs(4)) if width - container < 4 else None
+        inside = [c for c in lists if c <= width]  # the list items this line is indented into
+        container = inside[-1] if inside else 0
+        if len(inside) < len(lists) and width >= 4:
+            in_paragraph = False  # not a lazy continuation but an indented code block (as markdown-it)
+        relative = width - container
+        content = line.expandtabs(4)[container:] if container else line
+
+        fm = _FENCE.match(content) if relative < 4 else None
         if fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3)):
+            lists = inside
             fence = _Fence(fm.group(2)[0], len(fm.group(2)), width, container)
             code.add(i)
             in_paragraph = False
             continue
-        if item is not None:
-            list_content = len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))
-
-        if width < 4:
-            h = heading_of(line)
+        if relative >= 4 and not in_paragraph and item is None:
+            lists = inside
+            code.add(i)  # an indented code block: no headings, tasks or fields in it
+            continue
+        if relative < 4:
+            h = heading_of(content)
             if h is not None:
+                lists = inside
                 headings.append(Heading(i, h[0], h[1]))
                 in_paragraph = False
                 continue
-            html = _html_block_start(line, in_paragraph)
+            html = _html_block_start(content, in_paragraph)
             if html is not None:
+                lists = inside
                 code.add(i)
-                if not (html and _html_block_ends(line[line.index("<") + 1 :], html)):
+                if not (html and _html_block_ends(content[content.index("<") + 1 :], html)):
                     html_end = html
                 in_paragraph = False
                 continue
-
-        in_paragraph = item is None or bool(line[item.end() :].strip())
+        if item is not None:
+            lists = [*inside, len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))]
+            in_paragraph = bool(line[item.end() :].strip())
+            continue
+        if not in_paragraph:
+            lists = inside  # a new paragraph, outside the items it is not indented into
+        in_paragraph = True
 
     return Scan(tuple(headings), frozenset(code))

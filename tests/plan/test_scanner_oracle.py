@@ -1,0 +1,60 @@
+"""The line scanner agrees with markdown-it-py's block parse on which lines are ATX headings."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from plansmith.plan.scanner import scan, split_lines
+
+from .corpus import corpus_files
+from .strategies import plans
+
+MD = MarkdownIt("commonmark")
+
+
+def oracle_headings(text: str) -> set[tuple[int, int]]:
+    return {
+        (tok.map[0], int(tok.tag[1:]))
+        for tok in MD.parse(text)
+        if tok.type == "heading_open" and tok.markup.startswith("#") and tok.map is not None
+    }
+
+
+def our_headings(text: str) -> set[tuple[int, int]]:
+    return {(h.index, h.level) for h in scan(split_lines(text)).headings}
+
+
+FILES = corpus_files()
+
+
+@pytest.mark.parametrize("path", sorted(FILES))
+def test_corpus_headings_agree_with_markdown_it(path: str) -> None:
+    text = FILES[path]
+    assert our_headings(text) == oracle_headings(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans())
+def test_generated_plans_agree_with_markdown_it(plan: tuple[str, str]) -> None:
+    _, text = plan
+    text = text.replace("\r\n", "\n")  # markdown-it normalises line endings; positions stay the same
+    assert our_headings(text) == oracle_headings(text)
+
+
+LINE_KINDS = st.sampled_from(
+    [
+        "# h1", "## Phase 1: x", "### Stage 2: y", "```", "~~~", "````md", "    ```", "  ~~~",
+        "- item", "1. item", "   - [ ] task", "  ```bash", "<div>", "</div>", "<!-- c -->", "<!--",
+        "-->", "<pre>", "</pre>", "", "text", "    code", "> quote", "#no space", "####### seven",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINE_KINDS, max_size=25))
+def test_tricky_line_mixes_agree_with_markdown_it(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    assert our_headings(text) == oracle_headings(text)
