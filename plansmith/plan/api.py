@@ -16,6 +16,7 @@ def decode_files(
     """Text of every Markdown file, and a problem for each one that is not UTF-8 or too large."""
     texts: dict[str, str] = {}
     problems: list[Problem] = []
+    failures: dict[str, PlanError] = {}
     for path, data in files.items():
         if not path.endswith(".md"):
             continue
@@ -25,6 +26,7 @@ def decode_files(
             code = "too-large" if exc.kind == "plan-too-large" else "not-utf8"
             message = exc.message.removeprefix(f"{path}: ")
             problems.append(Problem(path, exc.line or 0, code, f"{message}; {exc.hint}"))
+            failures[path] = exc
     return texts, problems
 
 

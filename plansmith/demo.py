@@ -1,0 +1,88 @@
+"""``plansmith demo``: the whole cycle on a throw-away repository, with embedded defaults only.
+
+A sample plan is committed; a commit makes phase 3 complex; plansmith analyses, proposes the
+expansion on a branch (the user's files untouched), shows the diff, approves by merging, validates.
+Every step runs the same code as the real commands, through real git.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+PLAN = "specs/plans/001_team_workspaces.md"
+
+
+def _step(title: str) -> None:
+    print(f"\n\033[1m==> {title}\033[0m" if sys.stdout.isatty() else f"\n==> {title}", flush=True)
+
+
+def _plansmith(repo: Path, *args: str) -> int:
+    print(f"$ plansmith {' '.join(args)}", flush=True)
+    return subprocess.run([sys.executable, "-m", "plansmith", *args], cwd=repo, check=False).returncode
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {
+        "GIT_AUTHOR_NAME": "Demo User",
+        "GIT_AUTHOR_EMAIL": "demo@example.invalid",
+        "GIT_COMMITTER_NAME": "Demo User",
+        "GIT_COMMITTER_EMAIL": "demo@example.invalid",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _sample(name: str) -> str:
+    return resources.files("plansmith.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def run_demo(*, keep: bool = False) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="plansmith-demo-"))
+    repo = folder / "repo"
+    repo.mkdir()
+    try:
+        _step(f"A throw-away repository in {repo} with a sample plan")
+        _git(repo, "init", "-q", "-b", "main")
+        plan = repo / PLAN
+        plan.parent.mkdir(parents=True)
+        plan.write_text(_sample("sample_plan.md"), encoding="utf-8")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "Add the team workspaces plan")
+        _plansmith(repo, "analyze", PLAN)
+
+        _step("Phase 3 grows: twelve more tasks, a migration, security work (committed)")
+        plan.write_text(
+            plan.read_text(encoding="utf-8") + _sample("sample_phase3_growth.md"), encoding="utf-8"
+        )
+        _git(repo, "commit", "-q", "-am", "Plan the permissions work in detail")
+        _plansmith(repo, "analyze", PLAN)
+        _plansmith(repo, "review", PLAN)
+
+        _step("plansmith proposes the expansion on a branch; the working tree is not touched")
+        before = _git(repo, "status", "--porcelain")
+        if _plansmith(repo, "expand", PLAN, "--auto-analysis", "--yes") != 0:
+            return 1
+        assert _git(repo, "status", "--porcelain") == before, "the demo's working tree changed"
+        _plansmith(repo, "proposals", "list")
+
+        _step("The proposal: analysis in the commit message, and the diff")
+        _plansmith(repo, "proposals", "show", "001_team_workspaces")
+
+        _step("Approve it by merging, then validate the result")
+        _plansmith(repo, "proposals", "approve", "001_team_workspaces")
+        print(_git(repo, "log", "--oneline", "-3"), end="")
+        print(_git(repo, "ls-files", "specs/plans"), end="")
+        status = _plansmith(repo, "validate")
+        _step("Done" + (f": the repository stays in {repo}" if keep else ""))
+        return status
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

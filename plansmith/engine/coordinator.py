@@ -1,0 +1,427 @@
+"""One run of expand/collapse: committed plan -> operations -> coordinator -> commit -> proposal.
+
+Operations are computed in parallel by the runner (each on the base content, with timeouts,
+retries and partial-failure handling); one coordinator then applies the successful ones in order,
+recomputes metadata, validates and commits in the scratch worktree. The user's working tree, index,
+HEAD and branches are never written; the result is a proposal branch.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TextIO
+
+from plansmith.engine import artifacts
+from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
+from plansmith.errors import ConflictError, PlanError, PlansmithError
+from plansmith.plan.api import decode_files
+from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan, format_table
+from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
+from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
+from plansmith.plan.validate import validate_plan
+
+if TYPE_CHECKING:
+    from plansmith.git_backend.proposals import Proposal
+    from plansmith.git_backend.repo import RepoPaths
+    from plansmith.git_backend.worktree import ScratchWorktree
+    from plansmith.workspace import Workspace
+
+Verb = Literal["expand", "collapse"]
+
+
+@dataclass(frozen=True)
+class OperationRequest:
+    plan: str
+    operation: Verb
+    phase: int | None = None
+    stage: int | None = None
+    auto: bool = False
+    dry_run: bool = False
+    merge: bool = False
+    assume_yes: bool = False
+    interactive: bool = False
+    agent: str | None = None
+    agent_required: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    phase: int
+    stage: int | None
+
+    @property
+    def id(self) -> str:
+        return f"phase_{self.phase}" if self.stage is None else f"phase_{self.phase}_stage_{self.stage}"
+
+
+@dataclass
+class ItemResult:
+    item: str
+    operation: str
+    status: Literal["success", "failed", "skipped"]
+    artifact: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "item": self.item,
+            "operation": self.operation,
+            "status": self.status,
+            "artifact": self.artifact,
+            "error": self.error,
+        }
+
+
+@dataclass
+class RunOutcome:
+    plan: str
+    proposal: dict[str, str] | None = None
+    operations: list[ItemResult] = field(default_factory=list)
+    merged: bool = False
+    dry_run: bool = False
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.operations if o.status == "failed")
+
+    @property
+    def successful(self) -> int:
+        return sum(1 for o in self.operations if o.status == "success")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def as_json(self) -> dict[str, object]:
+        doc: dict[str, object] = {
+            "plan": self.plan,
+            "proposal": self.proposal,
+            "operations": [o.as_json() for o in self.operations],
+            "summary": {"total": len(self.operations), "successful": self.successful, "failed": self.failed},
+            "merged": self.merged,
+        }
+        if self.dry_run:
+            doc["dry_run"] = True
+            doc["changes"] = self.changes
+        return doc
+
+
+TRANSFORMS: dict[tuple[Verb, bool], Callable[..., Change]] = {
+    ("expand", False): expand_phase,
+    ("expand", True): expand_stage,
+    ("collapse", False): collapse_phase,
+    ("collapse", True): collapse_stage,
+}
+
+
+def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: Item) -> Change:
+    transform = TRANSFORMS[(verb, item.stage is not None)]
+    if item.stage is None:
+        return transform(files, loc, item.phase)
+    return transform(files, loc, item.phase, item.stage)
+
+
+def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
+    """Every recommended item, in the order the coordinator applies them (stages before phases when
+    collapsing, so a phase is collapsed after the stages it holds)."""
+    picked = [Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb]
+    if verb == "collapse":
+        picked.sort(key=lambda it: (it.stage is None, -it.phase, -(it.stage or 0)))
+    return picked
+
+
+def committed_files(repo: RepoPaths, plans_dir: str, max_bytes: int) -> dict[str, str]:
+    from plansmith.git_backend.repo import read_tree_files
+
+    texts, problems = decode_files(read_tree_files(repo, "HEAD", plans_dir), max_bytes=max_bytes)
+    del problems  # undecodable files elsewhere do not block this plan; its own are checked below
+    return texts
+
+
+def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None) -> RunOutcome:
+    repo = ws.require_repo()
+    settings = ws.settings
+    files = committed_files(repo, ws.plans_dir, settings.limits.max_plan_bytes)
+    rel = ws.rel(request.plan)
+    loc = locate_plan(files, rel, ws.plans_dir)
+    if loc is None:
+        raise PlanError(
+            f"{request.plan}: no committed plan there",
+            hint="plansmith works on committed plans: commit the plan first (git add + git commit)",
+        )
+    files = plan_files(files, loc)
+    plan = build_plan(files, loc)
+    thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
+    analysis = analyze_plan(plan, thresholds)
+    items = (
+        choose_items(analysis, request.operation)
+        if request.auto
+        else [Item(request.phase or 0, request.stage)]
+    )
+    outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
+    if not items:
+        _say(out, f"nothing to {request.operation} in {loc.main_path}")
+        return outcome
+    _warn_uncommitted(ws, loc, out)
+    if out is not None:
+        out.write(format_table(analysis) + "\n\n")
+        out.write(f"{request.operation}: {', '.join(i.id for i in items)}\n")
+    if request.dry_run:
+        return _dry_run(files, loc, request.operation, items, outcome, out)
+    if not request.assume_yes and not _confirm(request):
+        _say(out, "nothing changed")
+        return outcome
+    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out)
+
+
+def _say(out: TextIO | None, text: str) -> None:
+    if out is not None:
+        out.write(text + "\n")
+
+
+def _confirm(request: OperationRequest) -> bool:
+    if not request.interactive:
+        raise PlansmithError(
+            "confirmation needed but standard input is not a terminal",
+            hint="pass --yes to proceed without the prompt (or --dry-run to look first)",
+        )
+    answer = input("Proceed? [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+def _warn_uncommitted(ws: Workspace, loc: PlanLocation, out: TextIO | None) -> None:
+    from plansmith.git_backend.repo import worktree_status
+
+    scope = loc.folder or loc.main_path
+    dirty = [e.path for e in worktree_status(ws.require_repo(), [scope])]
+    if dirty:
+        print(
+            f"plansmith: warning: uncommitted changes in {', '.join(dirty[:3])} are not included; "
+            "the proposal is made from the committed plan",
+            file=sys.stderr,
+        )
+
+
+def _dry_run(
+    files: dict[str, str],
+    loc: PlanLocation,
+    verb: Verb,
+    items: list[Item],
+    outcome: RunOutcome,
+    out: TextIO | None,
+) -> RunOutcome:
+    current, cur_loc = files, loc
+    created: set[str] = set()
+    modified: set[str] = set()
+    deleted: set[str] = set()
+    for item in items:
+        try:
+            change = apply_item(current, cur_loc, verb, item)
+        except PlansmithError as exc:
+            outcome.operations.append(ItemResult(item.id, verb, "failed", error=exc.message))
+            continue
+        current, cur_loc = change.files, change.location
+        created |= set(change.created)
+        modified |= set(change.modified)
+        deleted |= set(change.deleted)
+        outcome.operations.append(ItemResult(item.id, verb, "skipped", error="dry run"))
+    outcome.changes = {
+        "created": sorted(created - deleted),
+        "modified": sorted(modified - deleted - created),
+        "deleted": sorted(deleted - created),
+    }
+    for kind, paths in outcome.changes.items():
+        for path in paths:
+            _say(out, f"  would be {kind}: {path}")
+    _say(out, "dry run: nothing was changed")
+    return outcome
+
+
+def _execute(
+    ws: Workspace,
+    repo: RepoPaths,
+    files: dict[str, str],
+    loc: PlanLocation,
+    request: OperationRequest,
+    items: list[Item],
+    analysis: Analysis,
+    outcome: RunOutcome,
+    out: TextIO | None,
+) -> RunOutcome:
+    from plansmith.git_backend import checkpoints
+    from plansmith.git_backend.repo import resolve_commit
+    from plansmith.git_backend.worktree import ScratchWorktree
+
+    settings = ws.settings
+    verb = request.operation
+    run_dir = artifacts.new_run_dir(repo.state_dir / "runs", verb)
+    run_id = run_dir.name
+    base = resolve_commit(repo, "HEAD")
+
+    def make_op(item: Item) -> Operation:
+        def op(ctx: AttemptContext) -> OpOutcome:
+            change = apply_item(files, loc, verb, item)
+            return OpOutcome.ok(change)
+
+        return Operation(item.id, op)
+
+    result = run_operations(
+        [make_op(i) for i in items],
+        max_parallel=settings.max_parallel,
+        timeout_s=settings.retry.base_timeout_s,
+        factor=settings.retry.factor,
+        max_attempts=settings.retry.max_attempts,
+    )
+    current, cur_loc = files, loc
+    applied: list[Item] = []
+    for item in items:
+        op_outcome = result.outcome(item.id)
+        status, error = op_outcome.status, op_outcome.error
+        change: Change | None = None
+        if status == "success":
+            try:  # apply on top of the earlier items: the main plan and metadata are shared
+                change = apply_item(current, cur_loc, verb, item)
+                current, cur_loc = change.files, change.location
+                applied.append(item)
+            except PlansmithError as exc:
+                status, error = "failed", exc.message
+        record = artifacts.record_for(
+            verb,
+            item.id,
+            op_outcome if status == op_outcome.status else OpOutcome.fail(error or "failed"),
+            files_created=change.created if change else (),
+            files_modified=change.modified if change else (),
+        )
+        path = artifacts.write_artifact(run_dir, record)
+        outcome.operations.append(ItemResult(item.id, verb, status, str(path), error))
+
+    before = {p.code for p in validate_plan(build_plan(files, loc))}
+    after = validate_plan(build_plan(current, cur_loc)) if applied else []
+    new_problems = [p for p in after if p.code not in before]
+    if new_problems:
+        for res in outcome.operations:
+            if res.status == "success":
+                res.status, res.error = "failed", "the result did not validate: " + new_problems[0].render()
+        applied = []
+    if not applied:
+        _report(out, outcome, None)
+        return outcome
+
+    scratch = ScratchWorktree.ensure(repo, ws.plans_dir)
+    with scratch.session():
+        scratch.reset_to(base)
+        checkpoint = checkpoints.create(
+            repo, base, plan=loc.name, operation=verb, items=[i.id for i in applied]
+        )
+        try:
+            _write_changes(scratch.path, files, current)
+            commit = _commit(scratch, settings.commit.author, loc, verb, applied, base, run_id, analysis)
+            proposal = _publish(repo, commit, settings.proposal_prefix)
+        except BaseException:
+            checkpoints.restore(scratch, checkpoint.id)
+            raise
+        checkpoints.delete(repo, checkpoint.id)
+    outcome.proposal = {
+        "id": proposal.id,
+        "branch": proposal.branch,
+        "commit": proposal.commit,
+        "base": proposal.base,
+    }
+    if not outcome.failed:
+        artifacts.cleanup(run_dir, keep_on_failure=True)
+    if request.merge:
+        from plansmith.git_backend import proposals
+
+        proposals.approve(repo, proposal.id, prefix=settings.proposal_prefix)
+        outcome.merged = True
+    _report(out, outcome, settings.proposal_prefix)
+    return outcome
+
+
+def _write_changes(root: Path, before: Mapping[str, str], after: Mapping[str, str]) -> None:
+    """Make the scratch worktree's plan files match ``after`` (paths come from the plan core, whose
+    slugs cannot leave the plan folder; a resolved path outside the worktree is refused anyway)."""
+    real_root = root.resolve()
+    for path in sorted(set(before) - set(after)):
+        target = root / path
+        if target.resolve().is_relative_to(real_root) and target.exists():
+            target.unlink()
+            _prune_empty(target.parent, root)
+    for path, text in after.items():
+        if before.get(path) == text:
+            continue
+        target = root / path
+        if not target.resolve().is_relative_to(real_root):
+            raise PlanError(f"{path}: would be written outside the repository; refused", path=path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _commit(
+    scratch: ScratchWorktree,
+    author: str,
+    loc: PlanLocation,
+    verb: Verb,
+    items: list[Item],
+    base: str,
+    run_id: str,
+    analysis: Analysis,
+) -> str:
+    from plansmith.git_backend.messages import proposal_subject, proposal_trailers
+
+    ids = [i.id for i in items]
+    subject = proposal_subject(verb, ids, loc.name)
+    body = "Analysis before the change:\n\n" + format_table(analysis)
+    trailers = proposal_trailers(plan=loc.main_path, operation=verb, items=ids, base=base, run=run_id)
+    return scratch.commit(f"{subject}\n\n{body}", author, trailers)
+
+
+def _publish(repo: RepoPaths, commit: str, prefix: str) -> Proposal:
+    from plansmith.git_backend import proposals
+
+    name = proposals.plan_name_of(_trailer_plan(repo, commit))
+    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.id == name), None)
+    if existing is not None and existing.state == "edited":
+        raise ConflictError(
+            f"proposal {existing.id} has commits of yours on it; plansmith leaves it alone",
+            hint=f"merge or delete branch {existing.branch}, then run again",
+        )
+    return proposals.publish(repo, commit, expected=existing.commit if existing else None, prefix=prefix)
+
+
+def _trailer_plan(repo: RepoPaths, commit: str) -> str:
+    from plansmith.git_backend.cmd import git
+    from plansmith.git_backend.messages import TRAILER_PLAN, parse_trailers
+
+    text = git(["log", "-1", "--format=%(trailers:only,unfold)", commit], cwd=repo.worktree).out
+    return parse_trailers(text)[TRAILER_PLAN]
+
+
+def _report(out: TextIO | None, outcome: RunOutcome, prefix: str | None) -> None:
+    if out is None:
+        return
+    for op in outcome.operations:
+        mark = {"success": "ok", "failed": "FAILED", "skipped": "skipped"}[op.status]
+        line = f"  {mark:<7} {op.operation} {op.item}"
+        out.write(line + (f": {op.error}" if op.error else "") + "\n")
+    if outcome.proposal is None:
+        out.write("no proposal was made\n")
+        return
+    p = outcome.proposal
+    out.write(f"\nproposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})\n")
+    if outcome.merged:
+        out.write("merged into the current branch\n")
+    else:
+        out.write(f"  approve: plansmith proposals approve {p['id']}   (or: git merge {p['branch']})\n")
+        out.write(f"  reject:  plansmith proposals reject {p['id']}    (or: git branch -D {p['branch']})\n")
