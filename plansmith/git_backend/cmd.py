@@ -44,9 +44,7 @@ class GitResult:
         return self.stderr.decode("utf-8", "replace").strip()
 
 
-def clean_env(
-    extra: Mapping[str, str] | None = None, keep: Iterable[str] = ()
-) -> dict[str, str]:
+def clean_env(extra: Mapping[str, str] | None = None, keep: Iterable[str] = ()) -> dict[str, str]:
     """The process environment without inherited ``GIT_*`` variables (except ``keep``), plus ``extra``."""
     kept = set(keep)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in kept}

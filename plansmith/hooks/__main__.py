@@ -1,0 +1,10 @@
+"""``python -m plansmith.hooks install|uninstall|run HOOK``: what the installed hook script starts."""
+
+from __future__ import annotations
+
+import sys
+
+from plansmith.hooks.cli_hooks import main_hooks
+
+if __name__ == "__main__":
+    sys.exit(main_hooks(sys.argv[1:]))

@@ -1,0 +1,90 @@
+"""``plansmith hooks run pre-commit``: refuse a commit whose staged plans do not validate.
+
+Fast path: when the commit touches nothing under the plans folder, one ``git diff --cached`` decides
+and no plan is read or parsed (:mod:`plansmith.plan` is not even imported). Otherwise the staged
+versions of the plan files are validated, and problems in the plans this commit touches are printed as
+``path:line: message`` lines on stderr. Problems in plans the commit does not touch are not the
+committer's business here: they are counted in a note, not refused.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from plansmith.hooks.plans_dir import read_plans_dir
+from plansmith.hooks.staged import HOOK_ENV, read_staged_files, staged_paths
+
+if TYPE_CHECKING:
+    from plansmith.plan.problems import Problem
+
+HINT = (
+    "hint: fix the plans, 'git add' them and commit again ('plansmith validate --staged' checks the "
+    "staged versions); to commit anyway: git commit --no-verify"
+)
+
+
+def run_pre_commit(argv: Sequence[str] = (), *, cwd: Path | None = None, err: TextIO | None = None) -> int:
+    """Validate the staged plans; 0 to let the commit go on, 1 to refuse it (problems were printed)."""
+    del argv  # git passes no arguments to pre-commit
+    out = sys.stderr if err is None else err
+    root = _worktree_root(Path.cwd() if cwd is None else cwd)
+    plans_dir = read_plans_dir(root)
+    touched = staged_paths(root, plans_dir)
+    if not touched:
+        return 0
+    files = read_staged_files(root, plans_dir)
+
+    from plansmith.plan.api import validate_files  # the slow path only
+
+    problems = validate_files(files, plans_dir)
+    keys = {"", *(_plan_key(path, plans_dir) for path in touched)}
+    blocking = [p for p in problems if _plan_key(p.path, plans_dir) in keys]
+    others = len(problems) - len(blocking)
+    if others:
+        print(
+            f"plansmith: note: {others} problem(s) in staged plans this commit does not touch "
+            "(see 'plansmith validate --staged')",
+            file=out,
+        )
+    if not blocking:
+        return 0
+    _report(sorted(blocking), out)
+    return 1
+
+
+def _report(problems: list[Problem], out: TextIO) -> None:
+    count = len(problems)
+    noun = "problem" if count == 1 else "problems"
+    print(f"plansmith: error: commit refused: {count} {noun} in the staged plans", file=out)
+    for problem in problems:
+        print(problem.render(), file=out)
+    print(HINT, file=out)
+
+
+def _plan_key(path: str, plans_dir: str) -> str:
+    """The plan a file belongs to: ``specs/plans/001_x.md`` and ``specs/plans/001_x/...`` -> ``001_x``.
+
+    A path outside the plans folder cannot be put down to one plan: its key is ``""``, which every
+    touched set contains, so such a problem always counts.
+    """
+    prefix = plans_dir + "/"
+    if not path.startswith(prefix):
+        return ""
+    first = path[len(prefix) :].split("/", 1)[0]
+    return first[:-3] if first.endswith(".md") else first
+
+
+def _worktree_root(cwd: Path) -> Path:
+    """The top of the worktree. git runs hooks there; a hand-run ``hooks run`` may start deeper."""
+    if not cwd.is_dir():
+        from plansmith.errors import GitError
+
+        raise GitError(f"{cwd} is not a folder", hint="pass the repository's folder with --repo DIR")
+    if (cwd / ".git").exists():
+        return cwd
+    from plansmith.git_backend.cmd import git
+
+    return Path(git(["rev-parse", "--show-toplevel"], cwd=cwd, keep_env=HOOK_ENV).out)

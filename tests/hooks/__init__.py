@@ -1,0 +1,1 @@
+"""Tests of plansmith.hooks: real git repositories, real commits, the installed hook script."""

@@ -1,0 +1,1 @@
+"""Tests of the systemd unit and plansmith.service."""
