@@ -1,0 +1,107 @@
+"""A fake agent program for the tests: behaves according to its first argument.
+
+Every run appends one JSON line (argv, PLANSMITH_* environment, stdin) to $FAKE_LOG when it is set.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def log(extra=None):
+    path = os.environ.get("FAKE_LOG")
+    if not path:
+        return
+    entry = {
+        "argv": sys.argv,
+        "env": {k: v for k, v in os.environ.items() if k.startswith(("PLANSMITH_", "FAKE_", "GIT_"))},
+        "stdin": STDIN,
+        "cwd": os.getcwd(),
+    }
+    entry.update(extra or {})
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry) + "\n")
+
+
+def target() -> Path:
+    return Path(os.environ["PLANSMITH_TARGET"])
+
+
+def add_tasks(text: str) -> str:
+    return text.rstrip("\n") + "\n- [ ] Added by the agent: write tests\n- [ ] Added by the agent: docs\n"
+
+
+mode = sys.argv[1]
+STDIN = sys.stdin.read() if mode not in ("hang", "ignore-term", "no-stdin") else ""
+log()
+
+if mode == "elaborate":
+    target().write_text(add_tasks(target().read_text()))
+elif mode == "sleep":
+    time.sleep(float(sys.argv[2]))
+    target().write_text(add_tasks(target().read_text()))
+elif mode == "hang":
+    time.sleep(600)
+elif mode == "flaky":
+    if os.environ["PLANSMITH_ATTEMPT"] == "1":
+        time.sleep(600)
+    target().write_text(add_tasks(target().read_text()))
+elif mode == "ignore-term":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)",
+        ]
+    )
+    Path(sys.argv[2]).write_text(f"{os.getpid()} {child.pid}")
+    time.sleep(600)
+elif mode == "background":
+    # exits at once but leaves a child behind in its process group
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    Path(sys.argv[2]).write_text(str(child.pid))
+elif mode == "fail":
+    sys.stderr.write("something went wrong\n")
+    sys.exit(3)
+elif mode == "garbage":
+    print("I would say this is about a 7 out of 10, mostly because of the migrations.")
+elif mode == "estimate":
+    print(json.dumps({"score": 7.5, "reasons": ["12 tasks", "touches the database"]}))
+elif mode == "drop-task":
+    text = target().read_text()
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if re.match(r"\s*- \[[ xX]\]", line))
+    del lines[first]
+    target().write_text(add_tasks("".join(lines)))
+elif mode == "untick":
+    target().write_text(add_tasks(target().read_text().replace("- [x]", "- [ ]")))
+elif mode == "retitle":
+    text = re.sub(r"^(#+) Phase \d+", r"\1 Phase 99", target().read_text(), count=1, flags=re.M)
+    target().write_text(text)
+elif mode == "outside":
+    target().write_text(add_tasks(target().read_text()))
+    Path("stray.md").write_text("not allowed\n")
+elif mode == "modify-other":
+    target().write_text(add_tasks(target().read_text()))
+    other = Path(sys.argv[2])
+    other.write_text(other.read_text() + "\nsneaky edit\n")
+elif mode == "report":
+    target().write_text(add_tasks(target().read_text()))
+    Path(os.environ["PLANSMITH_ARTIFACT"]).write_text("# report\nall good\n")
+elif mode == "chatty":
+    chunk = "x" * 1023 + "\n"
+    for _ in range(2048):  # 2 MiB
+        sys.stdout.write(chunk)
+    sys.stdout.write("THE END\n")
+elif mode == "record":
+    pass
+elif mode == "marker":
+    Path(sys.argv[2]).write_text("the repository made plansmith run me\n")
+else:
+    sys.exit(f"unknown mode {mode}")
