@@ -39,8 +39,9 @@ def find_cycle(graph: Mapping[int, Sequence[int]]) -> tuple[int, ...] | None:
                 stack.append((node, next_child + 1))
                 child = deps[next_child]
                 if colour[child] == GREY:
-                    cycle = path[path.index(child) :]
-                    return tuple(reversed(cycle))
+                    cycle = list(reversed(path[path.index(child) :]))
+                    start = cycle.index(min(cycle))  # a stable rotation: lowest phase first
+                    return tuple(cycle[start:] + cycle[:start])
                 if colour[child] == WHITE:
                     stack.append((child, 0))
             else:
