@@ -1,0 +1,129 @@
+"""Commit messages and identities of plansmith's commits.
+
+The trailers are the machine-readable part of a proposal: ``proposals list`` reads them back from the
+branch tip to know which plan, operation and base a proposal belongs to, and their absence on the tip
+is how a user's own commit on a proposal branch is recognised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from plansmith.errors import PlansmithError
+
+DEFAULT_AUTHOR = "plansmith <plansmith@localhost>"
+
+TRAILER_PLAN = "Plansmith-Plan"
+TRAILER_OPERATION = "Plansmith-Operation"
+TRAILER_ITEMS = "Plansmith-Items"
+TRAILER_BASE = "Plansmith-Base"
+TRAILER_RUN = "Plansmith-Run"
+
+_IDENT = re.compile(r"^\s*(?P<name>[^<>\n]+?)\s*<(?P<email>[^<>\n]*)>\s*$")
+_TRAILER_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+_ITEM = re.compile(r"^phase_(?P<phase>\d+)(?:_stage_(?P<stage>\d+))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def env(self) -> dict[str, str]:
+        """Author and committer variables for git: commits never depend on the user's ``user.*`` config."""
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
+        }
+
+
+def parse_identity(text: str) -> Identity:
+    """``"Name <email>"`` -> :class:`Identity`; a clear error for anything else (it comes from settings)."""
+    match = _IDENT.match(text)
+    if match is None:
+        raise PlansmithError(
+            f"commit author {text!r} is not of the form 'Name <email>'",
+            hint="set commit.author like 'plansmith <plansmith@localhost>'",
+        )
+    return Identity(match["name"], match["email"])
+
+
+def format_message(
+    subject: str, body: str = "", trailers: Mapping[str, str | Sequence[str]] | None = None
+) -> str:
+    """``subject``, a blank line, ``body``, a blank line, then ``Key: value`` trailer lines.
+
+    Values that are sequences are joined with ``", "``. Newlines in the subject or in a trailer would
+    corrupt the structure git parses, so they are refused rather than silently repaired.
+    """
+    subject = subject.strip()
+    if not subject or "\n" in subject:
+        raise ValueError("a commit subject must be one non-empty line")
+    parts = [subject]
+    if body.strip():
+        parts.append(body.strip("\n"))
+    lines: list[str] = []
+    for key, value in (trailers or {}).items():
+        text = value if isinstance(value, str) else ", ".join(value)
+        if not _TRAILER_KEY.match(key) or "\n" in text:
+            raise ValueError(f"invalid trailer {key!r}: {text!r}")
+        lines.append(f"{key}: {text}")
+    if lines:
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def parse_trailers(text: str) -> dict[str, str]:
+    """``Key: value`` lines as printed by ``%(trailers:only,unfold)``; the last value of a key wins."""
+    trailers: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and _TRAILER_KEY.match(key.strip()):
+            trailers[key.strip()] = value.strip()
+    return trailers
+
+
+def split_items(value: str) -> list[str]:
+    """The ``Plansmith-Items`` trailer back into item ids."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def describe_items(items: Sequence[str]) -> str:
+    """``["phase_3", "phase_4_stage_1"]`` -> ``"phase 3, phase 4 stage 1"`` for a readable subject."""
+    words: list[str] = []
+    for item in items:
+        match = _ITEM.match(item)
+        if match is None:
+            words.append(item)
+        elif match["stage"] is None:
+            words.append(f"phase {match['phase']}")
+        else:
+            words.append(f"phase {match['phase']} stage {match['stage']}")
+    return ", ".join(words)
+
+
+def proposal_subject(operation: str, items: Sequence[str], plan_name: str) -> str:
+    """E.g. ``plansmith: expand phase 3 of 001_feature`` (``plansmith: review 001_feature`` without items)."""
+    if items:
+        return f"plansmith: {operation} {describe_items(items)} of {plan_name}"
+    return f"plansmith: {operation} {plan_name}"
+
+
+def proposal_trailers(
+    *, plan: str, operation: str, items: Sequence[str], base: str, run: str
+) -> dict[str, str | Sequence[str]]:
+    """The five trailers every proposal commit carries (see :mod:`plansmith.git_backend.proposals`)."""
+    return {
+        TRAILER_PLAN: plan,
+        TRAILER_OPERATION: operation,
+        TRAILER_ITEMS: list(items),
+        TRAILER_BASE: base,
+        TRAILER_RUN: run,
+    }

@@ -1,0 +1,389 @@
+"""Proposal branches: how plansmith's results reach the user without touching their work.
+
+Naming rule (one live proposal per plan and base branch):
+
+* base branch = the repository's default branch (see :func:`~plansmith.git_backend.repo.default_branch`):
+  ``refs/heads/<prefix><plan-name>``, e.g. ``plansmith/001_feature``;
+* any other base branch: ``refs/heads/<prefix><base-branch>/<plan-name>``, e.g.
+  ``plansmith/feature-x/001_feature``.
+
+The default branch is used rather than "the branch checked out now" so that a proposal keeps its name
+when the user switches branches. The proposal id is the branch name without the prefix
+(``001_feature``, ``feature-x/001_feature``). Plan names never contain ``/``, so the base branch is
+everything before the last ``/``. (A base branch named exactly like a plan would clash with that
+plan's default-branch proposal; git then refuses the update and :func:`publish` reports it.)
+
+Every proposal commit carries the trailers ``Plansmith-Plan``, ``Plansmith-Operation``,
+``Plansmith-Items``, ``Plansmith-Base`` (the base commit) and ``Plansmith-Run``, and has the same
+author and committer. States: ``edited`` when the tip is not such a commit (the user committed or
+amended onto the branch: plansmith leaves it alone), else ``stale`` when the base branch's tip is no
+longer ``Plansmith-Base``, else ``open``.
+
+Publishing is a compare-and-swap ``git update-ref <ref> <new> <old-or-zero>``: a concurrent change of
+the branch makes it fail instead of being overwritten. Publishing and rejecting write only refs under
+``refs/heads/<prefix>``; :func:`approve` is the only function that writes the user's branch, index and
+working tree, because the user asked for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+
+from plansmith.errors import ConflictError, GitError, PlansmithError
+from plansmith.git_backend import rejections
+from plansmith.git_backend.cmd import git
+from plansmith.git_backend.messages import (
+    TRAILER_BASE,
+    TRAILER_ITEMS,
+    TRAILER_OPERATION,
+    TRAILER_PLAN,
+    TRAILER_RUN,
+    parse_trailers,
+    split_items,
+)
+from plansmith.git_backend.repo import (
+    ZERO_OID,
+    RepoPaths,
+    current_branch,
+    default_branch,
+    resolve_commit,
+    rev_parse,
+    worktree_status,
+)
+
+DEFAULT_PREFIX = "plansmith/"
+State = Literal["open", "stale", "edited"]
+_FIELDS = "%(refname)%00%(objectname)%00%(authoremail)%00%(committeremail)%00%(trailers:only,unfold)%00"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    id: str
+    branch: str
+    commit: str
+    plan: str
+    operation: str
+    items: tuple[str, ...]
+    base: str
+    base_branch: str
+    run: str
+    state: State
+
+    @property
+    def ref(self) -> str:
+        return f"refs/heads/{self.branch}"
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveResult:
+    proposal: Proposal
+    kind: Literal["fast-forward", "merge", "up-to-date"]
+    head: str
+
+
+def branch_name(plan_name: str, base_branch: str, *, default: str, prefix: str = DEFAULT_PREFIX) -> str:
+    """The proposal branch (short name) for ``plan_name`` based on ``base_branch``; see the module doc."""
+    _check_component(plan_name, "plan name")
+    name = f"{prefix}{plan_name}" if base_branch == default else f"{prefix}{base_branch}/{plan_name}"
+    _check_ref_name(name)
+    return name
+
+
+def plan_name_of(plan: str) -> str:
+    """``specs/plans/001_feature.md`` or ``specs/plans/001_feature/001_feature.md`` -> ``001_feature``."""
+    return PurePosixPath(plan).stem
+
+
+def _check_component(text: str, what: str) -> None:
+    if not text or "/" in text:
+        raise PlansmithError(f"invalid {what} {text!r} for a branch name", hint="rename the plan file")
+
+
+def _check_ref_name(name: str) -> None:
+    # Mirrors git check-ref-format's rules without a process per call.
+    bad = (
+        any(c in name for c in " ~^:?*[\\\x7f")
+        or any(ord(c) < 32 for c in name)
+        or ".." in name
+        or "@{" in name
+        or "//" in name
+        or name.startswith(("-", "/"))
+        or name.endswith(("/", ".", ".lock"))
+        or any(part.startswith(".") or part.endswith(".lock") for part in name.split("/"))
+    )
+    if bad:
+        raise PlansmithError(
+            f"{name!r} is not a valid branch name", hint="check proposal_prefix and the plan's file name"
+        )
+
+
+def _ref_prefix(prefix: str) -> str:
+    return f"refs/heads/{prefix}"
+
+
+def _is_plansmith_commit(author_email: str, committer_email: str, trailers: dict[str, str]) -> bool:
+    # A user's commit lacks the trailers; a user's amend keeps them but makes the committer differ.
+    return TRAILER_PLAN in trailers and author_email == committer_email
+
+
+def _last_plansmith_trailers(repo: RepoPaths, tip: str) -> dict[str, str]:
+    """Trailers of the newest plansmith commit below an edited tip (``{}`` when there is none)."""
+    out = git(
+        ["log", "-n", "200", "--format=%ae%x00%ce%x00%(trailers:only,unfold)%x01", tip], cwd=repo.worktree
+    ).out
+    for record in out.split("\x01"):
+        fields = record.lstrip("\n").split("\x00")
+        if len(fields) == 3:
+            trailers = parse_trailers(fields[2])
+            if _is_plansmith_commit(fields[0], fields[1], trailers):
+                return trailers
+    return {}
+
+
+def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Proposal]:
+    """Every proposal branch under ``prefix`` with its state, sorted by id."""
+    ref_prefix = _ref_prefix(prefix)
+    pattern = ref_prefix.rstrip("/") if ref_prefix.endswith("/") else "refs/heads/"
+    out = git(["for-each-ref", f"--format={_FIELDS}", pattern], cwd=repo.worktree).stdout.decode(
+        "utf-8", "surrogateescape"
+    )
+    default = default_branch(repo)
+    tips: dict[str, str | None] = {}
+    proposals: list[Proposal] = []
+    for record in out.split("\x00\n"):
+        fields = record.split("\x00")
+        if len(fields) != 5 or not fields[0].startswith(ref_prefix):
+            continue
+        ref, tip, author, committer, trailer_text = fields
+        trailers = parse_trailers(trailer_text)
+        edited = not _is_plansmith_commit(author, committer, trailers)
+        if edited:
+            trailers = _last_plansmith_trailers(repo, tip)
+        pid = ref.removeprefix(ref_prefix)
+        base_branch = pid.rsplit("/", 1)[0] if "/" in pid else default
+        if base_branch not in tips:
+            tips[base_branch] = rev_parse(repo, f"refs/heads/{base_branch}")
+        base = trailers.get(TRAILER_BASE, "")
+        state: State = "edited" if edited else "stale" if not base or tips[base_branch] != base else "open"
+        proposals.append(
+            Proposal(
+                id=pid,
+                branch=ref.removeprefix("refs/heads/"),
+                commit=tip,
+                plan=trailers.get(TRAILER_PLAN, ""),
+                operation=trailers.get(TRAILER_OPERATION, ""),
+                items=tuple(split_items(trailers.get(TRAILER_ITEMS, ""))),
+                base=base,
+                base_branch=base_branch,
+                run=trailers.get(TRAILER_RUN, ""),
+                state=state,
+            )
+        )
+    return sorted(proposals, key=lambda p: p.id)
+
+
+def get(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> Proposal:
+    """The proposal ``proposal_id``; :class:`PlansmithError` with a hint when there is none."""
+    for proposal in list_proposals(repo, prefix=prefix):
+        if proposal.id == proposal_id:
+            return proposal
+    raise PlansmithError(f"no proposal named {proposal_id!r}", hint="run 'plansmith proposals list'")
+
+
+def _refuse_if_checked_out(repo: RepoPaths, ref: str) -> None:
+    """Moving or deleting a branch some worktree has checked out would change that worktree's HEAD."""
+    out = git(["worktree", "list", "--porcelain"], cwd=repo.worktree).out
+    for line in out.splitlines():
+        if line == f"branch {ref}":
+            raise ConflictError(
+                f"{ref.removeprefix('refs/heads/')} is checked out in a worktree",
+                hint="switch that worktree to another branch first (git switch -)",
+            )
+
+
+def publish(
+    repo: RepoPaths,
+    commit: str,
+    *,
+    base_branch: str | None = None,
+    expected: str | None = None,
+    prefix: str = DEFAULT_PREFIX,
+) -> Proposal:
+    """Point the plan's proposal branch at ``commit`` if it is still at ``expected`` (``None``: absent).
+
+    ``commit`` must be a plansmith commit (with the trailers; see the module doc). ``base_branch``
+    defaults to the branch checked out in ``repo.worktree``. A branch the user edited is never replaced.
+    """
+    new = resolve_commit(repo, commit)
+    trailer_text = git(["log", "-1", "--format=%(trailers:only,unfold)", new], cwd=repo.worktree).out
+    plan = parse_trailers(trailer_text).get(TRAILER_PLAN)
+    if not plan:
+        raise PlansmithError(
+            f"commit {new} has no {TRAILER_PLAN} trailer", hint="commit with proposal trailers"
+        )
+    base = base_branch or current_branch(repo)
+    if base is None:
+        raise ConflictError("HEAD is detached: there is no base branch", hint="check out a branch first")
+    name = branch_name(plan_name_of(plan), base, default=default_branch(repo), prefix=prefix)
+    ref = f"refs/heads/{name}"
+    _refuse_if_checked_out(repo, ref)
+    if expected is not None:
+        current = next((p for p in list_proposals(repo, prefix=prefix) if p.branch == name), None)
+        if current is not None and current.commit == expected and current.state == "edited":
+            raise ConflictError(
+                f"proposal {current.id} has commits of yours on it; plansmith leaves it alone",
+                hint=f"merge or delete branch {name} to let plansmith propose again",
+            )
+    result = git(
+        ["update-ref", "-m", f"plansmith: publish {name}", ref, new, expected or ZERO_OID],
+        cwd=repo.worktree,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ConflictError(
+            f"proposal branch {name} changed while plansmith was publishing: {result.err}",
+            hint="run the operation again; it will start from the branch as it is now",
+        )
+    return get(repo, name.removeprefix(prefix), prefix=prefix)
+
+
+def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
+    """``git diff <base>...<branch>``: what approving would bring, relative to where the branches met."""
+    proposal = get(repo, proposal_id, prefix=prefix)
+    base = rev_parse(repo, f"refs/heads/{proposal.base_branch}") or proposal.base
+    return git(["diff", "--no-color", "--no-ext-diff", f"{base}...{proposal.commit}"], cwd=repo.worktree).out
+
+
+def message(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
+    """The full commit message of the proposal's tip (its body holds the analysis table)."""
+    proposal = get(repo, proposal_id, prefix=prefix)
+    return git(["log", "-1", "--format=%B", proposal.commit], cwd=repo.worktree).out
+
+
+def reject(
+    repo: RepoPaths, proposal_id: str, *, content_hash: str | None = None, prefix: str = DEFAULT_PREFIX
+) -> Proposal:
+    """Delete the proposal branch and remember the rejection for the plan content it was made from.
+
+    ``content_hash`` defaults to :func:`~plansmith.git_backend.rejections.plan_content_hash` of the
+    plan's files at the proposal's base commit. The rejection is recorded before the branch is deleted
+    (a crash in between must not let the proposal come back) and withdrawn if the deletion fails.
+    """
+    proposal = get(repo, proposal_id, prefix=prefix)
+    _refuse_if_checked_out(repo, proposal.ref)
+    if content_hash is None and proposal.plan and proposal.base:
+        content_hash = rejections.plan_content_hash(
+            rejections.plan_files_at(repo, proposal.base, proposal.plan)
+        )
+    if proposal.plan and content_hash:
+        rejections.record(repo, proposal.plan, content_hash, proposal=proposal.id, commit=proposal.commit)
+    result = git(["update-ref", "-d", proposal.ref, proposal.commit], cwd=repo.worktree, check=False)
+    if result.returncode != 0:
+        if proposal.plan and content_hash:
+            rejections.forget(repo, proposal.plan, content_hash)
+        raise ConflictError(
+            f"proposal {proposal.id} changed while it was being rejected: {result.err}",
+            hint="look at it again with 'plansmith proposals show ID', then reject it again",
+        )
+    return proposal
+
+
+def _overlaps(dirty: set[str], touched: set[str]) -> list[str]:
+    """Dirty paths the merge would write, including a file that is a folder on the other side."""
+    hits = dirty & touched
+    for path in dirty ^ touched:
+        parents = {str(p) for p in PurePosixPath(path).parents}
+        hits.update(parents & (dirty | touched))
+    return sorted(hits)
+
+
+def approve(
+    repo: RepoPaths,
+    proposal_id: str,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    allow_other_branch: bool = False,
+) -> ApproveResult:
+    """Merge the proposal into the branch checked out in ``repo.worktree``, then delete the proposal branch.
+
+    Fast-forward when possible, else a merge commit (as the user: this is their commit). Before
+    anything is written it refuses, with :class:`ConflictError`, when HEAD is detached, when the
+    current branch is not the proposal's base (unless ``allow_other_branch``), when an uncommitted
+    change (staged, unstaged or untracked) touches a path the proposal changes, or when the merge
+    would conflict (checked in memory with ``git merge-tree --write-tree``).
+    """
+    proposal = get(repo, proposal_id, prefix=prefix)
+    branch = current_branch(repo)
+    if branch is None:
+        raise ConflictError("HEAD is detached", hint=f"check out {proposal.base_branch} and approve again")
+    if branch != proposal.base_branch and not allow_other_branch:
+        raise ConflictError(
+            f"proposal {proposal.id} is for branch {proposal.base_branch}, but {branch} is checked out",
+            hint=f"git switch {proposal.base_branch}, then approve again",
+        )
+    head = resolve_commit(repo, "HEAD")
+    found_base = git(["merge-base", head, proposal.commit], cwd=repo.worktree, check=False)
+    if found_base.returncode != 0:
+        raise ConflictError(
+            f"proposal {proposal.id} shares no history with {branch}", hint="reject it instead"
+        )
+    merge_base = found_base.out
+    if merge_base == proposal.commit:
+        _delete_branch(repo, proposal)
+        return ApproveResult(proposal, "up-to-date", head)
+    touched = set(
+        filter(
+            None,
+            git(["diff", "--name-only", "-z", "--no-renames", merge_base, proposal.commit], cwd=repo.worktree)
+            .stdout.decode("utf-8", "surrogateescape")
+            .split("\0"),
+        )
+    )
+    dirty: set[str] = set()
+    for entry in worktree_status(repo):
+        dirty.add(entry.path.rstrip("/"))
+        if entry.orig_path:
+            dirty.add(entry.orig_path)
+    clash = _overlaps(dirty, touched)
+    if clash:
+        raise ConflictError(
+            f"approving {proposal.id} would overwrite uncommitted changes in: {', '.join(clash[:10])}",
+            hint="commit or stash those changes (git stash), then approve again; nothing was changed",
+        )
+    if merge_base == head:
+        git(["merge", "--ff-only", "--no-edit", proposal.commit], cwd=repo.worktree)
+        kind: Literal["fast-forward", "merge"] = "fast-forward"
+    else:
+        _check_merge_is_clean(repo, head, proposal)
+        msg = f"Merge plansmith proposal {proposal.id}"
+        git(["merge", "--no-ff", "--no-edit", "-m", msg, proposal.commit], cwd=repo.worktree)
+        kind = "merge"
+    _delete_branch(repo, proposal)
+    return ApproveResult(proposal, kind, resolve_commit(repo, "HEAD"))
+
+
+def _check_merge_is_clean(repo: RepoPaths, head: str, proposal: Proposal) -> None:
+    trial = git(
+        ["merge-tree", "--write-tree", "--name-only", head, proposal.commit], cwd=repo.worktree, check=False
+    )
+    if trial.returncode == 1:
+        raise ConflictError(
+            f"proposal {proposal.id} conflicts with the current branch; nothing was changed",
+            hint="reject it (plansmith proposals reject ID); plansmith proposes again on the new content",
+        )
+    if trial.returncode != 0:
+        raise GitError(
+            f"git merge-tree failed: {trial.err}", hint="approving a diverged proposal needs git 2.38+"
+        )
+    if git(["var", "GIT_COMMITTER_IDENT"], cwd=repo.worktree, check=False).returncode != 0:
+        raise PlansmithError(
+            "git does not know who you are, so it cannot make the merge commit",
+            hint='git config --global user.name "Your Name"; git config --global user.email you@example.com',
+        )
+
+
+def _delete_branch(repo: RepoPaths, proposal: Proposal) -> None:
+    # Compare-and-swap: if the branch moved meanwhile, leave it (the merged commit is in the user's branch).
+    git(["update-ref", "-d", proposal.ref, proposal.commit], cwd=repo.worktree, check=False)

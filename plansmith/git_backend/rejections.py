@@ -1,0 +1,116 @@
+"""Remembered rejections: a rejected proposal is not proposed again until its plan changes.
+
+Stored in ``<common git dir>/plansmith/rejections.json``::
+
+    {"version": 1,
+     "plans": {"specs/plans/001_feature.md": [
+         {"content_hash": "sha256:...", "proposal": "001_feature", "commit": "<sha>",
+          "rejected_at": "2026-11-24T05:49:12+00:00"}]}}
+
+The file is rewritten atomically (temporary file, fsync, rename) under an ``flock`` on the plansmith
+folder itself, so the CLI and the daemon can both record rejections without losing one. The content
+hash covers every file of the plan (the main file and its folder of expanded phases), as computed by
+:func:`plan_content_hash`; the daemon must use the same function to ask :func:`is_rejected`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from plansmith.git_backend._fs import read_json, write_json_atomic
+from plansmith.git_backend.repo import RepoPaths, read_tree_files
+
+FILE_NAME = "rejections.json"
+# Older rejections of one plan are forgotten first; a plan's content rarely returns to an old state.
+MAX_PER_PLAN = 50
+
+
+def plan_content_hash(files: Mapping[str, bytes]) -> str:
+    """A hash of a plan's files ({path: bytes}), independent of dict order. ``sha256:<hex>``."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        raw = path.encode("utf-8", "surrogateescape")
+        digest.update(len(raw).to_bytes(8, "big") + raw)
+        digest.update(len(files[path]).to_bytes(8, "big") + files[path])
+    return "sha256:" + digest.hexdigest()
+
+
+def plan_files_at(repo: RepoPaths, rev: str, plan: str) -> dict[str, bytes]:
+    """All files of ``plan`` at ``rev``: the plan file itself and the folder named after it.
+
+    ``plan`` may be a level-0 file (``specs/plans/001_x.md``, folder ``specs/plans/001_x/``) or the main
+    file inside its folder (``specs/plans/001_x/001_x.md``).
+    """
+    path = PurePosixPath(plan)
+    folder = path.parent if path.parent.name == path.stem else path.parent / path.stem
+    wanted = {str(path), str(folder.parent / f"{path.stem}.md")}
+    inside = f"{folder}/"
+    # One listing of the plans folder (rejecting is rare; the hook path never comes here).
+    return {
+        name: data
+        for name, data in read_tree_files(repo, rev, str(folder.parent)).items()
+        if name in wanted or name.startswith(inside)
+    }
+
+
+@contextlib.contextmanager
+def _locked(repo: RepoPaths) -> Iterator[None]:
+    # flock on the plansmith folder itself: no extra lock file in the shared state layout.
+    repo.state_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(repo.state_dir, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = read_json(path, None)
+    if not isinstance(data, dict) or not isinstance(data.get("plans"), dict):
+        return {"version": 1, "plans": {}}
+    return data
+
+
+def record(repo: RepoPaths, plan: str, content_hash: str, *, proposal: str, commit: str) -> None:
+    """Remember that the proposal made from ``plan`` at ``content_hash`` was rejected."""
+    path = repo.state_dir / FILE_NAME
+    with _locked(repo):
+        data = _load(path)
+        entries = [e for e in data["plans"].get(plan, []) if e.get("content_hash") != content_hash]
+        entries.append(
+            {
+                "content_hash": content_hash,
+                "proposal": proposal,
+                "commit": commit,
+                "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+        data["plans"][plan] = entries[-MAX_PER_PLAN:]
+        write_json_atomic(path, data)
+
+
+def forget(repo: RepoPaths, plan: str, content_hash: str) -> None:
+    """Undo :func:`record` (used when deleting the branch failed after the rejection was written)."""
+    path = repo.state_dir / FILE_NAME
+    with _locked(repo):
+        data = _load(path)
+        entries = [e for e in data["plans"].get(plan, []) if e.get("content_hash") != content_hash]
+        if entries:
+            data["plans"][plan] = entries
+        else:
+            data["plans"].pop(plan, None)
+        write_json_atomic(path, data)
+
+
+def is_rejected(repo: RepoPaths, plan: str, content_hash: str) -> bool:
+    """Whether a proposal for ``plan`` with exactly this content was rejected before."""
+    data = _load(repo.state_dir / FILE_NAME)
+    return any(e.get("content_hash") == content_hash for e in data["plans"].get(plan, []))

@@ -1,0 +1,337 @@
+"""The scratch worktree: where plansmith changes plans without touching the user's checkout.
+
+One per repository, at ``<common git dir>/plansmith/worktree``: a linked worktree with a detached HEAD,
+locked against ``git worktree prune``. It holds only the plans folder, and nothing else of the
+repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
+
+* its index contains only the entries under the plans folder (filled with ``read-tree --prefix``);
+* a commit writes that folder's tree (``write-tree --prefix``) and splices it into the parent commit's
+  root tree with ``mktree`` along the folder's path (one small tree per level), then ``commit-tree``.
+
+No sparse-checkout setting is needed, so nothing is written to the user's ``.git/config`` (the usual
+``git sparse-checkout`` would add ``extensions.worktreeConfig`` there). The price: inside the scratch
+worktree, a plain ``git status`` over the whole tree reports every file outside the plans folder as
+deleted; :meth:`ScratchWorktree.changed_paths` is the meaningful question. Every command runs with
+explicit ``GIT_DIR``/``GIT_WORK_TREE`` (never discovery, so a damaged worktree can never make a
+destructive command land in the user's repository) and with hooks disabled: these commits are
+plansmith's internal state, not the user's.
+
+All operations hold ``<common git dir>/plansmith/worktree.lock`` (see :func:`file_lock`), re-entrant,
+so one process at a time works in the scratch worktree; :meth:`ScratchWorktree.session` holds it across
+a sequence (reset, apply, commit) that must not interleave with another process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from plansmith.errors import ConflictError, GitError
+from plansmith.git_backend._fs import file_lock
+from plansmith.git_backend.cmd import GitResult, git
+from plansmith.git_backend.messages import DEFAULT_AUTHOR, format_message, parse_identity
+from plansmith.git_backend.repo import RepoPaths, _normalise_prefix, resolve_commit
+
+LOCK_REASON = "plansmith scratch worktree (recreated by plansmith when missing)"
+# Hooks are the user's business; internal commits and ref moves in the scratch worktree must not run them.
+_NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+# Lock files git leaves in a worktree's own git dir when killed between taking and committing them.
+_STALE_LOCKS = ("index.lock", "HEAD.lock")
+
+
+class ScratchWorktree:
+    """Handle on the scratch worktree of one repository. Create it with :meth:`ensure`."""
+
+    def __init__(self, repo: RepoPaths, plans_dir: str, admin_dir: Path, *, lock_timeout: float) -> None:
+        self.repo = repo
+        self.plans_dir = _normalise_prefix(plans_dir).rstrip("/")
+        self.admin_dir = admin_dir
+        self.lock_timeout = lock_timeout
+
+    # -- creation and repair ---------------------------------------------------------------------
+
+    @classmethod
+    def ensure(
+        cls, repo: RepoPaths, plans_dir: str = "specs/plans", *, lock_timeout: float = 30.0
+    ) -> ScratchWorktree:
+        """The repository's scratch worktree, created (at the user's HEAD) or repaired when needed.
+
+        Repairs: a missing or damaged worktree is removed and created anew; a missing prune lock is
+        put back; a missing index (a reset was interrupted) is rebuilt by resetting to HEAD;
+        ``index.lock``/``HEAD.lock`` left by a killed process are removed when no process could
+        still hold them (we hold plansmith's lock, and no process works inside the worktree).
+        """
+        if not _normalise_prefix(plans_dir):
+            raise GitError("the plans folder must not be the repository root", hint="set plans_dir")
+        path = cls.location(repo)
+        with file_lock(repo.state_dir / "worktree.lock", timeout=lock_timeout, what="the scratch worktree"):
+            admin = _registered_admin_dir(repo, path)
+            if admin is not None:
+                _remove_stale_locks(path, admin)
+                if not (admin / "locked").exists():
+                    _lock(repo, path)
+                if _head_ok(path, admin):
+                    scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
+                    if not (admin / "index").exists():
+                        # Killed inside reset_to (index removed, files half written): finish the job.
+                        scratch.reset_to(scratch.head())
+                    return scratch
+            admin = _create(repo, path)
+            scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
+            scratch.reset_to(resolve_commit(repo, "HEAD"))
+            return scratch
+
+    @staticmethod
+    def location(repo: RepoPaths) -> Path:
+        return repo.state_dir / "worktree"
+
+    @property
+    def path(self) -> Path:
+        return self.location(self.repo)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[ScratchWorktree]:
+        """Hold plansmith's worktree lock for a whole sequence of operations (they re-enter it)."""
+        with self._locked():
+            yield self
+
+    # -- operations ------------------------------------------------------------------------------
+
+    def head(self) -> str:
+        """The commit the scratch worktree is at."""
+        return self._git(["rev-parse", "--verify", "HEAD^{commit}"]).out
+
+    def reset_to(self, commit: str) -> None:
+        """Make the scratch worktree exactly ``commit``'s plans folder (and nothing else), HEAD at ``commit``.
+
+        Equivalent to ``reset --hard`` + ``clean -ffdx`` for the plans folder: stray files anywhere in
+        the worktree, including outside the plans folder, are removed.
+        """
+        with self._locked():
+            target = resolve_commit(self.repo, commit)
+            self._check_identity()
+            (self.admin_dir / "index").unlink(missing_ok=True)
+            # With an empty index every file is untracked, so this empties the worktree (except .git).
+            self._git(["clean", "-ffdxq"])
+            subtree = self._tree_at(f"{target}:{self.plans_dir}")
+            if subtree is None:
+                self._git(["read-tree", "--empty"])
+            else:
+                self._git(["read-tree", "-u", f"--prefix={self.plans_dir}/", subtree])
+            self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
+
+    def commit(
+        self,
+        message: str,
+        author: str = DEFAULT_AUTHOR,
+        trailers: Mapping[str, str | Sequence[str]] | None = None,
+        *,
+        allow_empty: bool = False,
+    ) -> str:
+        """Commit everything changed under the plans folder on top of HEAD; return the new HEAD.
+
+        ``message`` is the subject line, optionally followed by a blank line and a body; ``trailers``
+        are appended. Author and committer are both ``author`` (default ``plansmith
+        <plansmith@localhost>``), so the user's identity settings are neither needed nor used. When
+        nothing changed and ``allow_empty`` is false, no commit is made and the current HEAD is returned.
+        """
+        identity = parse_identity(author)
+        subject, _, body = message.strip("\n").partition("\n")
+        text = format_message(subject, body, trailers)
+        with self._locked():
+            self._check_identity()
+            parent = self.head()
+            if (self.path / self.plans_dir).exists() or self._git(["ls-files", "-z"]).stdout:
+                self._git(["add", "-A", "--", f":(top,literal){self.plans_dir}"])
+            index_root = self._git(["write-tree"]).out
+            new_plans = self._tree_at(f"{index_root}:{self.plans_dir}")
+            parent_tree = self._git(["rev-parse", f"{parent}^{{tree}}"]).out
+            tree = self._splice(parent_tree, self.plans_dir.split("/"), new_plans) or _empty_tree(self)
+            if tree == parent_tree and not allow_empty:
+                return parent
+            new = self._git(
+                ["commit-tree", tree, "-p", parent, "-F", "-"], input=text.encode("utf-8"), env=identity.env()
+            ).out
+            self._git(["update-ref", "--no-deref", "-m", f"plansmith: {subject}", "HEAD", new, parent])
+            return new
+
+    def changed_paths(self) -> list[str]:
+        """Files that differ from HEAD: changes under the plans folder plus stray files anywhere."""
+        with self._locked():
+            status = self._git(
+                ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", f":(top){self.plans_dir}"]
+            ).stdout
+            changed = {
+                rec[3:].decode("utf-8", "surrogateescape") for rec in status.split(b"\0") if len(rec) > 3
+            }
+            others = self._git(["ls-files", "-z", "--others"]).stdout
+            changed.update(p.decode("utf-8", "surrogateescape") for p in others.split(b"\0") if p)
+            return sorted(changed)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return file_lock(
+            self.repo.state_dir / "worktree.lock", timeout=self.lock_timeout, what="the scratch worktree"
+        )
+
+    def _git(
+        self,
+        args: Sequence[str],
+        *,
+        input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+    ) -> GitResult:
+        full_env = {"GIT_DIR": str(self.admin_dir), "GIT_WORK_TREE": str(self.path), **(env or {})}
+        return git([*_NO_HOOKS, *args], cwd=self.path, input=input, env=full_env, check=check)
+
+    def _check_identity(self) -> None:
+        """Refuse to run destructive commands unless the folder really is our registered worktree."""
+        if _registered_admin_dir(self.repo, self.path) != self.admin_dir:
+            raise GitError(
+                "the scratch worktree is missing or damaged",
+                hint="run the command again; plansmith recreates the scratch worktree when it starts",
+            )
+
+    def _tree_at(self, spec: str) -> str | None:
+        """The tree ``spec`` (``REV:path``) names, ``None`` if missing or not a folder.
+
+        ``cat-file --batch-check`` rather than ``rev-parse REV:path^{tree}``: after the colon
+        everything, including ``^{tree}``, would be read as part of the path.
+        """
+        found = self._git(["cat-file", "--batch-check"], input=spec.encode("utf-8") + b"\n").out.split(" ")
+        return found[0] if len(found) == 3 and found[1] == "tree" else None
+
+    def _splice(self, tree: str | None, parts: list[str], new: str | None) -> str | None:
+        """``tree`` with the subtree at ``parts`` replaced by ``new`` (removed when ``None``).
+
+        Returns ``None`` for a tree left empty (git does not record empty folders). Reads and writes
+        one small tree per level, so the cost depends on the folder's depth, not the repository's size.
+        """
+        entries: list[bytes] = []
+        if tree is not None:
+            entries = [e for e in self._git(["ls-tree", "-z", tree]).stdout.split(b"\0") if e]
+        name = parts[0].encode("utf-8", "surrogateescape")
+        kept: list[bytes] = []
+        current: str | None = None
+        for entry in entries:
+            meta, _, entry_name = entry.partition(b"\t")
+            if entry_name == name:
+                _mode, kind, oid = meta.decode("ascii").split(" ")
+                current = oid if kind == "tree" else None
+            else:
+                kept.append(entry)
+        child = new if len(parts) == 1 else self._splice(current, parts[1:], new)
+        if child is not None:
+            kept.append(b"040000 tree " + child.encode("ascii") + b"\t" + name)
+        if not kept:
+            return None
+        return self._git(["mktree", "-z"], input=b"\0".join(kept) + b"\0").out
+
+
+def _empty_tree(scratch: ScratchWorktree) -> str:
+    return scratch._git(["mktree", "-z"], input=b"").out
+
+
+def _registered_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
+    """The admin folder ``.git/worktrees/<name>`` of the worktree at ``path``, if it is intact.
+
+    Checked without running git: the ``.git`` file points at an admin folder inside this repository's
+    common dir, whose ``gitdir`` file points back at us and which has a HEAD.
+    """
+    try:
+        text = (path / ".git").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not text.startswith("gitdir: "):
+        return None
+    admin = Path(text.removeprefix("gitdir: "))
+    if admin.parent != repo.common_dir / "worktrees":
+        return None
+    try:
+        back = Path((admin / "gitdir").read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+    if back != path / ".git" or not (admin / "HEAD").is_file():
+        return None
+    return admin
+
+
+def _head_ok(path: Path, admin: Path) -> bool:
+    result = git(
+        [*_NO_HOOKS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        cwd=path,
+        env={"GIT_DIR": str(admin), "GIT_WORK_TREE": str(path)},
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def _create(repo: RepoPaths, path: Path) -> Path:
+    """Remove whatever is left of an old scratch worktree, then add and lock a fresh one."""
+    worktrees = repo.common_dir / "worktrees"
+    if worktrees.is_dir():
+        for old in worktrees.iterdir():
+            # Only admin folders that point at *our* path are ours to delete: never a user's worktree.
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                if Path((old / "gitdir").read_text(encoding="utf-8").strip()) == path / ".git":
+                    shutil.rmtree(old)
+    if path.exists() or path.is_symlink():
+        shutil.rmtree(path)
+    base = resolve_commit(repo, "HEAD")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    git([*_NO_HOOKS, "worktree", "add", "--detach", "--no-checkout", str(path), base], cwd=repo.worktree)
+    _lock(repo, path)
+    admin = _registered_admin_dir(repo, path)
+    if admin is None:
+        raise GitError(
+            f"git did not create the scratch worktree at {path}", hint="run 'git worktree list' to inspect"
+        )
+    return admin
+
+
+def _lock(repo: RepoPaths, path: Path) -> None:
+    # The lock keeps 'git worktree prune' (also run by 'git gc') from deleting our registration.
+    git(["worktree", "lock", "--reason", LOCK_REASON, str(path)], cwd=repo.worktree)
+
+
+def _remove_stale_locks(path: Path, admin: Path) -> None:
+    """Remove lock files of a killed process; refuse when a live process works in the worktree.
+
+    The caller holds plansmith's flock, so no plansmith process is inside a scratch operation; the
+    only possible live holder is some other program (an agent running git) whose working directory is
+    inside the worktree, which ``/proc`` shows on Linux.
+    """
+    stale = [admin / name for name in _STALE_LOCKS if (admin / name).exists()]
+    if not stale:
+        return
+    busy = _processes_inside(path)
+    if busy:
+        raise ConflictError(
+            f"the scratch worktree is locked ({stale[0].name}) and processes {busy} are working in it",
+            hint="wait for them to finish (or stop them), then run the command again",
+        )
+    for lock in stale:
+        lock.unlink(missing_ok=True)
+
+
+def _processes_inside(path: Path) -> list[int]:
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    prefix = str(path)
+    found: list[int] = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = str((entry / "cwd").readlink())
+        except OSError:
+            continue
+        if cwd == prefix or cwd.startswith(prefix + os.sep):
+            found.append(int(entry.name))
+    return found
