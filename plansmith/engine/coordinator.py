@@ -302,7 +302,9 @@ def _execute(
 
     before = {p.code for p in validate_plan(build_plan(files, loc))}
     after = validate_plan(build_plan(current, cur_loc)) if applied else []
-    new_problems = [p for p in after if p.code not in before]
+    untouched = {path for path, text in files.items() if current.get(path) == text}
+    # A problem is the run's doing only if it is new and about a file the run wrote.
+    new_problems = [p for p in after if p.code not in before and p.path not in untouched]
     if new_problems:
         for res in outcome.operations:
             if res.status == "success":

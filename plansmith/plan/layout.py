@@ -78,11 +78,13 @@ def locate_plan(paths: Iterable[str], target: str, plans_dir: str) -> PlanLocati
 
 
 def plan_files(files: Mapping[str, str], loc: PlanLocation) -> dict[str, str]:
-    """The files that belong to a plan: its main file, and everything in its folder."""
-    if loc.folder is None:
-        return {loc.main_path: files[loc.main_path]}
-    prefix = loc.folder + "/"
-    return {p: t for p, t in files.items() if p.startswith(prefix)}
+    """The files that belong to a plan: its main file, and everything in its folder, including the
+    folder a level-0 plan would expand into (so that nothing there is ever overwritten)."""
+    folder = loc.folder or posixpath.join(posixpath.dirname(loc.main_path), loc.name)
+    prefix = folder + "/"
+    found = {p: t for p, t in files.items() if p.startswith(prefix)}
+    found[loc.main_path] = files[loc.main_path]
+    return found
 
 
 def _resolve(base_doc: str, target: str) -> str:
@@ -118,8 +120,8 @@ def _pick(section: Section, holder: str, candidates: list[str], files: Mapping[s
         linked = _resolve(holder, section.link)
         if linked in files:
             return linked
-    if not candidates:
-        return None
+    if not candidates or section.tasks:
+        return None  # an unlinked file does not take over a section that still holds its tasks
     own = [c for c in candidates if _stem(c) == posixpath.basename(posixpath.dirname(c))]
     return (own or candidates)[0]
 

@@ -47,7 +47,17 @@ def test_analyze_json_has_the_contract_shape(repo: Path, capsys: pytest.CaptureF
     assert doc["thresholds"] == {"expand": 8.0, "collapse": 4.0}
     item = doc["items"][0]
     assert set(item) == {
-        "id", "kind", "phase", "stage", "title", "expanded", "path", "score", "recommendation", "factors", "reasons",
+        "id",
+        "kind",
+        "phase",
+        "stage",
+        "title",
+        "expanded",
+        "path",
+        "score",
+        "recommendation",
+        "factors",
+        "reasons",
     }
     assert item["id"] == "phase_1" and item["kind"] == "phase" and item["stage"] is None
 
@@ -78,7 +88,11 @@ def test_validate_reports_path_line_and_exits_1(repo: Path, capsys: pytest.Captu
 
 def test_waves_and_cycles(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "waves", "specs/plans/001_feature.md", "--json")
-    assert code == 0 and json.loads(out) == {"plan": "specs/plans/001_feature.md", "waves": [[1], [2]], "cycle": None}
+    assert code == 0 and json.loads(out) == {
+        "plan": "specs/plans/001_feature.md",
+        "waves": [[1], [2]],
+        "cycle": None,
+    }
     cyclic = VALID.replace("**Dependencies**: []", "**Dependencies**: [2]")
     (repo / "specs/plans/001_feature.md").write_text(cyclic)
     code, out, _ = run(capsys, "waves", "specs/plans/001_feature.md", "--json")
@@ -89,7 +103,7 @@ def test_waves_and_cycles(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_non_utf8_plan_is_a_clear_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "specs/plans/003_latin.md").write_bytes("# Caf\xe9\n### Phase 1: x\n".encode("latin-1"))
-    code, out, err = run(capsys, "analyze", "specs/plans/003_latin.md")
+    code, _, err = run(capsys, "analyze", "specs/plans/003_latin.md")
     assert code == 1
     assert err.startswith("plansmith: error: specs/plans/003_latin.md: not UTF-8 text")
     assert "hint:" in err and "Traceback" not in err
@@ -134,7 +148,15 @@ def test_console_script_runs_as_a_real_process(repo: Path) -> None:
     assert proc.returncode == 0 and json.loads(proc.stdout)["ok"] is True
 
 
-HOSTILE = ["$(touch PWNED)", "../../etc/passwd", "`rm -rf ~`", "A" * 300, "🚀🚀 emoji only 🚀", "..", ".hidden"]
+HOSTILE = [
+    "$(touch PWNED)",
+    "../../etc/passwd",
+    "`rm -rf ~`",
+    "A" * 300,
+    "🚀🚀 emoji only 🚀",
+    "..",
+    ".hidden",
+]
 
 
 @pytest.mark.parametrize("title", HOSTILE)

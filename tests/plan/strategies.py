@@ -11,7 +11,9 @@ titles = st.one_of(
     st.text(TITLE_CHARS, min_size=1, max_size=30).map(str.strip).filter(bool),
     st.sampled_from(["$(touch PWNED)", "../../etc/passwd", "Database 🚀 migration", "A" * 300, "ünïcödé"]),
 )
-statuses = st.sampled_from(["", " [NOT STARTED]", " [IN PROGRESS]", " [COMPLETED]", " [CANCELLED - REVERTED]"])
+statuses = st.sampled_from(
+    ["", " [NOT STARTED]", " [IN PROGRESS]", " [COMPLETED]", " [CANCELLED - REVERTED]"]
+)
 words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=40).map(
     lambda s: s.replace("#", "").replace("`", "").replace("~", "").replace("<", "").strip()
 )
@@ -37,7 +39,11 @@ def body_line(draw: st.DrawFn) -> str:
 @st.composite
 def fence(draw: st.DrawFn) -> list[str]:
     marker = draw(st.sampled_from(["```", "~~~", "````"]))
-    inner = draw(st.lists(st.sampled_from(["### Phase 9: not a phase", "# comment", "- [ ] not a task", "x"]), max_size=3))
+    inner = draw(
+        st.lists(
+            st.sampled_from(["### Phase 9: not a phase", "# comment", "- [ ] not a task", "x"]), max_size=3
+        )
+    )
     return [marker + draw(st.sampled_from(["", "bash", "markdown"])), *inner, marker]
 
 
@@ -68,7 +74,13 @@ def plans(draw: st.DrawFn) -> tuple[str, str]:
     elif meta == "level":
         lines += ["## Metadata", "- **Structure Level**: 0", "- **Plan Number**: 001", ""]
     elif meta == "all":
-        lines += ["## Metadata", "- **Structure Level**: 0", "- **Expanded Phases**: none", "- **Expanded Stages**: []", ""]
+        lines += [
+            "## Metadata",
+            "- **Structure Level**: 0",
+            "- **Expanded Phases**: none",
+            "- **Expanded Stages**: []",
+            "",
+        ]
     elif meta == "bare":
         lines += ["- **Status**: [NOT STARTED]", "- **Effort**: 2 hours", ""]
     lines += draw(section_body())

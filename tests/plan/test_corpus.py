@@ -76,7 +76,9 @@ def test_valid_plans_round_trip_every_item(loc: PlanLocation) -> None:
                 if stage.expanded:
                     continue
                 deeper = expand_stage(files, loc, phase.number, stage.number)
-                assert collapse_stage(deeper.files, deeper.location, phase.number, stage.number).files == files
+                assert (
+                    collapse_stage(deeper.files, deeper.location, phase.number, stage.number).files == files
+                )
                 checked += 1
     assert checked > 0 or all(p.expanded and all(s.expanded for s in p.stages) for p in plan.phases)
 

@@ -97,7 +97,10 @@ def test_text_added_to_a_stub_is_kept(plan: tuple[str, str]) -> None:
     assert stub is not None and stub.link_index is not None
     lines = list(doc.lines)
     nl = doc.newline
-    lines.insert(stub.link_index + 1, f"{nl}Note added to the stub by hand{nl}" if lines[stub.link_index].endswith("\n") else "")
+    lines.insert(
+        stub.link_index + 1,
+        f"{nl}Note added to the stub by hand{nl}" if lines[stub.link_index].endswith("\n") else "",
+    )
     if not lines[stub.link_index].endswith("\n"):
         lines[stub.link_index] += f"{nl}{nl}Note added to the stub by hand"
     files2 = dict(expanded.files, **{main: "".join(lines)})

@@ -46,9 +46,31 @@ def test_generated_plans_agree_with_markdown_it(plan: tuple[str, str]) -> None:
 
 LINE_KINDS = st.sampled_from(
     [
-        "# h1", "## Phase 1: x", "### Stage 2: y", "```", "~~~", "````md", "    ```", "  ~~~",
-        "- item", "1. item", "   - [ ] task", "  ```bash", "<div>", "</div>", "<!-- c -->", "<!--",
-        "-->", "<pre>", "</pre>", "", "text", "    code", "> quote", "#no space", "####### seven",
+        "# h1",
+        "## Phase 1: x",
+        "### Stage 2: y",
+        "```",
+        "~~~",
+        "````md",
+        "    ```",
+        "  ~~~",
+        "- item",
+        "1. item",
+        "   - [ ] task",
+        "  ```bash",
+        "<div>",
+        "</div>",
+        "<!-- c -->",
+        "<!--",
+        "-->",
+        "<pre>",
+        "</pre>",
+        "",
+        "text",
+        "    code",
+        "> quote",
+        "#no space",
+        "####### seven",
     ]
 )
 

@@ -1,0 +1,162 @@
+"""Whole expand/collapse runs against real repositories, through the command-line entry point."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import subprocess
+from pathlib import Path
+
+import pytest
+from git_backend.helpers import make_user_dirty, snapshot_user_state
+
+from plansmith.cli import main
+
+GROWN = "\n".join(f"- [ ] task {n} in `src/mod{n}.py` with migration and security review" for n in range(16))
+PLAN = f"""# Feature: Plan
+
+## Metadata
+- **Date**: 2026-11-24
+
+### Phase 1: Small
+- [ ] one
+
+### Phase 2: Large
+**Objective**: A lot of work
+{GROWN}
+
+```python
+tests()
+```
+
+### Phase 3: Also large
+{GROWN}
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object] | None, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if "--json" in args and out.strip() else None), err
+
+
+@pytest.fixture
+def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    root: Path = make_repo(
+        {"specs/plans/001_feature.md": PLAN, "src/app.py": "print('app')\n", "README.md": "# app\n"}
+    )
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_auto_expansion_makes_a_proposal_and_touches_nothing_of_the_user(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_user_dirty(repo)
+    before = snapshot_user_state(repo)
+    code, doc, err = cli(capsys, "expand", "specs/plans/001_feature.md", "--auto-analysis", "--json")
+    assert code == 0, err
+    assert doc is not None
+    assert doc["summary"] == {"total": 2, "successful": 2, "failed": 0}
+    assert [o["item"] for o in doc["operations"]] == ["phase_2", "phase_3"]  # type: ignore[index]
+    proposal = doc["proposal"]
+    assert isinstance(proposal, dict) and proposal["branch"] == "plansmith/001_feature"
+    assert snapshot_user_state(repo) == before
+    assert "uncommitted changes" in err
+    files = git(repo, "ls-tree", "-r", "--name-only", proposal["branch"]).split()
+    assert "specs/plans/001_feature/phase_2_large.md" in files
+    message = git(repo, "log", "-1", "--format=%B", proposal["branch"])
+    assert "Plansmith-Plan: specs/plans/001_feature.md" in message
+    assert "Plansmith-Items: phase_2, phase_3" in message or "Plansmith-Items: phase_2,phase_3" in message
+    assert git(repo, "fsck", "--no-progress", "--no-dangling").strip() == ""
+
+
+def test_dry_run_changes_nothing(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot_user_state(repo)
+    code, doc, _ = cli(
+        capsys, "expand", "specs/plans/001_feature.md", "--auto-analysis", "--dry-run", "--json"
+    )
+    assert code == 0 and doc is not None
+    assert doc["proposal"] is None
+    assert "specs/plans/001_feature/phase_2_large.md" in doc["changes"]["created"]  # type: ignore[index]
+    assert snapshot_user_state(repo) == before
+    assert "plansmith/" not in git(repo, "branch", "--list")
+
+
+def test_nothing_to_do_is_exit_0_without_proposal(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc, _ = cli(capsys, "collapse", "specs/plans/001_feature.md", "--auto-analysis", "--json")
+    assert code == 0 and doc is not None
+    assert doc["proposal"] is None and doc["operations"] == []
+
+
+def test_partial_failure_keeps_the_successes_and_exits_1(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A stray file where phase 3's file would go makes that one item fail; phase 2 still lands.
+    (repo / "specs/plans/001_feature").mkdir()
+    (repo / "specs/plans/001_feature/phase_3_also_large.md").write_text("# not linked\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "stray file")
+    code, doc, _ = cli(capsys, "expand", "specs/plans/001_feature.md", "--auto-analysis", "--json")
+    assert code == 1 and doc is not None
+    statuses = {o["item"]: o["status"] for o in doc["operations"]}  # type: ignore[union-attr]
+    assert statuses == {"phase_2": "success", "phase_3": "failed"}
+    assert doc["proposal"] is not None
+    failed = next(o for o in doc["operations"] if o["status"] == "failed")  # type: ignore[union-attr]
+    assert "already exists" in failed["error"]
+    assert Path(failed["artifact"]).is_file()  # kept after a failure
+
+
+def test_without_a_terminal_the_prompt_needs_yes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "expand", "specs/plans/001_feature.md", "phase", "2")
+    assert code == 1 and "--yes" in err
+
+
+def test_merge_flag_approves_right_away(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc, _ = cli(
+        capsys, "expand", "specs/plans/001_feature.md", "phase", "2", "--yes", "--merge", "--json"
+    )
+    assert code == 0 and doc is not None and doc["merged"] is True
+    assert (repo / "specs/plans/001_feature/phase_2_large.md").is_file()
+    assert not (repo / "specs/plans/001_feature.md").exists()
+    assert cli(capsys, "validate")[0] == 0
+
+
+# --- round trips through the real thing: expand, approve, collapse, approve ------------------------
+
+from plan.corpus import corpus_files, corpus_plans  # noqa: E402
+
+CORPUS = corpus_files()
+VALID_LEVEL0 = [
+    loc
+    for loc in corpus_plans(CORPUS)
+    if loc.folder is None
+    and not posixpath.basename(loc.main_path).startswith(("README", "circular", "invalid"))
+]
+
+
+@pytest.mark.parametrize("loc", VALID_LEVEL0, ids=lambda loc: loc.main_path)
+def test_corpus_round_trip_through_proposals(make_repo, monkeypatch, capsys, loc) -> None:  # type: ignore[no-untyped-def]
+    name = posixpath.basename(loc.main_path)
+    if not name[:3].isdigit():
+        name = f"900_{name.replace('-', '_')}"
+    path = f"specs/plans/{name}"
+    original = CORPUS[loc.main_path]
+    root = make_repo({path: original})
+    monkeypatch.chdir(root)
+    code, doc, err = cli(capsys, "analyze", path, "--json")
+    phases = [i["phase"] for i in doc["items"] if i["kind"] == "phase"]  # type: ignore[index]
+    for n in phases:
+        target = path if n == phases[0] else path[: -len(".md")]
+        code, _, err = cli(capsys, "expand", target, "phase", str(n), "--yes", "--merge")
+        assert code == 0, err
+    assert cli(capsys, "validate")[0] == 0
+    for n in phases:
+        code, _, err = cli(capsys, "collapse", path[: -len(".md")], "phase", str(n), "--yes", "--merge")
+        assert code == 0, err
+    assert (root / path).read_bytes() == original.encode("utf-8")
+    assert not (root / path[: -len(".md")]).exists()
