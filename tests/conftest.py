@@ -35,9 +35,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 def run_git(repo: Path, *args: str) -> str:
     """Run git in a test repository (tests may call git directly; the package goes through git_backend)."""
-    return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 MakeRepo = Callable[..., Path]
