@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from plansmith.errors import PlanError, PlanTooLargeError
@@ -183,7 +184,8 @@ def _sections(
 ) -> tuple[Section, ...]:
     """Phase (or stage) sections between ``start`` and ``end``: headings of the shallowest level at
     which the kind occurs; each ends at the next heading of the same or a higher level."""
-    inside = [h for h in headings if start <= h.index < end]
+    indices = [h.index for h in headings]
+    inside = headings[bisect_left(indices, start) : bisect_left(indices, end)]
     candidates = [
         (h, parsed)
         for h in inside
@@ -198,7 +200,9 @@ def _sections(
         if h.level != level:
             continue
         section_end = next((o.index for o in inside if o.index > h.index and o.level <= level), end)
-        result.append(_make_section(lines, code, inside, kind, parsed, h, h.index, section_end, child_kind))
+        # Only the section's own headings go down: keeps stage detection linear in the plan size.
+        own = [o for o in inside if h.index <= o.index < section_end] if child_kind else []
+        result.append(_make_section(lines, code, own, kind, parsed, h, h.index, section_end, child_kind))
     return tuple(result)
 
 
@@ -228,15 +232,15 @@ def _make_section(
     link_index = None
     tasks = []
     for i in range(start + 1, end):
+        raw = lines[i]
         if i in code:
             continue
-        line = strip_eol(lines[i])
-        tm = _TASK.match(line)
-        if tm is not None:
-            tasks.append(Task(i, indent_width(line), tm.group(1), (tm.group(2) or "").strip()))
+        if "[" in raw and (tm := _TASK.match(raw)) is not None:
+            tasks.append(Task(i, indent_width(raw), tm.group(1), (tm.group(2) or "").strip()))
             continue
-        if i >= own_end:
+        if i >= own_end or (":" not in raw and "see" not in raw.lower()):
             continue
+        line = strip_eol(raw)
         if deps_index is None and (dm := _DEPENDENCIES.match(line)) is not None:
             deps_index, deps_raw = i, dm.group("value")
             deps = parse_dependencies(deps_raw) or ()

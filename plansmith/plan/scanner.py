@@ -92,6 +92,9 @@ _ATTR = r"(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^\s\"'=<>`]+|'[
 _HTML_TAG7 = re.compile(
     r"^ {0,3}(?:<[A-Za-z][A-Za-z0-9-]*" + _ATTR + r"*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
+# First characters of lines that may start a heading, fence, HTML block or list item.
+_BLOCK_STARTS = frozenset("#`~<-*+0123456789\ufeff")
+_ITEM_STARTS = frozenset("-*+0123456789")
 _SIMPLE_HTML = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"))
 
 
@@ -202,10 +205,12 @@ def scan(lines: tuple[str, ...]) -> Scan:
     lists: list[int] = []  # content columns of the open list items, innermost last
 
     for i, raw in enumerate(lines):
-        line = strip_eol(raw)
+        line = raw[:-1] if raw[-1:] == "\n" else raw
+        if line[-1:] == "\r":
+            line = line[:-1]
         if i == 0 and line.startswith("\ufeff"):
             line = line[1:]
-        blank = is_blank(line)
+        blank = not line.strip()
 
         if fence is not None:
             width = indent_width(line)
@@ -236,34 +241,41 @@ def scan(lines: tuple[str, ...]) -> Scan:
             in_paragraph = False
             continue
 
+        # Fast path, most lines of a plan: top-level prose that can start no block of interest.
+        if not lists and line[0] not in _BLOCK_STARTS and line[0] not in " \t":
+            in_paragraph = True
+            continue
+
         width = indent_width(line)
-        item = _LIST_ITEM.match(line)
+        first = line.lstrip(" \t")[0]
+        item = _LIST_ITEM.match(line) if first in _ITEM_STARTS else None
         inside = [c for c in lists if c <= width]  # the list items this line is indented into
         container = inside[-1] if inside else 0
         if len(inside) < len(lists) and width >= 4:
             in_paragraph = False  # not a lazy continuation but an indented code block (as markdown-it)
         relative = width - container
-        content = line.expandtabs(4)[container:] if container else line
-
-        fm = _FENCE.match(content) if relative < 4 else None
-        if fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3)):
-            lists = inside
-            fence = _Fence(fm.group(2)[0], len(fm.group(2)), width, container)
-            code.add(i)
-            in_paragraph = False
-            continue
+        if first in "`~" and relative < 4:
+            content = line.expandtabs(4)[container:] if container else line
+            fm = _FENCE.match(content)
+            if fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3)):
+                lists = inside
+                fence = _Fence(fm.group(2)[0], len(fm.group(2)), width, container)
+                code.add(i)
+                in_paragraph = False
+                continue
         if relative >= 4 and not in_paragraph and item is None:
             lists = inside
             code.add(i)  # an indented code block: no headings, tasks or fields in it
             continue
-        if relative < 4:
-            h = heading_of(content)
+        if relative < 4 and first in "#<":
+            content = line.expandtabs(4)[container:] if container else line
+            h = heading_of(content) if first == "#" else None
             if h is not None:
                 lists = inside
                 headings.append(Heading(i, h[0], h[1]))
                 in_paragraph = False
                 continue
-            html = _html_block_start(content, in_paragraph)
+            html = _html_block_start(content, in_paragraph) if first == "<" else None
             if html is not None:
                 lists = inside
                 code.add(i)
