@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith.engine import artifacts
+from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
 from plansmith.errors import ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
@@ -279,6 +280,7 @@ def _execute(
     )
     current, cur_loc = files, loc
     applied: list[Item] = []
+    children: dict[str, str] = {}  # item id -> the file its expansion created
     for item in items:
         op_outcome = result.outcome(item.id)
         status, error = op_outcome.status, op_outcome.error
@@ -288,6 +290,9 @@ def _execute(
                 change = apply_item(current, cur_loc, verb, item)
                 current, cur_loc = change.files, change.location
                 applied.append(item)
+                child = created_child(change.created, stage=item.stage is not None)
+                if child is not None:
+                    children[item.id] = child
             except PlansmithError as exc:
                 status, error = "failed", exc.message
         record = artifacts.record_for(
@@ -299,6 +304,11 @@ def _execute(
         )
         path = artifacts.write_artifact(run_dir, record)
         outcome.operations.append(ItemResult(item.id, verb, status, str(path), error))
+
+    if request.agent and verb == "expand" and applied:
+        current, cur_loc, applied = _elaborate(
+            ws, request, run_dir, files, loc, current, cur_loc, applied, children, outcome
+        )
 
     before = {p.code for p in validate_plan(build_plan(files, loc))}
     after = validate_plan(build_plan(current, cur_loc)) if applied else []
@@ -427,3 +437,56 @@ def _report(out: TextIO | None, outcome: RunOutcome, prefix: str | None) -> None
     else:
         out.write(f"  approve: plansmith proposals approve {p['id']}   (or: git merge {p['branch']})\n")
         out.write(f"  reject:  plansmith proposals reject {p['id']}    (or: git branch -D {p['branch']})\n")
+
+
+def _elaborate(
+    ws: Workspace,
+    request: OperationRequest,
+    run_dir: Path,
+    files: dict[str, str],
+    loc: PlanLocation,
+    current: dict[str, str],
+    cur_loc: PlanLocation,
+    applied: list[Item],
+    children: dict[str, str],
+    outcome: RunOutcome,
+) -> tuple[dict[str, str], PlanLocation, list[Item]]:
+    """Let the agent rewrite each new file; keep what it passes, drop items whose required agent failed."""
+    assert request.agent is not None
+    jobs = [
+        Elaboration(item.id, children[item.id], current[children[item.id]].splitlines()[0].lstrip("# "))
+        for item in applied
+        if item.id in children
+    ]
+    results = elaborate_all(
+        ws.settings, request.agent, request.agent_required, cur_loc.main_path, current, jobs, run_dir / "work"
+    )
+    failed = {item for item, r in results.items() if r.failed is not None}
+    for res in outcome.operations:
+        r = results.get(res.item)
+        if r is None:
+            continue
+        res.warnings.extend(r.warnings)
+        for warning in r.warnings:
+            print(f"plansmith: warning: {res.item}: {warning}", file=sys.stderr)
+        if r.failed is not None:
+            res.status, res.error = "failed", f"agent {request.agent}: {r.failed}"
+        if res.artifact is not None:
+            record = artifacts.read_artifact(Path(res.artifact))
+            details = dict(record.details) | r.details
+            status = "failed" if r.failed is not None else record.status
+            updated = replace(
+                record, status=status, error=res.error, warnings=tuple(res.warnings), details=details
+            )
+            artifacts.write_artifact(run_dir, updated)
+    kept = [item for item in applied if item.id not in failed]
+    if failed:  # rebuild without the items whose required elaboration failed
+        current, cur_loc = files, loc
+        for item in kept:
+            change = apply_item(current, cur_loc, "expand", item)
+            current, cur_loc = change.files, change.location
+    for item in kept:
+        r = results.get(item.id)
+        if r is not None and r.text is not None:
+            current = dict(current, **{children[item.id]: r.text})
+    return current, cur_loc, kept

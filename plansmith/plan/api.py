@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from plansmith.errors import PlanError
-from plansmith.plan.parser import DEFAULT_MAX_BYTES, decode
+from plansmith.plan.model import DocKind
+from plansmith.plan.parser import DEFAULT_MAX_BYTES, decode, parse_document
 from plansmith.plan.problems import Problem
 from plansmith.plan.validate import validate_tree
 
@@ -39,3 +40,33 @@ def validate_files(
     """
     texts, problems = decode_files(files, max_bytes=max_bytes)
     return sorted(set(problems + validate_tree(texts, plans_dir)))
+
+
+def _kind_of(path: str) -> DocKind:
+    name = path.rsplit("/", 1)[-1]
+    return "stage" if name.startswith("stage_") else "phase"
+
+
+def same_item(path: str) -> Callable[[str, str], bool]:
+    """A check that two versions of an expanded file are the same phase/stage (kind and number)."""
+    kind = _kind_of(path)
+
+    def check(before: str, after: str) -> bool:
+        a = parse_document(path, before, kind).root
+        b = parse_document(path, after, kind).root
+        return a is not None and b is not None and (a.kind, a.number) == (b.kind, b.number)
+
+    return check
+
+
+def tasks_of(path: str) -> Callable[[str], list[tuple[str, bool]]]:
+    """The tasks of a version of an expanded file, as ``(text, checked)``."""
+    kind = _kind_of(path)
+
+    def tasks(text: str) -> list[tuple[str, bool]]:
+        doc = parse_document(path, text, kind)
+        section = doc.root
+        found = section.tasks if section is not None else ()
+        return [(t.text, t.checked) for t in found]
+
+    return tasks
