@@ -201,6 +201,18 @@ def cmd_checkpoints(args: argparse.Namespace) -> int:
     return checkpoints_cmd.run(_workspace(args), args.action, args.id, json_out=args.json)
 
 
+def cmd_daemon(args: argparse.Namespace) -> int:
+    from plansmith.daemon.main import daemon_main
+
+    return daemon_main(_workspace(args), once=args.once)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from plansmith.daemon.main import status_main
+
+    return status_main(_workspace(args), json_out=args.json)
+
+
 def cmd_hooks(args: argparse.Namespace) -> int:
     from plansmith.hooks import cli_hooks
 
@@ -274,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("checkpoints", cmd_checkpoints, "the scratch worktree's checkpoints: list, validate, restore")
     p.add_argument("action", nargs="?", default="list", choices=["list", "validate", "restore"])
     p.add_argument("id", nargs="?")
+    add("daemon", cmd_daemon, "watch the repository in the foreground").add_argument(
+        "--once", action="store_true", help="handle the current state, then exit"
+    )
+    add("status", cmd_status, "daemon state, last runs, pending analyses, proposals, errors")
     p = add("hooks", cmd_hooks, "install, uninstall or run plansmith's git hooks")
     p.add_argument("action", choices=["install", "uninstall", "run"])
     p.add_argument("hook", nargs="?")

@@ -1,17 +1,20 @@
 """``plansmith demo``: the whole cycle on a throw-away repository, with embedded defaults only.
 
-A sample plan is committed; a commit makes phase 3 complex; plansmith analyses, proposes the
-expansion on a branch (the user's files untouched), shows the diff, approves by merging, validates.
-Every step runs the same code as the real commands, through real git.
+A sample plan is committed and the daemon started; a commit makes phase 3 complex; the daemon
+analyses it and proposes the expansion on a branch (the user's files untouched); the demo shows the
+analysis and the diff, approves by merging, validates, and stops the daemon. Every step runs the
+same code as the real commands, through real git.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -58,20 +61,27 @@ def run_demo(*, keep: bool = False) -> int:
         _git(repo, "commit", "-q", "-m", "Add the team workspaces plan")
         _plansmith(repo, "analyze", PLAN)
 
-        _step("Phase 3 grows: twelve more tasks, a migration, security work (committed)")
-        plan.write_text(
-            plan.read_text(encoding="utf-8") + _sample("sample_phase3_growth.md"), encoding="utf-8"
-        )
-        _git(repo, "commit", "-q", "-am", "Plan the permissions work in detail")
+        _step("Start the daemon (it watches specs/plans/ and the repository's HEAD)")
+        daemon = subprocess.Popen([sys.executable, "-m", "plansmith", "daemon"], cwd=repo)
+        try:
+            time.sleep(1.5)
+            _step("Phase 3 grows: twelve more tasks, a migration, security work; then a commit")
+            plan.write_text(plan.read_text(encoding="utf-8") + _sample("sample_phase3_growth.md"), "utf-8")
+            time.sleep(1.5)
+            _plansmith(repo, "status")  # the uncommitted edit is analysed, not yet proposed
+            before = _git(repo, "status", "--porcelain")
+            _git(repo, "commit", "-q", "-am", "Plan the permissions work in detail")
+            committed = time.monotonic()
+            while "plansmith/" not in _git(repo, "branch", "--list") and time.monotonic() - committed < 30:
+                time.sleep(0.1)
+            print(f"proposal arrived {time.monotonic() - committed:.1f} s after the commit")
+            assert _git(repo, "status", "--porcelain") == "", "the demo's working tree changed"
+            del before
+            _plansmith(repo, "status")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=15)
         _plansmith(repo, "analyze", PLAN)
-        _plansmith(repo, "review", PLAN)
-
-        _step("plansmith proposes the expansion on a branch; the working tree is not touched")
-        before = _git(repo, "status", "--porcelain")
-        if _plansmith(repo, "expand", PLAN, "--auto-analysis", "--yes") != 0:
-            return 1
-        assert _git(repo, "status", "--porcelain") == before, "the demo's working tree changed"
-        _plansmith(repo, "proposals", "list")
 
         _step("The proposal: analysis in the commit message, and the diff")
         _plansmith(repo, "proposals", "show", "001_team_workspaces")

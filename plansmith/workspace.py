@@ -48,6 +48,10 @@ class Workspace:
     def _raw_files(self) -> tuple[dict[str, bytes], list[Problem]]:
         return read_tree(self.root, self.plans_dir)
 
+    def reread(self) -> None:
+        """Forget the files read so far (a long-running daemon reads the working tree again)."""
+        self.__dict__.pop("_raw_files", None)
+
     def files(self) -> tuple[dict[str, str], list[Problem]]:
         """Text of every Markdown file under the plans folder, and the problems met reading them."""
         raw, problems = self._raw_files

@@ -253,7 +253,9 @@ def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> 
     """``git diff <base>...<branch>``: what approving would bring, relative to where the branches met."""
     proposal = get(repo, proposal_id, prefix=prefix)
     base = rev_parse(repo, f"refs/heads/{proposal.base_branch}") or proposal.base
-    return git(["diff", "--no-color", "--no-ext-diff", f"{base}...{proposal.commit}"], cwd=repo.worktree).out
+    # --no-renames: an expansion reads as "plan edited, phase file added", not as a rename of the plan.
+    args = ["diff", "--no-color", "--no-ext-diff", "--no-renames", f"{base}...{proposal.commit}"]
+    return git(args, cwd=repo.worktree).out
 
 
 def message(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:

@@ -1,0 +1,229 @@
+"""The daemon's handler: what happens when the watcher says a plan changed. Wires the loop to the engine.
+
+- uncommitted edits are analysed and reported in ``plansmith status`` (no proposal);
+- committed plans whose content changed are run through the same engine as
+  ``plansmith expand/collapse --auto-analysis``, and the result becomes a proposal;
+- content the user rejected is remembered and not proposed again until it changes;
+- a proposal the user committed onto (``edited``) is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from plansmith.daemon.service import DaemonOptions, PendingAnalysis, RunContext, RunRecord, run_daemon
+from plansmith.errors import PlansmithError
+
+if TYPE_CHECKING:
+    from plansmith.plan.layout import PlanLocation
+    from plansmith.workspace import Workspace
+
+log = logging.getLogger("plansmith.daemon")
+ARTIFACT_MAX_AGE_S = 7 * 24 * 3600
+
+
+class EngineHandler:
+    """The :class:`~plansmith.daemon.service.DaemonHandler` that runs plansmith's engine."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.state_dir = ws.require_repo().state_dir
+        self.handled_path = self.state_dir / "handled.json"
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _handled(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self.handled_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _remember(self, branch: str, plan: str, digest: str) -> None:
+        from plansmith.git_backend._fs import write_json_atomic
+
+        data = self._handled()
+        data.setdefault(branch, {})[plan] = digest
+        write_json_atomic(self.handled_path, data)
+
+    def _committed(self) -> tuple[dict[str, str], list[PlanLocation]]:
+        from plansmith.engine.coordinator import committed_files
+        from plansmith.plan.layout import find_plans
+
+        repo = self.ws.require_repo()
+        files = committed_files(repo, self.ws.plans_dir, self.ws.settings.limits.max_plan_bytes)
+        return files, find_plans(files, self.ws.plans_dir)
+
+    # --- DaemonHandler ---------------------------------------------------------------------------
+
+    def recover(self, ctx: RunContext) -> None:
+        from plansmith.git_backend.worktree import ScratchWorktree
+
+        # Repairs a damaged scratch worktree and removes locks a killed run left behind.
+        ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plans_dir)
+
+    def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
+        from plansmith.plan.complexity import Thresholds, analyze_plan
+        from plansmith.plan.layout import build_plan, find_plans, plan_files
+
+        self.ws.reread()
+        texts, _ = self.ws.files()
+        t = self.ws.settings.thresholds
+        pending: list[PendingAnalysis] = []
+        for loc in find_plans(texts, self.ws.plans_dir):
+            if loc.name not in plans:
+                continue
+            analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), Thresholds(t.expand, t.collapse))
+            for item in analysis.items:
+                if item.recommendation == "keep":
+                    continue
+                pending.append(
+                    PendingAnalysis(
+                        loc.name,
+                        item.id,
+                        item.score,
+                        f"{item.id.replace('_', ' ')} scores {item.score}: a proposal to "
+                        f"{item.recommendation} it follows once it is committed",
+                    )
+                )
+        return pending
+
+    def handle_committed(self, plans: Sequence[str] | None, ctx: RunContext) -> Sequence[RunRecord]:
+        from plansmith.git_backend import proposals, rejections
+        from plansmith.git_backend.repo import current_branch
+        from plansmith.plan.layout import plan_files
+
+        repo = self.ws.require_repo()
+        branch = current_branch(repo)
+        if branch is None:
+            return []  # detached HEAD: there is no branch to propose against
+        files, locations = self._committed()
+        handled = self._handled().get(branch, {})
+        open_ids = {p.id: p for p in proposals.list_proposals(repo, prefix=self.ws.settings.proposal_prefix)}
+        records: list[RunRecord] = []
+        for loc in locations:
+            if plans is not None and loc.name not in plans:
+                continue
+            if ctx.is_cancelled():
+                break
+            own = {p: t.encode("utf-8") for p, t in plan_files(files, loc).items()}
+            digest = rejections.plan_content_hash(own)
+            if handled.get(loc.name) == digest:
+                continue  # cheap: nothing changed since the last run for this branch
+            existing = open_ids.get(loc.name)
+            if existing is not None and existing.state == "edited":
+                records.append(RunRecord(loc.name, "skipped: the proposal has your commits on it"))
+            elif rejections.is_rejected(repo, loc.main_path, digest):
+                records.append(RunRecord(loc.name, "skipped: rejected before for this content"))
+            else:
+                records.append(self._run(loc, ctx))
+            self._remember(branch, loc.name, digest)
+            ctx.progress(f"handled {loc.name}")
+        return records
+
+    def _run(self, loc: PlanLocation, ctx: RunContext) -> RunRecord:
+        from plansmith.engine.coordinator import OperationRequest, run_request
+
+        started = time.monotonic()
+        target = str(self.ws.root / loc.main_path)
+        try:
+            for verb in ("expand", "collapse"):
+                request = OperationRequest(
+                    plan=target,
+                    operation=verb,
+                    auto=True,
+                    assume_yes=True,
+                    agent=self.ws.settings.agent,
+                    agent_required=self.ws.settings.agent_required,
+                )
+                outcome = run_request(self.ws, request, out=None)
+                if outcome.operations:
+                    errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
+                    branch = outcome.proposal["branch"] if outcome.proposal else None
+                    summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
+                    return RunRecord(loc.name, summary, branch, time.monotonic() - started, errors)
+        except PlansmithError as exc:
+            return RunRecord(loc.name, "failed", None, time.monotonic() - started, [exc.located()])
+        return RunRecord(loc.name, "nothing to do", None, time.monotonic() - started)
+
+    def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:
+        from plansmith.git_backend import proposals
+
+        repo = self.ws.require_repo()
+        stale = [
+            p.id
+            for p in proposals.list_proposals(repo, prefix=self.ws.settings.proposal_prefix)
+            if p.state == "stale"
+        ]
+        if not stale:
+            return []
+        # Forget what was handled for them so that they are recomputed on the new base.
+        data = self._handled()
+        for plans in data.values():
+            for plan in stale:
+                plans.pop(plan, None)
+        from plansmith.git_backend._fs import write_json_atomic
+
+        write_json_atomic(self.handled_path, data)
+        return self.handle_committed(stale, ctx)
+
+    def cleanup(self, ctx: RunContext) -> None:
+        runs = self.state_dir / "runs"
+        cutoff = time.time() - ARTIFACT_MAX_AGE_S
+        for run_dir in runs.iterdir() if runs.is_dir() else ():
+            if run_dir.is_dir() and run_dir.stat().st_mtime < cutoff:
+                shutil.rmtree(run_dir, ignore_errors=True)
+
+    def prune(self, ctx: RunContext) -> None:
+        self.recover(ctx)  # only plansmith's own worktree: never the user's other worktrees
+
+    def reload_settings(self) -> DaemonOptions | None:
+        from plansmith.workspace import open_workspace
+
+        self.ws = open_workspace(str(self.ws.root))
+        return DaemonOptions(debounce_ms=self.ws.settings.debounce_ms)
+
+
+def daemon_main(ws: Workspace, *, once: bool) -> int:
+    from plansmith.daemon.log import setup_logging
+    from plansmith.daemon.scheduler import JobIntervals
+
+    setup_logging(logging.INFO, stream=sys.stderr)
+    handler = EngineHandler(ws)
+    return run_daemon(
+        ws.require_repo().worktree,
+        handler,
+        plans_dir=ws.plans_dir,
+        debounce_ms=ws.settings.debounce_ms,
+        once=once,
+        intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),
+    )
+
+
+def status_main(ws: Workspace, *, json_out: bool) -> int:
+    from plansmith.daemon.service import daemon_status
+    from plansmith.daemon.state import format_status
+    from plansmith.git_backend import proposals
+
+    repo = ws.require_repo()
+    status = daemon_status(repo.worktree)
+    found = proposals.list_proposals(repo, prefix=ws.settings.proposal_prefix)
+    status["proposals"] = [
+        {"id": p.id, "branch": p.branch, "plan": p.plan, "state": p.state, "items": list(p.items)}
+        for p in found
+    ]
+    if json_out:
+        print(json.dumps(status, indent=2, default=str))
+        return 0
+    print(format_status(status))
+    if found:
+        print("open proposals:")
+        for p in found:
+            print(f"  {p.id}: {p.operation} {', '.join(p.items)} on {p.branch} ({p.state})")
+    return 0

@@ -1,0 +1,134 @@
+"""The real daemon as a subprocess on temporary repositories, wired to the real engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PLAN = "specs/plans/001_feature.md"
+SMALL = "# Feature\n\n### Phase 1: Setup\n- [ ] a\n\n### Phase 2: Build\n- [ ] b\n"
+GROWTH = "".join(f"- [ ] step {n} in `src/m{n}.py` (migration, security, tests)\n" for n in range(16))
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def status(repo: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-m", "plansmith", "status", "--json"], cwd=repo, capture_output=True, text=True
+    )
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def start_daemon(repo: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plansmith", "daemon"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert wait_for(lambda: status(repo).get("running") is True), "the daemon did not start"
+    return proc
+
+
+def has_branch(repo: Path) -> bool:
+    return "plansmith/001_feature" in git(repo, "branch", "--list")
+
+
+@pytest.fixture
+def repo(make_repo) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    yield make_repo({PLAN: SMALL})
+
+
+def grow_and_commit(repo: Path) -> float:
+    with (repo / PLAN).open("a") as fh:
+        fh.write(GROWTH)
+    git(repo, "commit", "-qam", "phase 2 grows")
+    return time.monotonic()
+
+
+def test_commit_leads_to_a_proposal_and_sigterm_exits_cleanly(repo: Path) -> None:
+    proc = start_daemon(repo)
+    try:
+        with (repo / PLAN).open("a") as fh:
+            fh.write(GROWTH)
+        assert wait_for(lambda: bool(status(repo).get("pending"))), "uncommitted edit not analysed"
+        assert not has_branch(repo)  # uncommitted: analysed and reported only
+        committed = time.monotonic()
+        git(repo, "commit", "-qam", "phase 2 grows")
+        assert wait_for(lambda: has_branch(repo)), "no proposal after the commit"
+        latency = time.monotonic() - committed
+        assert latency < 10
+        assert git(repo, "status", "--porcelain") == ""
+    finally:
+        stopped = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        code = proc.wait(timeout=15)
+    assert code == 0
+    assert time.monotonic() - stopped < 10
+    assert status(repo)["running"] is False
+
+
+def test_sigkill_during_a_run_then_restart_recovers_and_proposes(repo: Path) -> None:
+    proc = start_daemon(repo)
+    grow_and_commit(repo)
+    time.sleep(0.6)  # about when the debounced run starts
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    if has_branch(repo):
+        git(repo, "branch", "-D", "plansmith/001_feature")
+        (repo / ".git/plansmith/handled.json").unlink(missing_ok=True)
+    proc = start_daemon(repo)
+    try:
+        assert wait_for(lambda: has_branch(repo)), "the restarted daemon made no proposal"
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    assert git(repo, "fsck", "--no-progress", "--no-dangling") == ""
+
+
+def test_a_rejected_proposal_is_not_made_again_for_the_same_content(repo: Path) -> None:
+    grow_and_commit(repo)
+    once = [sys.executable, "-m", "plansmith", "daemon", "--once"]
+    assert subprocess.run(once, cwd=repo, capture_output=True).returncode == 0
+    assert has_branch(repo)
+    subprocess.run([sys.executable, "-m", "plansmith", "proposals", "reject", "001_feature"], cwd=repo, check=True)
+    (repo / ".git/plansmith/handled.json").unlink()  # forget the run: only the rejection may stop it
+    assert subprocess.run(once, cwd=repo, capture_output=True).returncode == 0
+    assert not has_branch(repo)
+    with (repo / PLAN).open("a") as fh:
+        fh.write("- [ ] one more task\n")
+    git(repo, "commit", "-qam", "changed content")
+    assert subprocess.run(once, cwd=repo, capture_output=True).returncode == 0
+    assert has_branch(repo)
+
+
+def test_second_daemon_is_refused(repo: Path) -> None:
+    proc = start_daemon(repo)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "plansmith", "daemon"], cwd=repo, capture_output=True, text=True, timeout=30
+        )
+        assert second.returncode == 1 and str(proc.pid) in second.stderr
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
