@@ -180,6 +180,15 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
     return _execute(ws, repo, files, loc, request, items, analysis, outcome, out)
 
 
+def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
+    """At a terminal, ask what to do with an operation that failed all its attempts."""
+    print(f"{outcome.op_id} failed: {outcome.error}", file=sys.stderr)
+    while True:
+        answer = input("[r]etry, [s]kip it, or [a]bort the run? ").strip().lower()[:1]
+        if answer in ("r", "s", "a"):
+            return {"r": "retry", "s": "skip", "a": "abort"}[answer]  # type: ignore[return-value]
+
+
 def _say(out: TextIO | None, text: str) -> None:
     if out is not None:
         out.write(text + "\n")
@@ -277,6 +286,7 @@ def _execute(
         timeout_s=settings.retry.base_timeout_s,
         factor=settings.retry.factor,
         max_attempts=settings.retry.max_attempts,
+        decide_on_failure=ask_on_failure if request.interactive else None,
     )
     current, cur_loc = files, loc
     applied: list[Item] = []

@@ -160,3 +160,22 @@ def test_corpus_round_trip_through_proposals(make_repo, monkeypatch, capsys, loc
         assert code == 0, err
     assert (root / path).read_bytes() == original.encode("utf-8")
     assert not (root / path[: -len(".md")]).exists()
+
+
+def test_interactive_failure_prompt_offers_retry_skip_abort(repo: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from plansmith.engine.coordinator import OperationRequest, run_request
+    from plansmith.workspace import open_workspace
+
+    (repo / "specs/plans/001_feature").mkdir()
+    (repo / "specs/plans/001_feature/phase_3_also_large.md").write_text("# not linked\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "stray file")
+    answers = iter(["x", "s"])  # an unknown answer is asked again
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    request = OperationRequest(
+        plan="specs/plans/001_feature.md", operation="expand", auto=True, assume_yes=True, interactive=True
+    )
+    outcome = run_request(open_workspace(None), request, out=None)
+    statuses = {o.item: o.status for o in outcome.operations}
+    assert statuses == {"phase_2": "success", "phase_3": "skipped"}
+    assert outcome.proposal is not None and outcome.exit_code == 0
