@@ -142,10 +142,15 @@ def _decode_path(raw: bytes) -> str:
 
 def cat_blobs(repo: RepoPaths, oids: Sequence[str], *, keep_env: Iterable[str] = ()) -> list[bytes]:
     """The contents of the blobs ``oids`` (in order), read by one ``git cat-file --batch`` process."""
+    return cat_blobs_in(repo.worktree, oids, keep_env=keep_env)
+
+
+def cat_blobs_in(cwd: Path, oids: Sequence[str], *, keep_env: Iterable[str] = ()) -> list[bytes]:
+    """:func:`cat_blobs` for a folder, for callers (the pre-commit hook) that have no ``RepoPaths``."""
     if not oids:
         return []
     batch = ("\n".join(oids) + "\n").encode("ascii")
-    out = git(["cat-file", "--batch"], cwd=repo.worktree, input=batch, keep_env=keep_env).stdout
+    out = git(["cat-file", "--batch"], cwd=cwd, input=batch, keep_env=keep_env).stdout
     contents: list[bytes] = []
     pos = 0
     for oid in oids:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plansmith.errors import GitError
 from plansmith.git_backend.cmd import git
+from plansmith.git_backend.repo import cat_blobs_in
 
 # The repository, worktree and index the hook's commit is about; everything else GIT_* is dropped.
 HOOK_ENV: tuple[str, ...] = (
@@ -64,30 +64,7 @@ def read_staged_files(root: Path, plans_dir: str, suffix: str = ".md") -> dict[s
         if raw_path.endswith(wanted):
             paths.append(_decode(raw_path))
             oids.append(fields[1].decode("ascii"))
-    return dict(zip(paths, _cat_blobs(root, oids), strict=True))
-
-
-def _cat_blobs(root: Path, oids: list[str]) -> list[bytes]:
-    if not oids:
-        return []
-    out = git(
-        ["cat-file", "--batch"],
-        cwd=root,
-        input=("\n".join(oids) + "\n").encode("ascii"),
-        keep_env=HOOK_ENV,
-    ).stdout
-    blobs: list[bytes] = []
-    pos = 0
-    for oid in oids:
-        header_end = out.index(b"\n", pos)
-        header = out[pos:header_end].split(b" ")
-        if len(header) != 3:
-            raise GitError(f"git cat-file could not read the staged blob {oid}: {out[pos:header_end]!r}")
-        start = header_end + 1
-        end = start + int(header[2])
-        blobs.append(out[start:end])
-        pos = end + 1  # each content is followed by a newline
-    return blobs
+    return dict(zip(paths, cat_blobs_in(root, oids, keep_env=HOOK_ENV), strict=True))
 
 
 def _decode(raw: bytes) -> str:

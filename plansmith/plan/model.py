@@ -123,13 +123,13 @@ class Document:
         return self.lines[index].rstrip("\r\n")
 
 
-@dataclass(frozen=True, slots=True)
-class StageNode:
-    phase: int
-    number: int
-    section: Section  # inline section, or the stub, in the phase document
+class _Item:
+    """What phases and stages share: the real content is the expanded file's, else the inline section."""
+
+    __slots__ = ()
+    section: Section  # inline section, or the stub, in the holder document
     holder: str  # path of the document that holds ``section``
-    file: str | None  # the expanded stage file, when expanded
+    file: str | None  # the expanded file, when expanded
     document: Document | None
 
     @property
@@ -138,7 +138,7 @@ class StageNode:
 
     @property
     def content(self) -> Section:
-        """What the stage really holds: its file when expanded, else the inline section."""
+        """What the item really holds: its file when expanded, else the inline section."""
         if self.document is not None and self.document.root is not None:
             return self.document.root
         return self.section
@@ -146,54 +146,42 @@ class StageNode:
     @property
     def content_path(self) -> str:
         return self.file if self.file is not None else self.holder
+
+    @property
+    def title(self) -> str:
+        return self.content.title
+
+    @property
+    def status(self) -> str | None:
+        return self.content.status
+
+
+@dataclass(frozen=True, slots=True)
+class StageNode(_Item):
+    phase: int
+    number: int
+    section: Section
+    holder: str
+    file: str | None
+    document: Document | None
 
     @property
     def id(self) -> str:
         return f"phase_{self.phase}_stage_{self.number}"
 
-    @property
-    def title(self) -> str:
-        return self.content.title
-
-    @property
-    def status(self) -> str | None:
-        return self.content.status
-
 
 @dataclass(frozen=True, slots=True)
-class PhaseNode:
+class PhaseNode(_Item):
     number: int
-    section: Section  # inline section, or the stub, in the main plan
-    holder: str  # path of the main plan
-    file: str | None  # the expanded phase file
+    section: Section
+    holder: str
+    file: str | None
     document: Document | None
     stages: tuple[StageNode, ...]
 
     @property
-    def expanded(self) -> bool:
-        return self.document is not None
-
-    @property
-    def content(self) -> Section:
-        if self.document is not None and self.document.root is not None:
-            return self.document.root
-        return self.section
-
-    @property
-    def content_path(self) -> str:
-        return self.file if self.file is not None else self.holder
-
-    @property
     def id(self) -> str:
         return f"phase_{self.number}"
-
-    @property
-    def title(self) -> str:
-        return self.content.title
-
-    @property
-    def status(self) -> str | None:
-        return self.content.status
 
     @property
     def dependencies(self) -> tuple[int, ...]:
