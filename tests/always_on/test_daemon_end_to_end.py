@@ -111,7 +111,9 @@ def test_a_rejected_proposal_is_not_made_again_for_the_same_content(repo: Path) 
     once = [sys.executable, "-m", "plansmith", "daemon", "--once"]
     assert subprocess.run(once, cwd=repo, capture_output=True).returncode == 0
     assert has_branch(repo)
-    subprocess.run([sys.executable, "-m", "plansmith", "proposals", "reject", "001_feature"], cwd=repo, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "plansmith", "proposals", "reject", "001_feature"], cwd=repo, check=True
+    )
     (repo / ".git/plansmith/handled.json").unlink()  # forget the run: only the rejection may stop it
     assert subprocess.run(once, cwd=repo, capture_output=True).returncode == 0
     assert not has_branch(repo)
@@ -126,9 +128,49 @@ def test_second_daemon_is_refused(repo: Path) -> None:
     proc = start_daemon(repo)
     try:
         second = subprocess.run(
-            [sys.executable, "-m", "plansmith", "daemon"], cwd=repo, capture_output=True, text=True, timeout=30
+            [sys.executable, "-m", "plansmith", "daemon"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         assert second.returncode == 1 and str(proc.pid) in second.stderr
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@pytest.mark.slow
+def test_a_storm_of_10000_events_gives_one_run_per_plan_and_bounded_memory(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo: Path = make_repo({PLAN: SMALL, "specs/plans/002_other.md": SMALL})
+    proc = start_daemon(repo)
+    try:
+        time.sleep(0.5)
+        baseline = rss_kb(proc.pid)
+        runs_before = len(status(repo).get("last_runs") or [])  # type: ignore[arg-type]
+        target = repo / PLAN
+        swap = repo / "specs/plans/.001_feature.md.swp"
+        for n in range(5_000):  # 10,000 events: the plan and an editor swap file, alternately
+            target.write_text(SMALL + f"- [ ] edit {n}\n")
+            swap.write_bytes(b"x" * (n % 7))
+        swap.unlink()
+        assert wait_for(
+            lambda: bool(status(repo).get("pending")) or len(status(repo)["last_runs"]) > runs_before
+        )  # type: ignore[arg-type]
+        time.sleep(3.5)  # debounce and the max wait have passed: everything is handled
+        runs = (status(repo).get("last_runs") or [])[: len(status(repo)["last_runs"]) - runs_before]  # type: ignore[arg-type, index]
+        edits = [r for r in runs if r.get("trigger") == "edit"]
+        assert {r["plan"] for r in edits} == {"001_feature"}
+        assert len(edits) <= 3, edits  # one per debounce max-wait window of a storm that lasts seconds
+        grown_mb = (rss_kb(proc.pid) - baseline) / 1024
+        assert grown_mb < 20, grown_mb
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
