@@ -179,3 +179,39 @@ def test_interactive_failure_prompt_offers_retry_skip_abort(repo: Path, monkeypa
     statuses = {o.item: o.status for o in outcome.operations}
     assert statuses == {"phase_2": "success", "phase_3": "skipped"}
     assert outcome.proposal is not None and outcome.exit_code == 0
+
+
+VALID_FOLDERS = [
+    loc
+    for loc in corpus_plans(CORPUS)
+    if loc.folder is not None and loc.main_path.startswith("tests/fixtures/plans/test_progressive/")
+]
+
+
+@pytest.mark.parametrize("loc", VALID_FOLDERS, ids=lambda loc: loc.main_path)
+def test_corpus_folder_plans_round_trip_through_proposals(make_repo, monkeypatch, capsys, loc) -> None:  # type: ignore[no-untyped-def]
+    name = f"90{loc.folder[-1]}_{posixpath.basename(loc.folder)}"
+    prefix = loc.folder + "/"
+    originals = {
+        f"specs/plans/{name}/" + (f"{name}.md" if p == loc.main_path else p[len(prefix) :]): text
+        for p, text in CORPUS.items()
+        if p.startswith(prefix)
+    }
+    root = make_repo(originals)
+    monkeypatch.chdir(root)
+    folder = f"specs/plans/{name}"
+    code, doc, err = cli(capsys, "analyze", folder, "--json")
+    assert code == 0, err
+    inline = [(i["phase"], i["stage"]) for i in doc["items"] if not i["expanded"]]  # type: ignore[index]
+    expanded_phases = {i["phase"] for i in doc["items"] if i["expanded"] and i["kind"] == "phase"}  # type: ignore[index]
+    # inline phases, and inline stages of already expanded phases
+    targets = [(p, s) for p, s in inline if (s is None) or p in expanded_phases]
+    for phase, stage in targets:
+        item = ["phase", str(phase)] + (["stage", str(stage)] if stage is not None else [])
+        code, _, err = cli(capsys, "expand", folder, *item, "--yes", "--merge")
+        assert code == 0, err
+        code, _, err = cli(capsys, "collapse", folder, *item, "--yes", "--merge")
+        assert code == 0, err
+        for path, text in originals.items():
+            assert (root / path).read_bytes() == text.encode("utf-8"), (item, path)
+    assert targets
