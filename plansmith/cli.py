@@ -189,6 +189,23 @@ def cmd_operation(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def cmd_orchestrate(args: argparse.Namespace) -> int:
+    from plansmith.engine.orchestrate import OrchestrateRequest, run_orchestrate
+
+    ws = _workspace(args, max_parallel=1 if args.sequential else None, agent=args.agent)
+    request = OrchestrateRequest(
+        description=args.description,
+        agent=ws.settings.agent,
+        assume_yes=args.yes or (args.json and not sys.stdin.isatty()),
+        interactive=sys.stdin.isatty() and not args.json,
+        restart=args.restart,
+    )
+    outcome = run_orchestrate(ws, request, out=None if args.json else sys.stdout)
+    if args.json:
+        emit_json(outcome.as_json())
+    return outcome.exit_code
+
+
 def cmd_proposals(args: argparse.Namespace) -> int:
     from plansmith.engine import proposals_cmd
 
@@ -279,6 +296,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--sequential", action="store_true", help="one operation at a time")
         p.add_argument("--agent", metavar="NAME", help="elaborate content with this configured agent")
         p.add_argument("--agent-required", action="store_true", help="fail the item when the agent fails")
+
+    p = add(
+        "orchestrate", cmd_orchestrate, "run a workflow of agent steps (research, plan, expand, implement)"
+    )
+    p.add_argument("description", help="what to build, in a sentence")
+    way = p.add_mutually_exclusive_group()
+    way.add_argument("--parallel", action="store_true", help="run independent steps at once (default)")
+    way.add_argument("--sequential", action="store_true", help="one step at a time")
+    p.add_argument("--yes", "-y", action="store_true", help="skip the approval prompt")
+    p.add_argument("--agent", metavar="NAME", help="the configured agent for the agent steps")
+    p.add_argument("--restart", action="store_true", help="start over instead of resuming an unfinished run")
 
     p = add("proposals", cmd_proposals, "open proposals: list, show, approve, reject")
     p.add_argument("action", nargs="?", default="list", choices=["list", "show", "approve", "reject"])

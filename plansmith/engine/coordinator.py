@@ -195,11 +195,15 @@ def _say(out: TextIO | None, text: str) -> None:
 
 
 def _confirm(request: OperationRequest) -> bool:
-    if not request.interactive:
-        raise PlansmithError(
-            "confirmation needed but standard input is not a terminal",
-            hint="pass --yes to proceed without the prompt (or --dry-run to look first)",
-        )
+    return confirm(request.interactive)
+
+
+def confirm(
+    interactive: bool, hint: str = "pass --yes to proceed without the prompt (or --dry-run to look first)"
+) -> bool:
+    """Ask ``Proceed? [y/N]``; refuse (no prompt that nobody can answer) without a terminal."""
+    if not interactive:
+        raise PlansmithError("confirmation needed but standard input is not a terminal", hint=hint)
     answer = input("Proceed? [y/N] ").strip().lower()
     return answer in ("y", "yes")
 

@@ -41,7 +41,8 @@ class ElaborationResult:
     details: dict[str, object] = field(default_factory=dict)
 
 
-def _write_copy(root: Path, files: Mapping[str, str]) -> None:
+def write_copy(root: Path, files: Mapping[str, str]) -> None:
+    """Write ``files`` ({repository path: text}) under ``root``: a private copy for one agent."""
     for path, text in files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +69,7 @@ def elaborate_all(
                 settings, agent_name, same_item=same_item(job.target), tasks_of=tasks_of(job.target)
             )
             root = work_dir / job.item
-            _write_copy(root, files)
+            write_copy(root, files)
             request = AgentRequest(
                 role="elaborate",
                 cwd=root,

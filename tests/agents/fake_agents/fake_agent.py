@@ -22,6 +22,8 @@ def log(extra=None):
         "env": {k: v for k, v in os.environ.items() if k.startswith(("PLANSMITH_", "FAKE_", "GIT_"))},
         "stdin": STDIN,
         "cwd": os.getcwd(),
+        "pid": os.getpid(),
+        "time": time.time(),
     }
     entry.update(extra or {})
     with open(path, "a", encoding="utf-8") as fh:
@@ -30,6 +32,61 @@ def log(extra=None):
 
 def target() -> Path:
     return Path(os.environ["PLANSMITH_TARGET"])
+
+
+def workflow() -> None:
+    """Mode ``workflow [key=value ...]``: plays the orchestrate roles by $PLANSMITH_ROLE.
+
+    research: sleeps ``research_sleep`` seconds, writes a report to $PLANSMITH_ARTIFACT;
+    plan: sleeps ``plan_sleep`` seconds, writes a plan to $PLANSMITH_TARGET (``plan=complex``: phase 1
+    is complex enough to be expanded; ``plan=bad``: a plan that does not validate);
+    implement: adds ``src/feature.py``, edits ``src/app.py`` when it exists, ticks the first task of
+    $PLANSMITH_TARGET and writes a report (``implement=fail``: leaves a file behind and exits 1).
+    """
+    opts = dict(arg.split("=", 1) for arg in sys.argv[2:])
+    role = os.environ["PLANSMITH_ROLE"]
+    if role == "research":
+        time.sleep(float(opts.get("research_sleep", "0")))
+        topic = re.search(r"Topic: (.*)", STDIN)
+        about = topic.group(1) if topic else "?"
+        item = os.environ["PLANSMITH_ITEM"]
+        Path(os.environ["PLANSMITH_ARTIFACT"]).write_text(
+            f"# Research notes\n\nTopic: {about}\n\nRESEARCH-MARKER {item}\n"
+        )
+    elif role == "plan":
+        time.sleep(float(opts.get("plan_sleep", "0")))
+        if opts.get("plan") == "bad":
+            target().parent.mkdir(parents=True, exist_ok=True)
+            target().write_text("# Plan\n\n### Phase 1: One\n\n### Phase 1: Again\n")
+            return
+        tasks = "\n".join(
+            f"- [ ] step {n} in `src/m{n}.py` with a migration and security review" for n in range(16)
+        )
+        notes = STDIN.count("RESEARCH-MARKER")
+        target().parent.mkdir(parents=True, exist_ok=True)
+        target().write_text(
+            "# Plan: written by the fake agent\n\n## Metadata\n- **Date**: 2026-01-01\n"
+            "- **Structure Level**: 0\n- **Expanded Phases**: []\n\n"
+            f"## Overview\n\nResearch notes seen: {notes}\n\n"
+            f"### Phase 1: Build the feature [NOT STARTED]\n**Objective**: build it\n\n{tasks}\n\n"
+            "### Phase 2: Check it [NOT STARTED]\n**Dependencies**: [1]\n\n- [ ] test it\n"
+        )
+    elif role == "implement":
+        if opts.get("implement") == "fail":
+            Path("src").mkdir(exist_ok=True)
+            Path("src/half_done.py").write_text("broken\n")
+            sys.exit("implement: giving up")
+        src = Path("src")
+        src.mkdir(exist_ok=True)
+        (src / "feature.py").write_text("def feature():\n    return 42\n")
+        app = src / "app.py"
+        if app.exists():
+            app.write_text(app.read_text() + "# implemented by the fake agent\n")
+        text = target().read_text()
+        target().write_text(text.replace("- [ ]", "- [x]", 1))
+        Path(os.environ["PLANSMITH_ARTIFACT"]).write_text("# implemented\nsrc/feature.py\n")
+    else:
+        sys.exit(f"workflow: unexpected role {role}")
 
 
 def add_tasks(text: str) -> str:
@@ -99,6 +156,8 @@ elif mode == "chatty":
     for _ in range(2048):  # 2 MiB
         sys.stdout.write(chunk)
     sys.stdout.write("THE END\n")
+elif mode == "workflow":
+    workflow()
 elif mode == "record":
     pass
 elif mode == "marker":
