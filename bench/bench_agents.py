@@ -1,0 +1,153 @@
+"""Agents: parallel speedup of ``expand --agent`` with a fake agent that takes 2 s per file.
+
+The fake agent (a copy of the test suite's ``fake_agent.py`` in a temporary folder, mode ``sleep 2``:
+sleeps, then adds two tasks to its target) is configured in the user settings of a temporary home.
+For 1, 2, 4, 6 and 12 operations (a plan with that many phases, every one scoring 10), the wall time of
+``python -m plansmith expand PLAN --auto-analysis --yes --json --agent fake`` with ``--parallel 6``
+(median of ``REPEAT`` runs) is compared with ``--sequential`` (one run: 2 s per operation dominates it)
+in the same run: speedup = sequential / parallel. Goals: 6 operations >= 5x; 12 operations about two
+rounds, i.e. about 2x the 6-operation time.
+
+Context reduction of the 6-operation run: one more parallel run with ``artifacts.cleanup`` wrapped so the
+run folder is measured just before a successful run deletes it: the aggregate the coordinator reads
+(``json.dumps`` of the references) against the full records (which hold the agent's details), and
+against the records plus the files they list. Goal >= 90 %.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench._support import (
+    branch_exists,
+    context_lines,
+    delete_branch,
+    goal,
+    isolated_env,
+    make_repo,
+    measure_context,
+    plan_text,
+    temp_dir,
+)
+
+SLEEP_S = 2.0
+COUNTS = (1, 2, 4, 6, 12)
+PARALLEL = 6
+REPEAT = 3
+GOAL_SPEEDUP_6 = 5.0
+GOAL_REDUCTION = 0.90
+FAKE_AGENT = Path(__file__).resolve().parent.parent / "tests" / "agents" / "fake_agents" / "fake_agent.py"
+
+
+def _name(count: int) -> str:
+    return f"{count:03d}_ops{count}"
+
+
+def _configure(env: dict[str, str], agent: Path) -> None:
+    config = Path(env["XDG_CONFIG_HOME"]) / "plansmith" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(agent), "sleep", str(SLEEP_S)]
+    config.write_text(
+        "[agents.fake]\n"
+        f"command = {json.dumps(command)}\n"
+        "timeout_s = 60\nmax_attempts = 1\n"
+        'tools = ["Read", "Write"]\nfallback_tools = ["Read"]\n',
+        encoding="utf-8",
+    )
+
+
+def _expand(repo: Path, env: dict[str, str], count: int, mode: tuple[str, ...]) -> float:
+    name = _name(count)
+    args = [
+        "expand",
+        f"specs/plans/{name}.md",
+        "--auto-analysis",
+        "--yes",
+        "--json",
+        "--agent",
+        "fake",
+        *mode,
+    ]
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "plansmith", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"expand {name} {' '.join(mode)} failed: {result.stderr.strip()}")
+    doc = json.loads(result.stdout)
+    if doc["summary"]["successful"] != count or "warning" in result.stderr:
+        raise RuntimeError(f"expand {name}: {doc['summary']} {result.stderr.strip()}")
+    branch = f"plansmith/{name}"
+    if not branch_exists(repo, branch):
+        raise RuntimeError(f"no proposal branch {branch}")
+    delete_branch(repo, env, branch)
+    return elapsed
+
+
+def run() -> list[str]:
+    out: list[str] = []
+    with temp_dir("agents") as tmp:
+        env = isolated_env(tmp / "home")
+        agent = tmp / "fake_agent.py"
+        shutil.copyfile(FAKE_AGENT, agent)
+        _configure(env, agent)
+        plans = {f"specs/plans/{_name(n)}.md": plan_text(n, set(range(1, n + 1))) for n in COUNTS}
+        repo = make_repo(tmp / "repo", env, plans)
+
+        parallel: dict[int, list[float]] = {n: [] for n in COUNTS}
+        for _ in range(REPEAT):
+            for n in COUNTS:
+                parallel[n].append(_expand(repo, env, n, ("--parallel", str(PARALLEL))))
+        sequential = {n: _expand(repo, env, n, ("--sequential",)) for n in COUNTS}
+
+        out.append(
+            f"fake agent: {SLEEP_S:.0f} s per operation; --parallel {PARALLEL} median of {REPEAT}, "
+            "--sequential one run"
+        )
+        med = {n: statistics.median(parallel[n]) for n in COUNTS}
+        for n in COUNTS:
+            rounds = -(-n // PARALLEL)
+            speedup = sequential[n] / med[n]
+            out.append(
+                f"{n:>2} operations: parallel {med[n]:5.2f} s (ideal {rounds * SLEEP_S:.0f} s, overhead "
+                f"{med[n] - rounds * SLEEP_S:+.2f} s), sequential {sequential[n]:5.2f} s, "
+                f"speedup {speedup:4.2f}x"
+            )
+        speedup6 = sequential[6] / med[6]
+        twelve = med[12] / med[6]
+        out.append(
+            f"6 operations: speedup {speedup6:.2f}x (goal >= {GOAL_SPEEDUP_6:.0f}x: {goal(speedup6 >= 5)})"
+        )
+        out.append(
+            f"12 operations take {twelve:.2f}x the 6-operation time (goal about 2x, two rounds: "
+            f"{goal(1.8 <= twelve <= 2.2)})"
+        )
+
+        name = _name(6)
+        args = (
+            "expand",
+            f"specs/plans/{name}.md",
+            "--auto-analysis",
+            "--yes",
+            "--json",
+            "--agent",
+            "fake",
+            "--parallel",
+            str(PARALLEL),
+        )
+        data = measure_context(repo, env, args, tmp)
+        delete_branch(repo, env, f"plansmith/{name}")
+        out += context_lines(data, "6 operations with the agent", GOAL_REDUCTION)
+    return out
