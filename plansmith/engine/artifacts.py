@@ -108,7 +108,7 @@ def record_for(
 class ArtifactRef:
     """A reference to a record: enough to decide what to do, nothing of its content."""
 
-    path: str
+    path: str  # relative to the run folder: the coordinator knows where that is
     operation: str
     item: str
     status: ArtifactStatus
@@ -252,10 +252,10 @@ def aggregate(run_dir: Path) -> list[ArtifactRef]:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             data = None
         if isinstance(data, dict) and not _check(data):
-            refs.append(ArtifactRef(str(path), data["operation"], data["item"], data["status"]))
+            refs.append(ArtifactRef(path.name, data["operation"], data["item"], data["status"]))
         else:
             op, _, item = path.stem.partition("_")
-            refs.append(ArtifactRef(str(path), op or "?", item or "?", "failed"))
+            refs.append(ArtifactRef(path.name, op or "?", item or "?", "failed"))
     return refs
 
 
