@@ -246,10 +246,13 @@ def scan(lines: tuple[str, ...]) -> Scan:
             in_paragraph = True
             continue
 
-        width = indent_width(line)
-        first = line.lstrip(" \t")[0]
+        stripped = line.lstrip(" \t")
+        pad = len(line) - len(stripped)
+        width = indent_width(line) if "\t" in line[:pad] else pad
+        first = stripped[0]
         item = _LIST_ITEM.match(line) if first in _ITEM_STARTS else None
-        inside = [c for c in lists if c <= width]  # the list items this line is indented into
+        # the list items this line is indented into (usually all, or none)
+        inside = lists if not lists or lists[-1] <= width else [c for c in lists if c <= width]
         container = inside[-1] if inside else 0
         if len(inside) < len(lists) and width >= 4:
             in_paragraph = False  # not a lazy continuation but an indented code block (as markdown-it)
