@@ -277,47 +277,63 @@ def _execute(
     run_id = run_dir.name
     base = resolve_commit(repo, "HEAD")
 
-    def make_op(item: Item) -> Operation:
-        def op(ctx: AttemptContext) -> OpOutcome:
-            change = apply_item(files, loc, verb, item)
-            return OpOutcome.ok(change)
-
-        return Operation(item.id, op)
-
-    result = run_operations(
-        [make_op(i) for i in items],
-        max_parallel=settings.max_parallel,
-        timeout_s=settings.retry.base_timeout_s,
-        factor=settings.retry.factor,
-        max_attempts=settings.retry.max_attempts,
-        decide_on_failure=ask_on_failure if request.interactive else None,
-    )
-    current, cur_loc = files, loc
     applied: list[Item] = []
     children: dict[str, str] = {}  # item id -> the file its expansion created
-    for item in items:
-        op_outcome = result.outcome(item.id)
-        status, error = op_outcome.status, op_outcome.error
-        change: Change | None = None
-        if status == "success":
-            try:  # apply on top of the earlier items: the main plan and metadata are shared
-                change = apply_item(current, cur_loc, verb, item)
-                current, cur_loc = change.files, change.location
-                applied.append(item)
-                child = created_child(change.created, stage=item.stage is not None)
-                if child is not None:
-                    children[item.id] = child
-            except PlansmithError as exc:
-                status, error = "failed", exc.message
-        record = artifacts.record_for(
-            verb,
-            item.id,
-            op_outcome if status == op_outcome.status else OpOutcome.fail(error or "failed"),
-            files_created=change.created if change else (),
-            files_modified=change.modified if change else (),
+
+    def run_round(
+        round_items: list[Item], base_files: dict[str, str], base_loc: PlanLocation
+    ) -> tuple[dict[str, str], PlanLocation]:
+        """Operations in parallel on ``base_files``, then applied in order by this one coordinator."""
+
+        def make_op(item: Item) -> Operation:
+            def op(ctx: AttemptContext) -> OpOutcome:
+                return OpOutcome.ok(apply_item(base_files, base_loc, verb, item))
+
+            return Operation(item.id, op)
+
+        result = run_operations(
+            [make_op(i) for i in round_items],
+            max_parallel=settings.max_parallel,
+            timeout_s=settings.retry.base_timeout_s,
+            factor=settings.retry.factor,
+            max_attempts=settings.retry.max_attempts,
+            decide_on_failure=ask_on_failure if request.interactive else None,
         )
-        path = artifacts.write_artifact(run_dir, record)
-        outcome.operations.append(ItemResult(item.id, verb, status, str(path), error))
+        current, cur_loc = base_files, base_loc
+        for item in round_items:
+            op_outcome = result.outcome(item.id)
+            status, error = op_outcome.status, op_outcome.error
+            change: Change | None = None
+            if status == "success":
+                try:  # apply on top of the earlier items: the main plan and metadata are shared
+                    change = apply_item(current, cur_loc, verb, item)
+                    current, cur_loc = change.files, change.location
+                    applied.append(item)
+                    child = created_child(change.created, stage=item.stage is not None)
+                    if child is not None:
+                        children[item.id] = child
+                except PlansmithError as exc:
+                    status, error = "failed", exc.message
+            record = artifacts.record_for(
+                verb,
+                item.id,
+                op_outcome if status == op_outcome.status else OpOutcome.fail(error or "failed"),
+                files_created=change.created if change else (),
+                files_modified=change.modified if change else (),
+            )
+            path = artifacts.write_artifact(run_dir, record)
+            outcome.operations.append(ItemResult(item.id, verb, status, str(path), error))
+        return current, cur_loc
+
+    current, cur_loc = run_round(items, files, loc)
+    if request.auto and verb == "expand" and applied:
+        # Hierarchy review, second round: stages of phases expanded just now that are still too complex.
+        again = analyze_plan(build_plan(current, cur_loc), analysis.thresholds)
+        tried = {i.id for i in items}
+        second = [i for i in choose_items(again, "expand") if i.id not in tried]
+        if second:
+            _say(out, f"second round: {', '.join(i.id for i in second)}")
+            current, cur_loc = run_round(second, current, cur_loc)
 
     if request.agent and verb == "expand" and applied:
         current, cur_loc, applied = _elaborate(

@@ -215,3 +215,20 @@ def test_corpus_folder_plans_round_trip_through_proposals(make_repo, monkeypatch
         for path, text in originals.items():
             assert (root / path).read_bytes() == text.encode("utf-8"), (item, path)
     assert targets
+
+
+def test_second_round_expands_stages_still_too_complex(make_repo, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    heavy = "\n".join(f"- [ ] stage task {n} in `src/s{n}.py`, migration and security" for n in range(16))
+    text = (
+        "# Plan\n\n### Phase 1: Small\n- [ ] one\n\n"
+        f"### Phase 2: Big\n#### Stage 1: Heavy\n{heavy}\n\n#### Stage 2: Light\n- [ ] two\n"
+    )
+    root = make_repo({"specs/plans/001_feature.md": text})
+    monkeypatch.chdir(root)
+    code, doc, err = cli(capsys, "expand", "specs/plans/001_feature.md", "--auto-analysis", "--yes", "--json")
+    assert code == 0, err
+    assert doc is not None
+    assert [o["item"] for o in doc["operations"]] == ["phase_2", "phase_2_stage_1"]  # type: ignore[index]
+    files = git(root, "ls-tree", "-r", "--name-only", "plansmith/001_feature").split()
+    assert "specs/plans/001_feature/phase_2_big/stage_1_heavy.md" in files
+    assert cli(capsys, "validate")[0] == 0
