@@ -22,6 +22,7 @@ from plansmith.errors import GitError
 from plansmith.git_backend.cmd import GitResult, git
 from plansmith.git_backend.messages import DEFAULT_AUTHOR, format_message, parse_identity
 from plansmith.git_backend.repo import RepoPaths, resolve_commit
+from plansmith.git_backend.worktree import linked_admin_dir
 
 _NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 
@@ -108,14 +109,8 @@ def remove(repo: RepoPaths, path: Path) -> None:
 
 def _admin_dir(repo: RepoPaths, path: Path) -> Path | None:
     """The admin folder the ``.git`` file at ``path`` names, if it is one of this repository's."""
-    try:
-        text = (path / ".git").read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not text.startswith("gitdir: "):
-        return None
-    admin = Path(text.removeprefix("gitdir: "))
-    return admin if admin.parent == repo.common_dir / "worktrees" and admin.is_dir() else None
+    admin = linked_admin_dir(repo, path)
+    return admin if admin is not None and admin.is_dir() else None
 
 
 def _admin_pointing_at(repo: RepoPaths, path: Path) -> Path | None:

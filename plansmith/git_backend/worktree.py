@@ -237,12 +237,9 @@ def _empty_tree(scratch: ScratchWorktree) -> str:
     return scratch._git(["mktree", "-z"], input=b"").out
 
 
-def _registered_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
-    """The admin folder ``.git/worktrees/<name>`` of the worktree at ``path``, if it is intact.
-
-    Checked without running git: the ``.git`` file points at an admin folder inside this repository's
-    common dir, whose ``gitdir`` file points back at us and which has a HEAD.
-    """
+def linked_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
+    """The admin folder ``<common dir>/worktrees/<name>`` that the ``.git`` file at ``path`` names, when
+    it names one of this repository's (read without running git)."""
     try:
         text = (path / ".git").read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
@@ -250,7 +247,17 @@ def _registered_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
     if not text.startswith("gitdir: "):
         return None
     admin = Path(text.removeprefix("gitdir: "))
-    if admin.parent != repo.common_dir / "worktrees":
+    return admin if admin.parent == repo.common_dir / "worktrees" else None
+
+
+def _registered_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
+    """The admin folder ``.git/worktrees/<name>`` of the worktree at ``path``, if it is intact.
+
+    Checked without running git: the ``.git`` file points at an admin folder inside this repository's
+    common dir, whose ``gitdir`` file points back at us and which has a HEAD.
+    """
+    admin = linked_admin_dir(repo, path)
+    if admin is None:
         return None
     try:
         back = Path((admin / "gitdir").read_text(encoding="utf-8").strip())
