@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ from bench._support import (
     make_repo,
     measure_context,
     plan_text,
+    plansmith,
     temp_dir,
 )
 
@@ -75,14 +75,7 @@ def _expand(repo: Path, env: dict[str, str], count: int, mode: tuple[str, ...]) 
         *mode,
     ]
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "plansmith", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = plansmith(repo, env, *args)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"expand {name} {' '.join(mode)} failed: {result.stderr.strip()}")

@@ -16,8 +16,6 @@ list as created or modified. Goal >= 90 %.
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -66,14 +64,7 @@ def _big_repo(repo: Path, env: dict[str, str], count: int) -> None:
 
 def _one_run(repo: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "plansmith", *ARGS],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = plansmith(repo, env, *ARGS)
     elapsed = time.perf_counter() - started
     if result.returncode != 0 or not branch_exists(repo):
         raise RuntimeError(f"expand failed ({result.returncode}): {result.stderr.strip()}")

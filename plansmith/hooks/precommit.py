@@ -38,7 +38,7 @@ def run_pre_commit(argv: Sequence[str] = (), *, cwd: Path | None = None, err: Te
     keys = {"", *(_plan_key(path, plans_dir) for path in touched)}
     # Only the plans this commit touches are parsed: one broken plan elsewhere must not block
     # unrelated commits, and parsing 200 plans would make every commit wait (424 ms -> ~80 ms).
-    files = {p: d for p, d in read_staged_files(root, plans_dir).items() if _plan_key(p, plans_dir) in keys}
+    files = read_staged_files(root, plans_dir, keep=lambda path: _plan_key(path, plans_dir) in keys)
 
     from plansmith.plan.api import validate_files  # the slow path only
 

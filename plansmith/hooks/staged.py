@@ -11,6 +11,7 @@ blobs) and one ``cat-file --batch`` (all their contents).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from plansmith.git_backend.cmd import git
@@ -41,8 +42,11 @@ def staged_paths(root: Path, plans_dir: str) -> list[str]:
     return [_decode(raw) for raw in result.stdout.split(b"\0") if raw]
 
 
-def read_staged_files(root: Path, plans_dir: str, suffix: str = ".md") -> dict[str, bytes]:
-    """The staged content of every regular file under ``plans_dir`` ending in ``suffix``.
+def read_staged_files(
+    root: Path, plans_dir: str, suffix: str = ".md", *, keep: Callable[[str], bool] | None = None
+) -> dict[str, bytes]:
+    """The staged content of every regular file under ``plans_dir`` ending in ``suffix`` (and, with
+    ``keep``, accepted by it: only those blobs are read).
 
     Symbolic links, submodules and conflicted entries (merge stages 1-3) are left out.
     """
@@ -61,8 +65,11 @@ def read_staged_files(root: Path, plans_dir: str, suffix: str = ".md") -> dict[s
         fields = meta.split(b" ")
         if len(fields) != 3 or fields[0] not in _REGULAR_MODES or fields[2] != b"0":
             continue
-        if raw_path.endswith(wanted):
-            paths.append(_decode(raw_path))
+        if not raw_path.endswith(wanted):
+            continue
+        path = _decode(raw_path)
+        if keep is None or keep(path):
+            paths.append(path)
             oids.append(fields[1].decode("ascii"))
     return dict(zip(paths, cat_blobs_in(root, oids, keep_env=HOOK_ENV), strict=True))
 

@@ -184,7 +184,3 @@ def _stages(
             path = None
         nodes.append(StageNode(phase, section.number, section, phase_doc.path, path, doc))
     return tuple(nodes)
-
-
-def load_plans(files: Mapping[str, str], plans_dir: str) -> list[Plan]:
-    return [build_plan(files, loc) for loc in find_plans(files, plans_dir)]

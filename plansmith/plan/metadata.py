@@ -69,10 +69,6 @@ def read_record(doc: Document) -> tuple[int | None, Record]:
     return None, Record()
 
 
-def format_level(level: int) -> str:
-    return str(level)
-
-
 def format_list(values: list[int]) -> str:
     return "[" + ", ".join(str(v) for v in values) + "]"
 

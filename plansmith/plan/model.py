@@ -58,10 +58,6 @@ class Metadata:
                 return f
         return None
 
-    @property
-    def last_field_index(self) -> int | None:
-        return self.fields[-1].index if self.fields else None
-
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -117,10 +113,6 @@ class Document:
             if s.number == number:
                 return s
         return None
-
-    def line_text(self, index: int) -> str:
-        """The line without its ending."""
-        return self.lines[index].rstrip("\r\n")
 
 
 class _Item:

@@ -323,18 +323,6 @@ def _field_run(
     return i, tuple(fields)
 
 
-def require_text(path: str, data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Text from either bytes (decoded strictly) or text (size-checked)."""
-    if isinstance(data, bytes):
-        return decode(path, data, max_bytes=max_bytes)
-    if len(data) > max_bytes:
-        raise PlanTooLargeError(
-            f"{path}: {len(data):,} characters is more than the limit of {max_bytes:,} for one plan file",
-            path=path,
-        )
-    return data
-
-
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "PlanError",
@@ -344,5 +332,4 @@ __all__ = [
     "parse_document",
     "parse_field",
     "parse_item_heading",
-    "require_text",
 ]

@@ -26,7 +26,7 @@ from plansmith.plan.metadata import (
     read_record,
     update_owned_fields,
 )
-from plansmith.plan.model import Document, Plan, Section
+from plansmith.plan.model import Document, PhaseNode, Plan, Section
 from plansmith.plan.parser import field_key, parse_document, parse_field
 from plansmith.plan.scanner import is_blank, strip_eol
 
@@ -101,8 +101,8 @@ def _shifted_lines(doc: Document, start: int, end: int, delta: int) -> list[str]
     return [_shift(doc.lines[i], delta) if i in heading_lines else doc.lines[i] for i in range(start, end)]
 
 
-def _child_text(holder: Document, section: Section, fields: list[tuple[str, str]]) -> tuple[str, list[str]]:
-    """The new file's text, and the stub that replaces the section in ``holder``."""
+def _child_text(holder: Document, section: Section, fields: list[tuple[str, str]]) -> str:
+    """The text of the file a section is expanded into."""
     nl = holder.newline
     delta = 1 - section.heading.level
     title = _ensure_eol(_shift(holder.lines[section.start], delta), nl)
@@ -110,8 +110,7 @@ def _child_text(holder: Document, section: Section, fields: list[tuple[str, str]
     if body:
         body[-1] = _ensure_eol(body[-1], nl)
     block = [f"## Metadata{nl}", *(f"- **{name}**: {value}{nl}" for name, value in fields)]
-    text = title + nl + "".join(block) + (nl + "".join(body) if body else "")
-    return text, block
+    return title + nl + "".join(block) + (nl + "".join(body) if body else "")
 
 
 def _stub(holder: Document, section: Section, label: str, target: str) -> list[str]:
@@ -206,7 +205,7 @@ def _stub_extras(holder: Document, stub: Section, child: Document) -> list[str]:
 # --- plan-level operations ------------------------------------------------------------------------
 
 
-def _plan_and_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> tuple[Plan, int]:
+def _plan_and_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> tuple[Plan, PhaseNode]:
     plan = build_plan(files, loc)
     numbers = [s.number for s in plan.main.sections]
     if number not in numbers:
@@ -220,7 +219,9 @@ def _plan_and_phase(files: Mapping[str, str], loc: PlanLocation, number: int) ->
             hint="give every phase its own number, then try again (plansmith validate lists them)",
             path=loc.main_path,
         )
-    return plan, number
+    node = plan.phase(number)
+    assert node is not None
+    return plan, node
 
 
 def _folder_of(loc: PlanLocation) -> str:
@@ -233,9 +234,7 @@ def _rel(from_doc: str, to_path: str) -> str:
 
 def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> Change:
     """Move phase ``number`` into ``phase_N_slug.md`` beside the main plan (the plan becomes a folder)."""
-    plan, _ = _plan_and_phase(files, loc, number)
-    node = plan.phase(number)
-    assert node is not None
+    plan, node = _plan_and_phase(files, loc, number)
     if node.expanded:
         raise PlanError(
             f"{loc.main_path}: phase {number} is already expanded into {node.file}",
@@ -253,7 +252,7 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> Ch
             path=child_path,
         )
     fields = [("Phase Number", str(number)), ("Parent Plan", f"[{loc.name}.md]({loc.name}.md)")]
-    child, _ = _child_text(plan.main, node.section, fields)
+    child = _child_text(plan.main, node.section, fields)
     stub = _stub(plan.main, node.section, f"Phase {number}", f"{stem}.md")
     edit = _Edit(files)
     edit.move(
@@ -268,9 +267,7 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> Ch
 
 def expand_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage: int) -> Change:
     """Move stage ``stage`` of an expanded phase into ``phase_N_slug/stage_M_slug.md``."""
-    plan, _ = _plan_and_phase(files, loc, phase)
-    node = plan.phase(phase)
-    assert node is not None
+    plan, node = _plan_and_phase(files, loc, phase)
     if node.document is None or node.file is None:
         raise PlanError(
             f"{loc.main_path}: phase {phase} is not expanded, so its stages cannot be",
@@ -304,7 +301,7 @@ def expand_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage:
         raise PlanError(f"{child_path}: already exists but is not linked from stage {stage}", path=child_path)
     phase_name = posixpath.basename(phase_path)
     fields = [("Stage Number", str(stage)), ("Parent Phase", f"[{phase_name}]({phase_name})")]
-    child, _ = _child_text(phase_doc, section, fields)
+    child = _child_text(phase_doc, section, fields)
     stub = _stub(phase_doc, section, f"Stage {stage}", f"{stem}.md")
     edit.write(phase_path, _replace_lines(phase_doc, section.start, section.content_end, stub))
     edit.write(child_path, child)
@@ -314,9 +311,7 @@ def expand_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage:
 
 def collapse_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage: int) -> Change:
     """Merge an expanded stage file back into its phase file (the exact inverse of expand_stage)."""
-    plan, _ = _plan_and_phase(files, loc, phase)
-    node = plan.phase(phase)
-    assert node is not None
+    _, node = _plan_and_phase(files, loc, phase)
     stage_node = node.stage(stage) if node.expanded else None
     if stage_node is None or stage_node.document is None or stage_node.file is None:
         raise PlanError(
@@ -343,9 +338,7 @@ def collapse_phase(
 ) -> Change:
     """Merge an expanded phase back into the main plan. Expanded stages are collapsed first when
     ``cascade`` is true, else the call is refused."""
-    plan, _ = _plan_and_phase(files, loc, number)
-    node = plan.phase(number)
-    assert node is not None
+    plan, node = _plan_and_phase(files, loc, number)
     if node.document is None or node.file is None:
         raise PlanError(
             f"{loc.main_path}: phase {number} is not expanded",
@@ -363,9 +356,8 @@ def collapse_phase(
     current = dict(files)
     for stage in reversed(expanded_stages):
         current = collapse_stage(current, loc, number, stage).files
-    plan = build_plan(current, loc)
-    node = plan.phase(number)
-    assert node is not None and node.document is not None and node.file is not None
+    plan, node = _plan_and_phase(current, loc, number)  # the state after its stages collapsed
+    assert node.document is not None and node.file is not None
     edit = _Edit(files)
     edit.files = current
     restored = _restore(plan.main, node.section, node.document)
