@@ -80,6 +80,7 @@ def test_validate_reports_path_line_and_exits_1(repo: Path, capsys: pytest.Captu
         "path": "specs/plans/002_dup.md",
         "line": 5,
         "code": "duplicate-phase",
+        "severity": "error",
         "message": doc["problems"][0]["message"],
     }
     # naming one plan limits the report to it
