@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plansmith.atomic import write_text_atomic
 from plansmith.daemon.systemd_unit import TEMPLATE_NAME, UNIT_PREFIX, UNIT_SUFFIX, render_unit, unit_name
 from plansmith.errors import PlansmithError
 from plansmith.git_backend.cmd import git
@@ -112,7 +113,7 @@ def install_service(repo: Path, *, systemctl: bool | None = None, python: str | 
     if report.installed and report.unit_file.read_text(encoding="utf-8") == text:
         report.done.append(f"unit file unchanged: {report.unit_file}")
     else:
-        _write_atomic(report.unit_file, text)
+        write_text_atomic(report.unit_file, text)
         report.done.append(f"wrote {report.unit_file}")
     report.installed = True
     quoted = _sh_quote(report.unit)
@@ -287,13 +288,6 @@ def _other_instances(unit: str) -> list[Path]:
         for link in user_unit_dir().glob(f"*.wants/{UNIT_PREFIX}*{UNIT_SUFFIX}")
         if link.name != unit and link.name != TEMPLATE_NAME
     ]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.chmod(0o644)
-    temporary.replace(path)
 
 
 def _sh_quote(word: str) -> str:

@@ -13,7 +13,6 @@ import errno
 import fcntl
 import json
 import os
-import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -21,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from plansmith import atomic
 from plansmith.errors import PlansmithError
 
 STATE_VERSION = 1
@@ -121,21 +121,7 @@ def lock_holder(state_dir: Path) -> int | None:
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` so that readers see the old or the new file, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    payload = (json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-    try:
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    tmp.replace(path)
-    dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    atomic.write_json_atomic(path, data, sort_keys=False, ensure_ascii=True)
 
 
 @dataclass(slots=True)

@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plansmith.atomic import write_text_atomic
 from plansmith.errors import GitError, PlansmithError
 from plansmith.git_backend.cmd import git
 from plansmith.hooks.script import CHAINED_SUFFIX, DISABLED_SUFFIX, is_plansmith_hook, render_hook_script
@@ -193,11 +194,9 @@ def _existing(*paths: Path) -> Path | None:
 
 def _write_script(target: Path, script: str) -> None:
     """Write ``script`` executable at ``target`` atomically (readers never see half a hook)."""
-    temporary = target.with_name(f".{target.name}.plansmith-{os.getpid()}.tmp")
-    temporary.write_text(script, encoding="utf-8")
-    mode = stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
-    temporary.chmod(mode)
-    temporary.replace(target)
+    write_text_atomic(
+        target, script, mode=stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
+    )
 
 
 def _package_dir() -> Path:
