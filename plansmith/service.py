@@ -24,7 +24,7 @@ from pathlib import Path
 from plansmith.atomic import write_text_atomic
 from plansmith.daemon.systemd_unit import TEMPLATE_NAME, UNIT_PREFIX, UNIT_SUFFIX, render_unit, unit_name
 from plansmith.errors import PlansmithError
-from plansmith.git_backend.cmd import git
+from plansmith.git_backend.paths import toplevel_or_none
 
 WANTS_DIR = "default.target.wants"
 LINGER_HINT = "loginctl enable-linger $USER"
@@ -211,11 +211,11 @@ def main_service(action: str, repo: Path, *, json_out: bool = False) -> int:
 
 def _repository(repo: Path, *, must_exist: bool) -> Path:
     """The worktree root containing ``repo``; for uninstall/status also a repository that is gone."""
-    found = git(["rev-parse", "--show-toplevel"], cwd=repo, check=False) if repo.is_dir() else None
-    if found is not None and found.returncode == 0:
-        return Path(found.out)
+    found = toplevel_or_none(repo)
+    if found is not None:
+        return found
     if must_exist:
-        reason = found.err if found is not None else "no such folder"
+        reason = "no such folder" if not repo.is_dir() else "no git repository there"
         raise ServiceError(
             f"{repo} is not inside a git working tree: {reason}",
             hint="run the command inside the repository, or pass --repo DIR",

@@ -50,6 +50,7 @@ from plansmith.daemon.state import (
     read_status,
 )
 from plansmith.daemon.watcher import Watcher
+from plansmith.git_backend import session as git_session
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +297,7 @@ class Daemon:
             self.state.count("handler_errors")
             self.state.add_error(where, f"{type(exc).__name__}: {exc}", plans)
             log.exception("%s failed (%d in a row); next attempt in %.0f s", where, self.failures, delay)
+            git_session.close(self.repo)  # after an error, the next git question starts a fresh session
             return False, None, duration
         self.failures = 0
         self.backoff_until = 0.0
@@ -558,6 +560,7 @@ class Daemon:
                 self.rescan_after_backoff = True
                 self.state.add_error("daemon", f"{type(exc).__name__}: {exc}")
                 log.exception("internal error; full rescan in %.0f s", delay)
+                git_session.close(self.repo)
 
     def _step(self, now: float) -> None:
         self._absorb(self.inbox.drain(), now)
@@ -640,6 +643,7 @@ class Daemon:
         self._restore_signals()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
+        git_session.close(self.repo)  # its cat-file children end with the daemon's run, not at exit
         self.lock.release()
         self.inbox.release_fds()
         self.notifier.close()

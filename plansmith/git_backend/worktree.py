@@ -5,16 +5,19 @@ locked against ``git worktree prune``. It holds only the plans folder, and nothi
 repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
 
 * its index contains only the entries under the plans folder (filled with ``read-tree --prefix``);
-* a commit writes that folder's tree (``write-tree --prefix``) and splices it into the parent commit's
-  root tree with ``mktree`` along the folder's path (one small tree per level), then ``commit-tree``.
+* a commit stages the folder (``git add -A``), makes the index's tree and splices the folder's tree into
+  the parent commit's root tree along the folder's path (one small tree per level), then writes the
+  commit: all of that in-process through the repository's session (:mod:`~plansmith.git_backend.trees`),
+  so a commit is two git processes (``add``, and the compare-and-swap ``update-ref`` of HEAD).
 
 No sparse-checkout setting is needed, so nothing is written to the user's ``.git/config`` (the usual
 ``git sparse-checkout`` would add ``extensions.worktreeConfig`` there). The price: inside the scratch
 worktree, a plain ``git status`` over the whole tree reports every file outside the plans folder as
 deleted; :meth:`ScratchWorktree.changed_paths` is the meaningful question. Every command runs with
 explicit ``GIT_DIR``/``GIT_WORK_TREE`` (never discovery, so a damaged worktree can never make a
-destructive command land in the user's repository) and with hooks disabled: these commits are
-plansmith's internal state, not the user's.
+destructive command land in the user's repository), with hooks disabled (these commits are plansmith's
+internal state, not the user's) and with index version 2 and no split index, whatever the user's
+configuration says, so that the index can be read in-process.
 
 All operations hold ``<common git dir>/plansmith/worktree.lock`` (see :func:`file_lock`), re-entrant,
 so one process at a time works in the scratch worktree; :meth:`ScratchWorktree.session` holds it across
@@ -26,18 +29,25 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from plansmith.errors import ConflictError, GitError
+from plansmith.git_backend import trees
 from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.cmd import GitResult, git
-from plansmith.git_backend.messages import DEFAULT_AUTHOR, format_message, parse_identity
+from plansmith.git_backend.listing import Entry
+from plansmith.git_backend.messages import DEFAULT_AUTHOR, Identity, format_message, parse_identity
+from plansmith.git_backend.objects import format_commit, ident, is_oid
 from plansmith.git_backend.repo import RepoPaths, _normalise_prefix, resolve_commit
+from plansmith.git_backend.session import session_for
 
 LOCK_REASON = "plansmith scratch worktree (recreated by plansmith when missing)"
 # Hooks are the user's business; internal commits and ref moves in the scratch worktree must not run them.
 _NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+# The scratch index is read in-process (trees.index_files): keep it in the format that reader knows.
+_INDEX_FORMAT = ("-c", "index.version=2", "-c", "core.splitIndex=false")
 # Lock files git leaves in a worktree's own git dir when killed between taking and committing them.
 _STALE_LOCKS = ("index.lock", "HEAD.lock")
 
@@ -73,7 +83,7 @@ class ScratchWorktree:
                 _remove_stale_locks(path, admin)
                 if not (admin / "locked").exists():
                     _lock(repo, path)
-                if _head_ok(path, admin):
+                if _head_commit(repo, admin) is not None:
                     scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
                     if not (admin / "index").exists():
                         # Killed inside reset_to (index removed, files half written): finish the job.
@@ -101,8 +111,14 @@ class ScratchWorktree:
     # -- operations ------------------------------------------------------------------------------
 
     def head(self) -> str:
-        """The commit the scratch worktree is at."""
-        return self._git(["rev-parse", "--verify", "HEAD^{commit}"]).out
+        """The commit the scratch worktree is at (read from its HEAD file)."""
+        oid = _head_commit(self.repo, self.admin_dir)
+        if oid is None:
+            raise GitError(
+                "the scratch worktree's HEAD names no commit",
+                hint="run the command again; plansmith repairs the scratch worktree when it starts",
+            )
+        return oid
 
     def reset_to(self, commit: str) -> None:
         """Make the scratch worktree exactly ``commit``'s plans folder (and nothing else), HEAD at ``commit``.
@@ -114,14 +130,15 @@ class ScratchWorktree:
             target = resolve_commit(self.repo, commit)
             self._check_identity()
             (self.admin_dir / "index").unlink(missing_ok=True)
-            # With an empty index every file is untracked, so this empties the worktree (except .git).
-            self._git(["clean", "-ffdxq"])
-            subtree = self._tree_at(f"{target}:{self.plans_dir}")
-            if subtree is None:
+            _empty_folder(self.path)  # what 'git clean -ffdx' does with an empty index, without a process
+            session = session_for(self.repo)
+            found = trees.lookup(session, session.commit(target).tree, self.plans_dir)
+            if found is None or not found.is_tree:
                 self._git(["read-tree", "--empty"])
             else:
-                self._git(["read-tree", "-u", f"--prefix={self.plans_dir}/", subtree])
-            self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
+                self._git(["read-tree", "-u", f"--prefix={self.plans_dir}/", found.oid])
+            if _head_commit(self.repo, self.admin_dir) != target:
+                self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
 
     def commit(
         self,
@@ -144,17 +161,17 @@ class ScratchWorktree:
         with self._locked():
             self._check_identity()
             parent = self.head()
-            if (self.path / self.plans_dir).exists() or self._git(["ls-files", "-z"]).stdout:
+            if (self.path / self.plans_dir).exists() or self._index_entries() != []:
                 self._git(["add", "-A", "--", f":(top,literal){self.plans_dir}"])
-            index_root = self._git(["write-tree"]).out
-            new_plans = self._tree_at(f"{index_root}:{self.plans_dir}")
-            parent_tree = self._git(["rev-parse", f"{parent}^{{tree}}"]).out
-            tree = self._splice(parent_tree, self.plans_dir.split("/"), new_plans) or _empty_tree(self)
+            session = session_for(self.repo)
+            found = trees.lookup(session, self._index_tree(), self.plans_dir)
+            new_plans = found.oid if found is not None and found.is_tree else None
+            parent_tree = session.commit(parent).tree
+            parts = self.plans_dir.split("/")
+            tree = trees.splice(session, parent_tree, parts, new_plans) or session.write("tree", b"")
             if tree == parent_tree and not allow_empty:
                 return parent
-            new = self._git(
-                ["commit-tree", tree, "-p", parent, "-F", "-"], input=text.encode("utf-8"), env=identity.env()
-            ).out
+            new = session.write("commit", format_commit(tree, [parent], *_signature(identity), text))
             self._git(["update-ref", "--no-deref", "-m", f"plansmith: {subject}", "HEAD", new, parent])
             return new
 
@@ -187,7 +204,7 @@ class ScratchWorktree:
         check: bool = True,
     ) -> GitResult:
         full_env = {"GIT_DIR": str(self.admin_dir), "GIT_WORK_TREE": str(self.path), **(env or {})}
-        return git([*_NO_HOOKS, *args], cwd=self.path, input=input, env=full_env, check=check)
+        return git([*_NO_HOOKS, *_INDEX_FORMAT, *args], cwd=self.path, input=input, env=full_env, check=check)
 
     def _check_identity(self) -> None:
         """Refuse to run destructive commands unless the folder really is our registered worktree."""
@@ -197,44 +214,56 @@ class ScratchWorktree:
                 hint="run the command again; plansmith recreates the scratch worktree when it starts",
             )
 
-    def _tree_at(self, spec: str) -> str | None:
-        """The tree ``spec`` (``REV:path``) names, ``None`` if missing or not a folder.
+    def _index_entries(self) -> list[Entry] | None:
+        return trees.index_files(self.admin_dir / "index")
 
-        ``cat-file --batch-check`` rather than ``rev-parse REV:path^{tree}``: after the colon
-        everything, including ``^{tree}``, would be read as part of the path.
-        """
-        found = self._git(["cat-file", "--batch-check"], input=spec.encode("utf-8") + b"\n").out.split(" ")
-        return found[0] if len(found) == 3 and found[1] == "tree" else None
+    def _index_tree(self) -> str:
+        """The root tree of the scratch index: made in-process, or by ``git write-tree`` when the index
+        is in a form the in-process reader does not take."""
+        entries = self._index_entries()
+        if entries is None:
+            return self._git(["write-tree"]).out
+        return trees.build(session_for(self.repo), entries)
 
-    def _splice(self, tree: str | None, parts: list[str], new: str | None) -> str | None:
-        """``tree`` with the subtree at ``parts`` replaced by ``new`` (removed when ``None``).
 
-        Returns ``None`` for a tree left empty (git does not record empty folders). Reads and writes
-        one small tree per level, so the cost depends on the folder's depth, not the repository's size.
-        """
-        entries: list[bytes] = []
-        if tree is not None:
-            entries = [e for e in self._git(["ls-tree", "-z", tree]).stdout.split(b"\0") if e]
-        name = parts[0].encode("utf-8", "surrogateescape")
-        kept: list[bytes] = []
-        current: str | None = None
-        for entry in entries:
-            meta, _, entry_name = entry.partition(b"\t")
-            if entry_name == name:
-                _mode, kind, oid = meta.decode("ascii").split(" ")
-                current = oid if kind == "tree" else None
+def _signature(identity: Identity) -> tuple[str, str]:
+    """Author and committer lines for now, in the local time zone (as ``git commit-tree`` writes them)."""
+    now = int(time.time())
+    line = ident(identity.name, identity.email, now, time.localtime(now).tm_gmtoff)
+    return line, line
+
+
+def _empty_folder(folder: Path) -> None:
+    """Remove everything in ``folder`` except its ``.git`` file (symbolic links are removed, never
+    followed)."""
+    for entry in folder.iterdir():
+        if entry.name == ".git":
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
             else:
-                kept.append(entry)
-        child = new if len(parts) == 1 else self._splice(current, parts[1:], new)
-        if child is not None:
-            kept.append(b"040000 tree " + child.encode("ascii") + b"\t" + name)
-        if not kept:
-            return None
-        return self._git(["mktree", "-z"], input=b"\0".join(kept) + b"\0").out
+                entry.unlink()
+        except OSError as exc:
+            raise GitError(
+                f"cannot empty the scratch worktree: {exc}",
+                hint=f"remove {folder} by hand; plansmith recreates it on the next run",
+            ) from exc
 
 
-def _empty_tree(scratch: ScratchWorktree) -> str:
-    return scratch._git(["mktree", "-z"], input=b"").out
+def _head_commit(repo: RepoPaths, admin: Path) -> str | None:
+    """The commit a worktree's HEAD (``admin/HEAD``) is at, read from the file; ``None`` when it names
+    none (missing, damaged, or not a commit)."""
+    try:
+        text = (admin / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    session = session_for(repo)
+    oid = session.ref(text.removeprefix("ref: ").strip()) if text.startswith("ref: ") else text
+    if oid is None or not is_oid(oid):
+        return None
+    found = session.read(oid)
+    return oid if found is not None and found[0] == "commit" else None
 
 
 def linked_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
@@ -268,16 +297,6 @@ def _registered_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
     return admin
 
 
-def _head_ok(path: Path, admin: Path) -> bool:
-    result = git(
-        [*_NO_HOOKS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
-        cwd=path,
-        env={"GIT_DIR": str(admin), "GIT_WORK_TREE": str(path)},
-        check=False,
-    )
-    return result.returncode == 0
-
-
 def _create(repo: RepoPaths, path: Path) -> Path:
     """Remove whatever is left of an old scratch worktree, then add and lock a fresh one."""
     worktrees = repo.common_dir / "worktrees"
@@ -291,8 +310,9 @@ def _create(repo: RepoPaths, path: Path) -> Path:
         shutil.rmtree(path)
     base = resolve_commit(repo, "HEAD")
     path.parent.mkdir(parents=True, exist_ok=True)
-    git([*_NO_HOOKS, "worktree", "add", "--detach", "--no-checkout", str(path), base], cwd=repo.worktree)
-    _lock(repo, path)
+    # --lock: the worktree is never, even for an instant, without the lock that keeps 'prune' away.
+    add = ["worktree", "add", "--detach", "--no-checkout", "--lock", "--reason", LOCK_REASON, str(path), base]
+    git([*_NO_HOOKS, *add], cwd=repo.worktree)
     admin = _registered_admin_dir(repo, path)
     if admin is None:
         raise GitError(
