@@ -110,21 +110,18 @@ def message_trailers(message: str) -> dict[str, str]:
     start = _trailer_block_start(lines)
     if start is None:
         return {}
-    trailers: dict[str, str] = {}
-    last: str | None = None
+    pairs: list[list[str]] = []  # [key, value]; key "" for a non-trailer line of the block
     for line in lines[start:]:
         if line.startswith("#"):
+            pairs.append(["", ""])  # never shown, but it ends the line above: no unfolding across it
             continue
-        if line[:1].isspace() and last is not None:
-            trailers[last] = f"{trailers[last]} {line.strip()}".strip()
+        if line[:1].isspace() and pairs:
+            pairs[-1][1] = f"{pairs[-1][1]} {line.strip()}".strip()  # unfold
             continue
         position = _separator(line)
-        if position > 0:
-            last = line[:position].strip()
-            trailers[last] = line[position + 1 :].strip()
-        else:
-            last = None
-    return trailers
+        pairs.append([line[:position].strip(), line[position + 1 :].strip()] if position > 0 else ["", ""])
+    # The keys parse_trailers accepts in git's printed output: both readings agree on every message.
+    return {key: value for key, value in pairs if _TRAILER_KEY.match(key)}
 
 
 def _trailer_block_start(lines: list[str]) -> int | None:
