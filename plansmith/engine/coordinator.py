@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Literal, TextIO
 from plansmith.engine import artifacts
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
-from plansmith.errors import ConflictError, PlanError, PlansmithError
+from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError, UnknownItemError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan, format_table
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
+from plansmith.plan.model import Plan
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan
 
@@ -85,6 +86,7 @@ class RunOutcome:
     merged: bool = False
     dry_run: bool = False
     changes: dict[str, list[str]] = field(default_factory=dict)
+    skipped: str | None = None  # why nothing was run although there was something to do
 
     @property
     def failed(self) -> int:
@@ -109,6 +111,8 @@ class RunOutcome:
         if self.dry_run:
             doc["dry_run"] = True
             doc["changes"] = self.changes
+        if self.skipped is not None:
+            doc["skipped"] = self.skipped
         return doc
 
 
@@ -159,14 +163,18 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
     analysis = analyze_plan(plan, thresholds)
-    items = (
-        choose_items(analysis, request.operation)
-        if request.auto
-        else [Item(request.phase or 0, request.stage)]
-    )
+    if request.auto:
+        items = choose_items(analysis, request.operation)
+    else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
+        items = [Item(request.phase or 0, request.stage)]
+        require_item(plan, items[0])
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")
+        return outcome
+    if request.auto and rejected_before(repo, loc, files):
+        outcome.skipped = REJECTED
+        _say(out, f"skipped {loc.main_path}: {REJECTED}")
         return outcome
     _warn_uncommitted(ws, loc, out)
     if out is not None:
@@ -178,6 +186,38 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
         _say(out, "nothing changed")
         return outcome
     return _execute(ws, repo, files, loc, request, items, analysis, outcome, out)
+
+
+REJECTED = "rejected before for this content"
+
+
+def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]) -> bool:
+    """Whether the user rejected a proposal made from exactly these committed plan files.
+
+    The daemon and ``--auto-analysis`` on the command line both ask this: such content is not proposed
+    again until it changes. (An explicitly named item is always run: the user asked for it.)
+    """
+    from plansmith.git_backend import rejections
+
+    own = {path: text.encode("utf-8") for path, text in plan_files(files, loc).items()}
+    return rejections.is_rejected(repo, loc.main_path, rejections.plan_content_hash(own))
+
+
+def require_item(plan: Plan, item: Item) -> None:
+    """Refuse a phase or stage that ``plan`` does not have, naming the ones it has."""
+    phase = plan.phase(item.phase)
+    if phase is not None and (item.stage is None or phase.stage(item.stage) is not None):
+        return
+    missing = f"phase {item.phase}" if phase is None else f"stage {item.stage} in phase {item.phase}"
+    listing = "; ".join(
+        f"phase {p.number}" + (f" (stages {', '.join(str(s.number) for s in p.stages)})" if p.stages else "")
+        for p in plan.phases
+    )
+    raise UnknownItemError(
+        f"there is no {missing}",
+        hint=f"the plan has: {listing or 'no phases'}",
+        path=plan.main_path,
+    )
 
 
 def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
@@ -203,7 +243,7 @@ def confirm(
 ) -> bool:
     """Ask ``Proceed? [y/N]``; refuse (no prompt that nobody can answer) without a terminal."""
     if not interactive:
-        raise PlansmithError("confirmation needed but standard input is not a terminal", hint=hint)
+        raise ConfirmationRequired("confirmation needed but standard input is not a terminal", hint=hint)
     answer = input("Proceed? [y/N] ").strip().lower()
     return answer in ("y", "yes")
 

@@ -186,13 +186,13 @@ def validate_all(repo: RepoPaths) -> dict[str, list[str]]:
 
 def restore(worktree: ScratchWorktree, checkpoint_id: str) -> Checkpoint:
     """Reset the scratch worktree to a checkpoint, after checking that the checkpoint is intact."""
+    checkpoint = load(worktree.repo, checkpoint_id)  # an unknown id is its own error
     problems = validate(worktree.repo, checkpoint_id)
     if problems:
         raise CheckpointError(
             f"checkpoint {checkpoint_id} cannot be restored: {'; '.join(problems)}",
             hint="run 'plansmith checkpoints validate' and restore another checkpoint",
         )
-    checkpoint = load(worktree.repo, checkpoint_id)
     worktree.reset_to(checkpoint.commit)
     return checkpoint
 
