@@ -94,7 +94,7 @@ class EngineHandler:
         return pending
 
     def handle_committed(self, plans: Sequence[str] | None, ctx: RunContext) -> Sequence[RunRecord]:
-        from plansmith.engine.coordinator import REJECTED, rejected_before
+        from plansmith.engine.preflight import REJECTED, rejected_before
         from plansmith.git_backend import proposals, rejections
         from plansmith.git_backend.repo import current_branch
         from plansmith.plan.layout import plan_files

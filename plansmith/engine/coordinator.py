@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith.engine import artifacts
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
+from plansmith.engine.preflight import REJECTED, rejected_before, require_item
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
-from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError, UnknownItemError
+from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan, format_table
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
-from plansmith.plan.model import Plan
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan
 
@@ -167,7 +167,7 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
         items = choose_items(analysis, request.operation)
     else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
         items = [Item(request.phase or 0, request.stage)]
-        require_item(plan, items[0])
+        require_item(plan, items[0].phase, items[0].stage)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")
@@ -186,38 +186,6 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
         _say(out, "nothing changed")
         return outcome
     return _execute(ws, repo, files, loc, request, items, analysis, outcome, out)
-
-
-REJECTED = "rejected before for this content"
-
-
-def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]) -> bool:
-    """Whether the user rejected a proposal made from exactly these committed plan files.
-
-    The daemon and ``--auto-analysis`` on the command line both ask this: such content is not proposed
-    again until it changes. (An explicitly named item is always run: the user asked for it.)
-    """
-    from plansmith.git_backend import rejections
-
-    own = {path: text.encode("utf-8") for path, text in plan_files(files, loc).items()}
-    return rejections.is_rejected(repo, loc.main_path, rejections.plan_content_hash(own))
-
-
-def require_item(plan: Plan, item: Item) -> None:
-    """Refuse a phase or stage that ``plan`` does not have, naming the ones it has."""
-    phase = plan.phase(item.phase)
-    if phase is not None and (item.stage is None or phase.stage(item.stage) is not None):
-        return
-    missing = f"phase {item.phase}" if phase is None else f"stage {item.stage} in phase {item.phase}"
-    listing = "; ".join(
-        f"phase {p.number}" + (f" (stages {', '.join(str(s.number) for s in p.stages)})" if p.stages else "")
-        for p in plan.phases
-    )
-    raise UnknownItemError(
-        f"there is no {missing}",
-        hint=f"the plan has: {listing or 'no phases'}",
-        path=plan.main_path,
-    )
 
 
 def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
