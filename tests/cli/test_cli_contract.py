@@ -289,3 +289,17 @@ def test_a_prompt_without_a_terminal_is_a_specific_error() -> None:
     with pytest.raises(ConfirmationRequired, match="not a terminal") as caught:
         confirm(False)
     assert caught.value.kind == "confirmation-required" and "--yes" in caught.value.hint
+
+
+def test_hooks_through_the_command_line(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, doc = cli_json(capsys, "--repo", str(repo), "hooks", "install")
+    assert code == 0
+    (hook,) = doc["hooks"]  # type: ignore[misc]
+    assert hook["hook"] == "pre-commit" and hook["action"] == "installed" and hook["kept"] is None
+    assert cli(capsys, "hooks", "install", "pre-commit")[0] == 2  # install takes no hook name
+    code, doc = cli_json(capsys, "hooks", "uninstall", "--repo", str(tmp_path / "nowhere"))
+    assert code == 1 and doc["error"]["type"] == "hook"  # type: ignore[index]
+    code, doc = cli_json(capsys, "hooks", "uninstall")
+    assert code == 0 and doc["hooks"][0]["action"] == "removed"  # type: ignore[index]
