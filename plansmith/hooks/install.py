@@ -27,15 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plansmith.atomic import write_text_atomic
-from plansmith.errors import GitError, PlansmithError
+from plansmith.errors import GitError, HookError
 from plansmith.git_backend.paths import hooks_folder
 from plansmith.hooks.script import CHAINED_SUFFIX, DISABLED_SUFFIX, is_plansmith_hook, render_hook_script
 
 HOOKS: tuple[str, ...] = ("pre-commit",)
-
-
-class HookError(PlansmithError):
-    kind = "hook"
 
 
 @dataclass(frozen=True, slots=True)
