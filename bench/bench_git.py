@@ -10,13 +10,21 @@ Wall times are measured without the shim (it adds a shell per process): ``REPEAT
 interleaved with ``REPEAT`` runs of ``python -m plansmith --version`` (interpreter start and the CLI's
 own imports, for scale); the ratio of the medians says how much of a run is more than starting up.
 The proposal branch is deleted between runs.
+
+The daemon, for scale: ``python -m plansmith daemon`` started with the shim on PATH; after it is
+running, ``DAEMON_RUNS`` times a commit makes one phase complex, and the git processes the daemon starts
+from that commit until its proposal branch exists (plus ``SETTLE_S`` for the ref events it then
+handles) are counted. Its session is open already: no ``git version``, no new ``cat-file``.
 """
 
 from __future__ import annotations
 
+import signal
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bench._support import (
@@ -24,6 +32,7 @@ from bench._support import (
     GitCounter,
     branch_exists,
     delete_branch,
+    git,
     goal,
     isolated_env,
     make_repo,
@@ -34,6 +43,8 @@ from bench._support import (
 )
 
 REPEAT = 7
+DAEMON_RUNS = 3
+SETTLE_S = 2.0
 GOAL_PROCESSES = 12
 ARGS = ("expand", PLAN_PATH, "--auto-analysis", "--yes")
 FILES = {
@@ -70,6 +81,50 @@ def _version_once(repo: Path, env: Mapping[str, str]) -> float:
     return elapsed
 
 
+def _wait(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def daemon_processes(repo: Path, env: Mapping[str, str], counter: GitCounter) -> list[int]:
+    """Git processes the daemon starts per commit-to-proposal cycle (see the module doc)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plansmith", "daemon"],
+        cwd=repo,
+        env=counter.env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    counts: list[int] = []
+    try:
+
+        def running() -> bool:
+            return '"running": true' in plansmith(repo, env, "status", "--json").stdout
+
+        if not _wait(running, 30.0):
+            raise RuntimeError("the daemon did not start")
+        time.sleep(SETTLE_S)
+        for phase in range(1, DAEMON_RUNS + 1):
+            counter.reset()
+            (repo / PLAN_PATH).write_text(plan_text(10, {phase}), encoding="utf-8")
+            git(repo, env, "commit", "-q", "-am", f"phase {phase} grows")
+            if not _wait(lambda: branch_exists(repo), 30.0):
+                raise RuntimeError("the daemon made no proposal")
+            time.sleep(SETTLE_S)
+            counts.append(len(counter.calls()))
+            delete_branch(repo, env)
+            time.sleep(SETTLE_S)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    return counts
+
+
 def run() -> list[str]:
     with temp_dir("git") as tmp:
         env = isolated_env(tmp / "home")
@@ -82,6 +137,9 @@ def run() -> list[str]:
         for _ in range(REPEAT):
             runs.append(expand_once(repo, env))
             versions.append(_version_once(repo, env))
+        daemon = daemon_processes(
+            make_repo(tmp / "daemon", env, {PLAN_PATH: plan_text(10, set())}), env, counter
+        )
     counts = sorted(n for n, _ in later)
     worst = max(first, counts[-1])
     run_median, version_median = statistics.median(runs), statistics.median(versions)
@@ -94,6 +152,7 @@ def run() -> list[str]:
         f"wall time of a later run, median of {REPEAT}: {ms(run_median)} ({ms(min(runs))}-{ms(max(runs))})",
         f"plansmith --version, median of {REPEAT}: {ms(version_median)}",
         f"ratio run / --version: {run_median / version_median:.2f}",
+        f"daemon: git processes per commit -> proposal, {DAEMON_RUNS} commits: {', '.join(map(str, daemon))}",
     ]
 
 
