@@ -63,9 +63,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from plansmith.plan.complexity import analyze_plan, format_table
 
     ws = _workspace(args)
-    analysis = analyze_plan(ws.plan(args.plan), _thresholds(ws))
+    plan = ws.plan(args.plan)
+    analysis = analyze_plan(plan, _thresholds(ws))
     if args.json:
         emit_json(analysis.as_json())
+    elif args.format == "mermaid":
+        from plansmith.plan.mermaid import structure_tree
+
+        sys.stdout.write(structure_tree(plan, analysis))
     else:
         print(format_table(analysis))
     return EXIT_OK
@@ -91,6 +96,11 @@ def cmd_waves(args: argparse.Namespace) -> int:
     waves = compute_waves({p.number: list(p.dependencies) for p in plan.phases})
     if args.json:
         emit_json(waves.as_json(plan.main_path))
+    elif args.format == "mermaid":  # drawn on a cycle too (in red), and the exit code still says so
+        from plansmith.plan.complexity import analyze_plan
+        from plansmith.plan.mermaid import waves_flowchart
+
+        sys.stdout.write(waves_flowchart(plan, waves, analyze_plan(plan, _thresholds(ws))))
     elif waves.waves is not None:
         for n, wave in enumerate(waves.waves, 1):
             print(f"wave {n}: " + ", ".join(f"phase {p}" for p in wave))
@@ -275,11 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("analyze", cmd_analyze, "score every phase and stage; show recommendations").add_argument("plan")
+    p = add("analyze", cmd_analyze, "score every phase and stage; show recommendations")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
     add(
         "review", cmd_review, "hierarchy review: balance, still-complex items, merge candidates"
     ).add_argument("plan")
-    add("waves", cmd_waves, "execution waves from phase dependencies").add_argument("plan")
+    p = add("waves", cmd_waves, "execution waves from phase dependencies")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
     p = add("validate", cmd_validate, "check plan structure and metadata (all plans when none given)")
     p.add_argument("plans", nargs="*", metavar="PLAN")
     p.add_argument("--staged", action="store_true", help="validate the versions in git's index")
@@ -360,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         debug = debug or args.debug
+        if args.json and getattr(args, "format", "text") != "text":
+            raise UsageError(f"--json and --format {args.format} do not go together; choose one")
         result: int = args.func(args)
         return result
     except UsageError as exc:

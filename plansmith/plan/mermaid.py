@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from plansmith.plan.complexity import Analysis, Item
+from plansmith.plan.complexity import Analysis
 from plansmith.plan.model import PhaseNode, Plan, StageNode
 from plansmith.plan.waves import Waves
 
@@ -102,8 +102,8 @@ class _Chart:
         self.lines.append(f'{"    " * indent}{node_id}{shape[0]}"{label}"{shape[1]}')
         return node_id
 
-    def edge(self, source: str, target: str) -> int:
-        self.lines.append(f"    {source} --> {target}")
+    def edge(self, source: str, target: str, indent: int = 1) -> int:
+        self.lines.append(f"{'    ' * indent}{source} --> {target}")
         self.edges += 1
         return self.edges - 1
 
@@ -115,10 +115,6 @@ class _Chart:
         out = [f"    classDef {name} {_STYLES[name]}" for name in _STYLES if name in self.classes]
         out += [f"    class {','.join(ids)} {name}" for name, ids in self.classes.items()]
         return out
-
-
-def _score_text(item: Item | None) -> str:
-    return "" if item is None else f" · {item.score:.1f}"
 
 
 def _item_label(kind: str, ident: object, title: str, extra: Iterable[str]) -> str:
@@ -199,14 +195,15 @@ def waves_flowchart(plan: Plan, waves: Waves, analysis: Analysis | None = None) 
 # --- structure tree ----------------------------------------------------------------------------------
 
 
-_FILE_SHAPE = ("[[", "]]")
-_STAGE_SHAPE = ("(", ")")
+_PHASE_SHAPE = ("[", "]")
+_FILE_SHAPE = ("[[", "]]")  # "subroutine": a box with double sides
+_STAGE_SHAPE = ("(", ")")  # rounded
 
 
-def _tree_label(kind: str, node: PhaseNode | StageNode, ident: object, analysis: Analysis) -> str:
+def _tree_label(kind: str, node: PhaseNode | StageNode, analysis: Analysis) -> str:
     item = analysis.item(node.id)
     extra = (f"{item.score:.1f} {item.recommendation}",) if item is not None else ()
-    return _item_label(kind, ident, node.title, extra)
+    return _item_label(kind, node.number, node.title, extra)
 
 
 def _file_label(path: str, base: str | None) -> str:
@@ -219,40 +216,32 @@ def _recommendation_class(analysis: Analysis, item_id: str) -> str | None:
     return item.recommendation if item is not None and item.recommendation != "keep" else None
 
 
-def _add_tree(chart: _Chart, plan: Plan, analysis: Analysis, indent: int) -> int:
-    """The tree's statements into ``chart``; returns how many nodes it added."""
-    title = plan.main.title.text if plan.main.title is not None else plan.name
-    main_label = f"{_file_label(plan.main_path, None)} · {label_text(title)} · level {plan.level}"
-    root = chart.node("f", main_label, _FILE_SHAPE, indent)
-    chart.tag(root, "file")
-    count = 1
+def _add_tree(chart: _Chart, plan: Plan, analysis: Analysis, indent: int) -> None:
+    """The tree's nodes, then its edges (parent first), into ``chart``."""
     edges: list[tuple[str, str]] = []
+
+    def add(kind: str, label: str, shape: tuple[str, str], css: str | None, parent: str | None) -> str:
+        node_id = chart.node(kind, label, shape, indent)
+        chart.tag(node_id, css)
+        if parent is not None:
+            edges.append((parent, node_id))
+        return node_id
+
+    title = label_text(plan.main.title.text if plan.main.title is not None else plan.name)
+    root_label = f"{_file_label(plan.main_path, None)} · {title} · level {plan.level}"
+    root = add("f", root_label, _FILE_SHAPE, "file", None)
     for phase in plan.phases:
-        node = chart.node("n", _tree_label("Phase", phase, phase.number, analysis), indent=indent)
-        chart.tag(node, _recommendation_class(analysis, phase.id))
-        edges.append((root, node))
-        holder = node
-        if phase.file is not None:
-            holder = chart.node("f", _file_label(phase.file, plan.folder), _FILE_SHAPE, indent)
-            chart.tag(holder, "file")
-            edges.append((node, holder))
-            count += 1
+        css = _recommendation_class(analysis, phase.id)
+        holder = add("n", _tree_label("Phase", phase, analysis), _PHASE_SHAPE, css, root)
+        if phase.file is not None:  # its stages live in its file
+            holder = add("f", _file_label(phase.file, plan.folder), _FILE_SHAPE, "file", holder)
         for stage in phase.stages:
-            label = _tree_label("Stage", stage, stage.number, analysis)
-            snode = chart.node("s", label, _STAGE_SHAPE, indent)
-            chart.tag(snode, _recommendation_class(analysis, stage.id))
-            edges.append((holder, snode))
-            count += 1
+            css = _recommendation_class(analysis, stage.id)
+            node = add("s", _tree_label("Stage", stage, analysis), _STAGE_SHAPE, css, holder)
             if stage.file is not None:
-                sfile = chart.node("f", _file_label(stage.file, plan.folder), _FILE_SHAPE, indent)
-                chart.tag(sfile, "file")
-                edges.append((snode, sfile))
-                count += 1
-        count += 1
+                add("f", _file_label(stage.file, plan.folder), _FILE_SHAPE, "file", node)
     for source, target in edges:
-        chart.lines.append(f"{'    ' * indent}{source} --> {target}")
-        chart.edges += 1
-    return count
+        chart.edge(source, target, indent)
 
 
 def structure_tree(plan: Plan, analysis: Analysis) -> str:
@@ -264,7 +253,8 @@ def structure_tree(plan: Plan, analysis: Analysis) -> str:
 
 
 def structure_change(before: Plan, before_analysis: Analysis, after: Plan, after_analysis: Analysis) -> str:
-    """Before and after trees side by side (one subgraph each), for a proposal's commit message."""
+    """The trees before and after a change, one subgraph each, "Before" first: for the body of a
+    proposal's commit message (through :func:`structure_change_block`)."""
     chart_lines: list[str] = []
     classes: dict[str, list[str]] = {}
     for prefix, caption, plan, analysis in (
@@ -277,7 +267,9 @@ def structure_change(before: Plan, before_analysis: Analysis, after: Plan, after
         for name, ids in chart.classes.items():
             classes.setdefault(name, []).extend(ids)
     merged = _Chart(classes=classes)
-    return "\n".join(["flowchart LR", *chart_lines, *merged.style_lines()]) + "\n"
+    # The invisible link puts "Before" first; renderers order unlinked subgraphs as they like.
+    lines = ["flowchart TB", *chart_lines, "    b0 ~~~ a0", *merged.style_lines()]
+    return "\n".join(lines) + "\n"
 
 
 def structure_change_block(
