@@ -67,7 +67,7 @@ class StatusEntry:
 def rev_parse(repo: RepoPaths, rev: str) -> str | None:
     """The full object id ``rev`` names, or ``None`` when it names nothing (as ``rev-parse --verify``)."""
     simple = _SIMPLE_REV.match(rev)
-    if simple is None:
+    if simple is None or ".." in rev or "//" in rev or "@{" in rev:  # git knows (and checks) those
         result = git(
             ["rev-parse", "--verify", "--quiet", "--end-of-options", rev], cwd=repo.worktree, check=False
         )

@@ -74,6 +74,7 @@ def test_revisions_resolve_in_process_or_through_git(paths: RepoPaths, plans_rep
     assert rev_parse(paths, "0" * 40 + "^{commit}") is None
     assert rev_parse(paths, "refs/heads/nope") is None
     assert rev_parse(paths, "nope~3") is None
+    assert rev_parse(paths, "refs/../HEAD") is None  # not a ref name: git says so, no file is read
 
 
 def test_default_branch_reads_init_default_branch_from_the_config_files(
