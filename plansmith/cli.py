@@ -104,25 +104,22 @@ def cmd_waves(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from plansmith.plan.api import validate_files
     from plansmith.plan.problems import Problem
 
     ws = _workspace(args)
     problems: list[Problem]
+    raw: dict[str, bytes] = {}
     if args.staged:
-        from plansmith.git_backend.repo import read_index_files
+        from plansmith.discovery import staged_files, validate_files
 
-        raw = read_index_files(ws.require_repo(), ws.plans_dir)
-        problems = validate_files(raw, ws.plans_dir, max_bytes=ws.settings.limits.max_plan_bytes)
+        raw = staged_files(ws.require_repo(), ws.plan_roots)
+        problems = validate_files(raw, ws.plan_roots, max_bytes=ws.settings.limits.max_plan_bytes)
     else:
-        from plansmith.plan.validate import validate_tree
-
-        texts, problems = ws.files()
-        problems = sorted(set(problems + validate_tree(texts, ws.plans_dir)))
+        problems = ws.validate()
     if args.plans:
         wanted = []
         for arg in args.plans:
-            loc, _ = ws.locate(arg) if not args.staged else (None, None)
+            loc = ws.locate(arg)[0] if not args.staged else _staged_plan(ws, raw, arg)
             prefix = (loc.folder or loc.main_path) if loc is not None else ws.rel(arg)
             wanted.append(prefix)
         problems = [p for p in problems if any(p.path == w or p.path.startswith(w + "/") for w in wanted)]
@@ -138,6 +135,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             print("ok: no problems found")
     return EXIT_PROBLEM if problems else EXIT_OK
+
+
+def _staged_plan(ws: Workspace, staged: dict[str, bytes], arg: str) -> Any:
+    from plansmith.discovery import catalog, locate
+
+    ref = locate(catalog(staged, patterns=ws.plan_roots), ws.plan_roots, arg, ws.rel_or_none(arg))
+    return ref.location if ref is not None else None
 
 
 def cmd_config(args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ def run(ws: Workspace, action: str, checkpoint_id: str | None, *, json_out: bool
     if action == "restore":
         if not checkpoint_id:
             raise PlansmithError("'checkpoints restore' needs an id", hint="run 'plansmith checkpoints list'")
-        scratch = ScratchWorktree.ensure(repo, ws.plans_dir)
+        scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
         restored = checkpoints.restore(scratch, checkpoint_id)
         message = f"the scratch worktree is back at checkpoint {restored.id} ({restored.commit[:10]})"
         print(json.dumps({"restored": restored.id, "commit": restored.commit}) if json_out else message)

@@ -30,7 +30,9 @@ def test_defaults(tmp_path: Path) -> None:
     loaded = load_settings(tmp_path)
     s = loaded.settings
     assert s == Settings()
-    assert s.plans_dir == "specs/plans"
+    # plans_dir (the old single folder) is unset by default; specs/plans is the first default root.
+    assert s.plans_dir is None
+    assert s.plans_dirs == ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
     assert (s.thresholds.expand, s.thresholds.collapse) == (8.0, 4.0)
     assert s.max_parallel == 4 and s.proposal_prefix == "plansmith/" and s.debounce_ms == 500
     assert s.agent is None and s.agent_required is False and s.agents == {}

@@ -245,7 +245,7 @@ def test_plans_folder_created_after_start(make_repo: Callable[..., Path]) -> Non
     with ThreadedDaemon(repo) as td:
         (repo / "specs").mkdir()
         (repo / "specs/plans").mkdir()
-        wait_for(lambda: td.daemon.watcher is not None and td.daemon.watcher._plans_watch is not None)
+        wait_for(lambda: td.daemon.watcher is not None and "specs" in td.daemon.watcher.watched())
         write(repo / "specs/plans/001_new.md", "# Plan: New\n")
         wait_for(lambda: analyses(td))
         assert analyses(td)[-1] == ["001_new"]
