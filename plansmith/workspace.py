@@ -67,21 +67,31 @@ class Workspace:
 
     def reread(self) -> None:
         """Forget the files read so far (a long-running daemon reads the working tree again)."""
-        self.__dict__.pop("_scan", None)
+        for cached in ("_scan", "_texts", "_refs"):
+            self.__dict__.pop(cached, None)
 
     def roots(self) -> list[RootFolder]:
         """The folders of the working tree that are plan roots."""
         return self._scan[0]
 
-    def files(self) -> tuple[dict[str, str], list[Problem]]:
-        """Text of every Markdown file in every plan root, and the problems met reading them."""
+    @cached_property
+    def _texts(self) -> tuple[dict[str, str], list[Problem]]:
         _, raw, problems = self._scan
         texts, decode_problems = decode_files(raw, max_bytes=self.settings.limits.max_plan_bytes)
         return texts, problems + decode_problems
 
+    @cached_property
+    def _refs(self) -> list[PlanRef]:
+        return catalog(self._texts[0], self.roots())
+
+    def files(self) -> tuple[dict[str, str], list[Problem]]:
+        """Text of every Markdown file in every plan root, and the problems met reading them."""
+        texts, problems = self._texts
+        return dict(texts), list(problems)
+
     def plans(self) -> list[PlanRef]:
         """Every plan of the working tree, with its id."""
-        return catalog(self.files()[0], self.roots())
+        return list(self._refs)
 
     def validate(self) -> list[Problem]:
         """Every plan of every root validated, with the problems met reading the files."""

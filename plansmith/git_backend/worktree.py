@@ -66,6 +66,8 @@ class ScratchWorktree:
         self.prefixes = literal_prefixes(self.roots)  # the folders every root lies below
         self.admin_dir = admin_dir
         self.lock_timeout = lock_timeout
+        # ls-tree answers by object id (immutable): the commit reset to is the next commit's parent.
+        self._listed: dict[str, tuple[dict[str, str], list[bytes]]] = {}
 
     # -- creation and repair ---------------------------------------------------------------------
 
@@ -131,8 +133,11 @@ class ScratchWorktree:
             (self.admin_dir / "index").unlink(missing_ok=True)
             # With an empty index every file is untracked, so this empties the worktree (except .git).
             self._git(["clean", "-ffdxq"])
-            entries = self._roots_in(target)[1]
-            if entries:
+            roots, entries = self._roots_in(target)
+            if len(roots) == 1:  # the usual case: one process, as before plan roots existed
+                ((root, tree),) = roots.items()
+                self._git(["read-tree", "-u", f"--prefix={root}/", tree])
+            elif entries:
                 self._git(["update-index", "-z", "--index-info"], input=b"".join(entries))
                 self._git(["checkout-index", "--all", "--force", "--index", "--quiet"])
             else:
@@ -165,7 +170,7 @@ class ScratchWorktree:
                 self._git(["add", "-A", "--", *(f":(top,literal){p}" for p in present)])
             index_root = self._git(["write-tree"]).out
             parent_tree = self._git(["rev-parse", f"{parent}^{{tree}}"]).out
-            before, after = self._roots_in(parent_tree)[0], self._roots_in(index_root)[0]
+            before, after = self._roots_in(parent)[0], self._roots_in(index_root)[0]
             tree: str | None = parent_tree
             for root in sorted(set(before) | set(after)):
                 if before.get(root) != after.get(root):  # only roots that changed are written
@@ -225,6 +230,8 @@ class ScratchWorktree:
         """The roots in ``treeish`` with their tree ids, and ``update-index --index-info`` records for
         their files: one ``ls-tree`` below the roots' literal folders. A folder that matches a pattern
         inside another root is part of that root, not a root of its own."""
+        if treeish in self._listed:
+            return self._listed[treeish]
         out = self._git(["ls-tree", "-r", "-t", "-z", "--full-tree", treeish, "--", *self.prefixes]).stdout
         trees: dict[str, str] = {}
         files: list[tuple[str, bytes]] = []
@@ -238,10 +245,14 @@ class ScratchWorktree:
                 trees[path] = oid
             else:
                 files.append((path, record + b"\0"))
-        found = drop_nested(r for path in trees if (r := root_at(path, self.roots)) is not None)
-        roots = {r.path: trees[r.path] for r in found}
+        matched = drop_nested(r for path in trees if (r := root_at(path, self.roots)) is not None)
+        roots = {r.path: trees[r.path] for r in matched}
         inside = tuple(f"{r}/" for r in roots)
-        return roots, [record for path, record in files if inside and path.startswith(inside)]
+        found = (roots, [record for path, record in files if inside and path.startswith(inside)])
+        if len(self._listed) >= 8:  # a handle lives for one run or one daemon job: keep it small anyway
+            self._listed.clear()
+        self._listed[treeish] = found
+        return found
 
     def _present_prefixes(self) -> list[str]:
         """The roots' literal folders that exist in the worktree or in the index (``git add`` refuses a
