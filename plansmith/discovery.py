@@ -22,7 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.errors import PlanError
+from plansmith.errors import UnknownPlanError
+from plansmith.plan import validate as plan_validate
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import find_plans, locate_plan
 from plansmith.plan.parser import DEFAULT_MAX_BYTES
@@ -39,7 +40,6 @@ from plansmith.plan.roots import (
     roots_in,
     split_root,
 )
-from plansmith.plan.validate import validate_tree
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -212,15 +212,17 @@ def locate(
     return find_ref(refs, arg)
 
 
-def unknown_plan(arg: str, refs: Sequence[PlanRef], *, what: str = "plan", hint: str = "") -> PlanError:
+def unknown_plan(
+    arg: str, refs: Sequence[PlanRef], *, what: str = "plan", hint: str = ""
+) -> UnknownPlanError:
     """The error for a PLAN argument that names no plan, listing the known plan ids in the hint."""
     ids = [r.id for r in refs]
     shown = ", ".join(ids[:KNOWN_IN_HINT]) + (
         f", ... ({len(ids)} in all)" if len(ids) > KNOWN_IN_HINT else ""
     )
     known = f"known plans: {shown}" if ids else "no plans were found in the plan roots"
-    advice = hint or "pass a plan id, a plan file like specs/plans/001_feature.md, or its folder"
-    return PlanError(f"{arg}: no {what} found there", hint=f"{known}\n{advice}")
+    advice = hint or UnknownPlanError.default_hint
+    return UnknownPlanError(f"{arg}: no {what} found there", hint=f"{known}\n{advice}")
 
 
 def validate_files(
@@ -239,7 +241,7 @@ def validate_texts(
     """Every root validated (the per-folder checks), and a warning for each plan whose short id is taken."""
     problems: list[Problem] = []
     for root in roots:
-        problems += validate_tree(texts, root.path)
+        problems += plan_validate.validate_tree(texts, root.path)  # looked up late: tests replace it
     first = {r.key: r for r in refs if r.id == r.key}
     for ref in refs:
         if ref.id != ref.key and ref.key in first:

@@ -63,7 +63,7 @@ def test_an_unknown_plan_lists_the_known_ids(repo: Path, capsys: pytest.CaptureF
     hint = "".join(line for line in err.splitlines() if line.startswith("hint:"))
     assert all(plan_id in hint for plan_id in IDS.values())
     code, doc = run_json(capsys, "waves", "nope")
-    assert code == 1 and doc["error"]["type"] == "plan"  # type: ignore[index]
+    assert code == 1 and doc["error"]["type"] == "unknown-plan"  # type: ignore[index]
     assert "043_auth/001-login-plan" in doc["error"]["hint"]  # type: ignore[index]
     code, doc = run_json(capsys, "expand", "nope", "--auto-analysis", "--yes")
     assert code == 1 and "no committed plan" in doc["error"]["message"]  # type: ignore[index]
