@@ -13,7 +13,7 @@ re-exported here for the callers that know this module.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from plansmith.errors import GitError
@@ -139,28 +139,43 @@ def cat_blobs(repo: RepoPaths, oids: Sequence[str]) -> list[bytes]:
     return session_for(repo).read_many(list(oids))
 
 
-def read_tree_files(repo: RepoPaths, rev: str, prefix: str) -> dict[str, bytes]:
-    """Every file under the folder ``prefix`` in commit (or tree) ``rev``: {repository path: bytes}.
+def read_tree_files(
+    repo: RepoPaths, rev: str, prefix: str | Sequence[str], *, keep: Callable[[str], bool] | None = None
+) -> dict[str, bytes]:
+    """Every file under the folder ``prefix`` (or each of several) in commit (or tree) ``rev``:
+    {repository path: bytes}; with ``keep``, only the files it accepts are read.
 
     Submodules and symbolic links are left out: neither can be a plan. An unknown ``rev`` raises
     :class:`GitError`; a folder missing from ``rev`` gives an empty mapping.
     """
     from plansmith.git_backend.trees import files_under
 
-    folder = normalise_prefix(prefix)
+    folders = _normalise_prefixes(prefix)
     tree = rev_parse(repo, f"{rev}^{{tree}}")
     if tree is None:
         raise GitError(
-            f"cannot list {folder or 'the files'} at '{rev}': no such commit or tree",
+            f"cannot list {', '.join(folders) or 'the files'} at '{rev}': no such commit or tree",
             hint="check that the revision exists: git rev-parse --verify REV",
         )
     session = session_for(repo)
-    files = [e for e in files_under(session, tree, folder.rstrip("/")) if e.is_file]
-    return dict(zip((e.path for e in files), session.read_many([e.oid for e in files]), strict=True))
+    found: dict[str, str] = {}  # path -> blob; a folder inside another is listed once
+    for folder in [""] if "" in folders else folders:
+        for entry in files_under(session, tree, folder.rstrip("/")):
+            if entry.is_file and (keep is None or keep(entry.path)):
+                found[entry.path] = entry.oid
+    return dict(zip(found, session.read_many(list(found.values())), strict=True))
+
+
+def _normalise_prefixes(prefix: str | Sequence[str]) -> tuple[str, ...]:
+    return tuple(_normalise_prefix(p) for p in ((prefix,) if isinstance(prefix, str) else prefix))
 
 
 def read_index_files(
-    repo: RepoPaths, prefix: str, *, keep_env: Iterable[str] = ("GIT_INDEX_FILE",)
+    repo: RepoPaths,
+    prefix: str | Sequence[str],
+    *,
+    keep_env: Iterable[str] = ("GIT_INDEX_FILE",),
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, bytes]:
     """The staged version of every file under ``prefix``: what ``git commit`` is about to record.
 
@@ -170,10 +185,14 @@ def read_index_files(
     no single staged version to validate yet. Two light processes (``ls-files``, ``cat-file``), no
     session: ``validate --staged`` stays as cheap as the hook.
     """
-    folder = normalise_prefix(prefix)
-    specs = [f":(top,literal){folder}"] if folder else []
+    folders = _normalise_prefixes(prefix)
+    specs = [] if "" in folders else [f":(top,literal){folder}" for folder in folders]
     kept = list(keep_env)
-    files = [e for e in list_index(repo.worktree, specs, keep_env=kept, literal=False) if e.is_file]
+    files = [
+        e
+        for e in list_index(repo.worktree, specs, keep_env=kept, literal=False)
+        if e.is_file and (keep is None or keep(e.path))
+    ]
     contents = cat_blobs_in(repo.worktree, [e.oid for e in files], keep_env=kept)
     return dict(zip((e.path for e in files), contents, strict=True))
 

@@ -1,5 +1,5 @@
-"""What a commit is about to record, read from git's index: the pre-commit hook's and ``validate --staged``'s
-git commands.
+"""What a commit is about to record under the plan roots' folders, read from git's index: the pre-commit
+hook's and ``validate --staged``'s git commands.
 
 git runs the pre-commit hook with ``GIT_INDEX_FILE`` pointing at the index being committed: for
 ``git commit -a`` and ``git commit PATH`` that is a temporary index, not ``.git/index``. The hook's
@@ -33,10 +33,11 @@ HOOK_ENV: tuple[str, ...] = (
 _LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a folder name is a path, never a glob
 
 
-def staged_paths(root: Path, plans_dir: str) -> list[str]:
-    """Paths under ``plans_dir`` whose staged version differs from HEAD (added, changed or deleted)."""
+def staged_paths(root: Path, folders: str | Sequence[str]) -> list[str]:
+    """Paths under ``folders`` (one folder or several) whose staged version differs from HEAD (added,
+    changed or deleted)."""
     result = git(
-        ["diff", "--cached", "--name-only", "--no-renames", "-z", "--", plans_dir],
+        ["diff", "--cached", "--name-only", "--no-renames", "-z", "--", *_folders(folders)],
         cwd=root,
         keep_env=HOOK_ENV,
         env=_LITERAL,
@@ -60,20 +61,28 @@ def list_index(
 
 
 def read_staged_files(
-    root: Path, plans_dir: str, suffix: str = ".md", *, keep: Callable[[str], bool] | None = None
+    root: Path,
+    folders: str | Sequence[str],
+    suffix: str = ".md",
+    *,
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, bytes]:
-    """The staged content of every regular file under ``plans_dir`` ending in ``suffix`` (and, with
+    """The staged content of every regular file under ``folders`` ending in ``suffix`` (and, with
     ``keep``, accepted by it: only those blobs are read).
 
     Symbolic links, submodules and conflicted entries (merge stages 1-3) are left out.
     """
     wanted = [
         e
-        for e in list_index(root, [plans_dir])
+        for e in list_index(root, _folders(folders))
         if e.is_file and e.path.endswith(suffix) and (keep is None or keep(e.path))
     ]
     contents = cat_blobs_in(root, [e.oid for e in wanted], keep_env=HOOK_ENV)
     return dict(zip((e.path for e in wanted), contents, strict=True))
+
+
+def _folders(folders: str | Sequence[str]) -> list[str]:
+    return [folders] if isinstance(folders, str) else list(folders)
 
 
 def cat_blobs_in(cwd: Path, oids: Sequence[str], *, keep_env: Iterable[str] = ()) -> list[bytes]:

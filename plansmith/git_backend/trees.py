@@ -50,10 +50,16 @@ def lookup(session: GitSession, tree: str, path: str) -> Entry | None:
 def files_under(session: GitSession, tree: str, folder: str) -> list[Entry]:
     """Every non-folder entry below ``folder`` of ``tree``, recursively, with repository paths, in git's
     order (what ``git ls-tree -r TREE -- folder/`` lists). Empty when the folder is missing."""
+    return [e for e in everything_under(session, tree, folder) if not e.is_tree]
+
+
+def everything_under(session: GitSession, tree: str, folder: str) -> list[Entry]:
+    """Every entry below ``folder`` of ``tree``, folders included (each before what it holds), with
+    repository paths: what ``git ls-tree -r -t TREE -- folder/`` lists. Empty when the folder is missing."""
     start = lookup(session, tree, folder)
     if start is None or not start.is_tree:
         return []
-    found: list[Entry] = []
+    found: list[Entry] = [start] if start.path else []
     _walk(session, start.oid, start.path, found)
     return found
 
@@ -61,10 +67,9 @@ def files_under(session: GitSession, tree: str, folder: str) -> list[Entry]:
 def _walk(session: GitSession, tree: str, base: str, found: list[Entry]) -> None:
     for entry in entries(session, tree):
         path = f"{base}/{entry.path}" if base else entry.path
+        found.append(Entry(path, entry.mode, entry.oid))
         if entry.is_tree:
             _walk(session, entry.oid, path, found)
-        else:
-            found.append(Entry(path, entry.mode, entry.oid))
 
 
 def splice(session: GitSession, tree: str | None, parts: list[str], new: str | None) -> str | None:

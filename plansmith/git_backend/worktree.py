@@ -1,18 +1,23 @@
 """The scratch worktree: where plansmith changes plans without touching the user's checkout.
 
 One per repository, at ``<common git dir>/plansmith/worktree``: a linked worktree with a detached HEAD,
-locked against ``git worktree prune``. It holds only the plans folder, and nothing else of the
-repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
+locked against ``git worktree prune``. It holds only the plan roots (every folder that matches one of
+the ``plans_dirs`` patterns, e.g. ``specs/plans`` and ``specs/042_search/plans``), and nothing else of
+the repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
 
-* its index contains only the entries under the plans folder (filled with ``read-tree --prefix``);
-* a commit stages the folder (``git add -A``), makes the index's tree and splices the folder's tree into
-  the parent commit's root tree along the folder's path (one small tree per level), then writes the
-  commit: all of that in-process through the repository's session (:mod:`~plansmith.git_backend.trees`),
+* its index contains only the entries of the roots: a walk of the commit's trees below the roots'
+  literal folders (``specs``, ``.claude/specs``; in-process, through the repository's session) finds
+  them; ``read-tree --prefix`` (one root) or ``update-index --index-info`` and ``checkout-index``
+  (several) fill the index and the files;
+* a commit stages the roots' folders (``git add -A``), makes the index's tree in-process and splices
+  each root whose tree changed into the parent commit's root tree along the root's path (one small
+  tree per level), then writes the commit object: all in-process (:mod:`~plansmith.git_backend.trees`),
   so a commit is two git processes (``add``, and the compare-and-swap ``update-ref`` of HEAD).
+  Roots are the unit, so other files below ``specs`` (reports, notes) are never part of a commit.
 
 No sparse-checkout setting is needed, so nothing is written to the user's ``.git/config`` (the usual
 ``git sparse-checkout`` would add ``extensions.worktreeConfig`` there). The price: inside the scratch
-worktree, a plain ``git status`` over the whole tree reports every file outside the plans folder as
+worktree, a plain ``git status`` over the whole tree reports every file outside the roots as
 deleted; :meth:`ScratchWorktree.changed_paths` is the meaningful question. Every command runs with
 explicit ``GIT_DIR``/``GIT_WORK_TREE`` (never discovery, so a damaged worktree can never make a
 destructive command land in the user's repository), with hooks disabled (these commits are plansmith's
@@ -37,11 +42,20 @@ from plansmith.errors import ConflictError, GitError
 from plansmith.git_backend import trees
 from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.cmd import GitResult, git
-from plansmith.git_backend.listing import Entry
+from plansmith.git_backend.listing import MODE_GITLINK, Entry, encode_path
 from plansmith.git_backend.messages import DEFAULT_AUTHOR, Identity, format_message, parse_identity
 from plansmith.git_backend.objects import format_commit, ident, is_oid
-from plansmith.git_backend.repo import RepoPaths, _normalise_prefix, resolve_commit
+from plansmith.git_backend.repo import RepoPaths, peel, resolve_commit
 from plansmith.git_backend.session import session_for
+from plansmith.plan.roots import (
+    DEFAULT_ROOTS,
+    as_patterns,
+    drop_nested,
+    literal_prefixes,
+    normalise_patterns,
+    root_at,
+    split_root,
+)
 
 LOCK_REASON = "plansmith scratch worktree (recreated by plansmith when missing)"
 # Hooks are the user's business; internal commits and ref moves in the scratch worktree must not run them.
@@ -55,17 +69,22 @@ _STALE_LOCKS = ("index.lock", "HEAD.lock")
 class ScratchWorktree:
     """Handle on the scratch worktree of one repository. Create it with :meth:`ensure`."""
 
-    def __init__(self, repo: RepoPaths, plans_dir: str, admin_dir: Path, *, lock_timeout: float) -> None:
+    def __init__(
+        self, repo: RepoPaths, roots: str | Sequence[str], admin_dir: Path, *, lock_timeout: float
+    ) -> None:
         self.repo = repo
-        self.plans_dir = _normalise_prefix(plans_dir).rstrip("/")
+        self.roots = _checked_roots(roots)
+        self.prefixes = literal_prefixes(self.roots)  # the folders every root lies below
         self.admin_dir = admin_dir
         self.lock_timeout = lock_timeout
+        # Root listings by object id (immutable): the commit reset to is the next commit's parent.
+        self._listed: dict[str, tuple[dict[str, str], list[bytes]]] = {}
 
     # -- creation and repair ---------------------------------------------------------------------
 
     @classmethod
     def ensure(
-        cls, repo: RepoPaths, plans_dir: str = "specs/plans", *, lock_timeout: float = 30.0
+        cls, repo: RepoPaths, roots: str | Sequence[str] = DEFAULT_ROOTS, *, lock_timeout: float = 30.0
     ) -> ScratchWorktree:
         """The repository's scratch worktree, created (at the user's HEAD) or repaired when needed.
 
@@ -74,8 +93,7 @@ class ScratchWorktree:
         ``index.lock``/``HEAD.lock`` left by a killed process are removed when no process could
         still hold them (we hold plansmith's lock, and no process works inside the worktree).
         """
-        if not _normalise_prefix(plans_dir):
-            raise GitError("the plans folder must not be the repository root", hint="set plans_dir")
+        _checked_roots(roots)
         path = cls.location(repo)
         with file_lock(repo.state_dir / "worktree.lock", timeout=lock_timeout, what="the scratch worktree"):
             admin = _registered_admin_dir(repo, path)
@@ -84,13 +102,13 @@ class ScratchWorktree:
                 if not (admin / "locked").exists():
                     _lock(repo, path)
                 if _head_commit(repo, admin) is not None:
-                    scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
+                    scratch = cls(repo, roots, admin, lock_timeout=lock_timeout)
                     if not (admin / "index").exists():
                         # Killed inside reset_to (index removed, files half written): finish the job.
                         scratch.reset_to(scratch.head())
                     return scratch
             admin = _create(repo, path)
-            scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
+            scratch = cls(repo, roots, admin, lock_timeout=lock_timeout)
             scratch.reset_to(resolve_commit(repo, "HEAD"))
             return scratch
 
@@ -121,22 +139,25 @@ class ScratchWorktree:
         return oid
 
     def reset_to(self, commit: str) -> None:
-        """Make the scratch worktree exactly ``commit``'s plans folder (and nothing else), HEAD at ``commit``.
+        """Make the scratch worktree exactly ``commit``'s plan roots (and nothing else), HEAD at ``commit``.
 
-        Equivalent to ``reset --hard`` + ``clean -ffdx`` for the plans folder: stray files anywhere in
-        the worktree, including outside the plans folder, are removed.
+        Equivalent to ``reset --hard`` + ``clean -ffdx`` for the roots: stray files anywhere in the
+        worktree, including outside the roots, are removed.
         """
         with self._locked():
             target = resolve_commit(self.repo, commit)
             self._check_identity()
             (self.admin_dir / "index").unlink(missing_ok=True)
             _empty_folder(self.path)  # what 'git clean -ffdx' does with an empty index, without a process
-            session = session_for(self.repo)
-            found = trees.lookup(session, session.commit(target).tree, self.plans_dir)
-            if found is None or not found.is_tree:
-                self._git(["read-tree", "--empty"])
+            roots, entries = self._roots_in(target)
+            if len(roots) == 1:  # the usual case: one process, as before plan roots existed
+                ((root, tree),) = roots.items()
+                self._git(["read-tree", "-u", f"--prefix={root}/", tree])
+            elif entries:
+                self._git(["update-index", "-z", "--index-info"], input=b"".join(entries))
+                self._git(["checkout-index", "--all", "--force", "--index", "--quiet"])
             else:
-                self._git(["read-tree", "-u", f"--prefix={self.plans_dir}/", found.oid])
+                self._git(["read-tree", "--empty"])
             if _head_commit(self.repo, self.admin_dir) != target:
                 self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
 
@@ -148,7 +169,7 @@ class ScratchWorktree:
         *,
         allow_empty: bool = False,
     ) -> str:
-        """Commit everything changed under the plans folder on top of HEAD; return the new HEAD.
+        """Commit everything changed in the plan roots on top of HEAD; return the new HEAD.
 
         ``message`` is the subject line, optionally followed by a blank line and a body; ``trailers``
         are appended. Author and committer are both ``author`` (default ``plansmith
@@ -161,14 +182,18 @@ class ScratchWorktree:
         with self._locked():
             self._check_identity()
             parent = self.head()
-            if (self.path / self.plans_dir).exists() or self._index_entries() != []:
-                self._git(["add", "-A", "--", f":(top,literal){self.plans_dir}"])
+            present = self._present_prefixes()
+            if present:
+                self._git(["add", "-A", "--", *(f":(top,literal){p}" for p in present)])
             session = session_for(self.repo)
-            found = trees.lookup(session, self._index_tree(), self.plans_dir)
-            new_plans = found.oid if found is not None and found.is_tree else None
+            index_root = self._index_tree()
             parent_tree = session.commit(parent).tree
-            parts = self.plans_dir.split("/")
-            tree = trees.splice(session, parent_tree, parts, new_plans) or session.write("tree", b"")
+            before, after = self._roots_in(parent)[0], self._roots_in(index_root)[0]
+            tree: str | None = parent_tree
+            for root in sorted(set(before) | set(after)):
+                if before.get(root) != after.get(root):  # only roots that changed are written
+                    tree = trees.splice(session, tree, root.split("/"), after.get(root))
+            tree = tree or session.write("tree", b"")
             if tree == parent_tree and not allow_empty:
                 return parent
             new = session.write("commit", format_commit(tree, [parent], *_signature(identity), text))
@@ -176,14 +201,17 @@ class ScratchWorktree:
             return new
 
     def changed_paths(self) -> list[str]:
-        """Files that differ from HEAD: changes under the plans folder plus stray files anywhere."""
+        """Files that differ from HEAD: changes below the roots' folders plus stray files anywhere."""
         with self._locked():
+            pathspecs = [f":(top,literal){p}" for p in self.prefixes]
             status = self._git(
-                ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", f":(top){self.plans_dir}"]
+                ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs]
             ).stdout
-            changed = {
+            listed = (
                 rec[3:].decode("utf-8", "surrogateescape") for rec in status.split(b"\0") if len(rec) > 3
-            }
+            )
+            # Files outside every root are not in this index, so status calls them deleted: not changes.
+            changed = {path for path in listed if split_root(path, self.roots) is not None}
             others = self._git(["ls-files", "-z", "--others"]).stdout
             changed.update(p.decode("utf-8", "surrogateescape") for p in others.split(b"\0") if p)
             return sorted(changed)
@@ -214,16 +242,63 @@ class ScratchWorktree:
                 hint="run the command again; plansmith recreates the scratch worktree when it starts",
             )
 
-    def _index_entries(self) -> list[Entry] | None:
-        return trees.index_files(self.admin_dir / "index")
+    def _roots_in(self, treeish: str) -> tuple[dict[str, str], list[bytes]]:
+        """The roots in ``treeish`` (a commit or tree) with their tree ids, and ``update-index
+        --index-info`` records for their files: one in-process walk below the roots' literal folders.
+        A folder that matches a pattern inside another root is part of that root, not a root of its own."""
+        if treeish in self._listed:
+            return self._listed[treeish]
+        session = session_for(self.repo)
+        tree = peel(session, treeish, "tree")
+        if tree is None:
+            raise GitError(f"{treeish} is neither a commit nor a tree in {self.repo.worktree}")
+        listed = [e for prefix in self.prefixes for e in trees.everything_under(session, tree, prefix)]
+        folders = {e.path: e.oid for e in listed if e.is_tree}
+        matched = drop_nested(r for path in folders if (r := root_at(path, self.roots)) is not None)
+        roots = {r.path: folders[r.path] for r in matched}
+        inside = tuple(f"{r}/" for r in roots)
+        records = [_index_info(e) for e in listed if not e.is_tree and inside and e.path.startswith(inside)]
+        found = (roots, records)
+        if len(self._listed) >= 8:  # a handle lives for one run or one daemon job: keep it small anyway
+            self._listed.clear()
+        self._listed[treeish] = found
+        return found
 
     def _index_tree(self) -> str:
         """The root tree of the scratch index: made in-process, or by ``git write-tree`` when the index
         is in a form the in-process reader does not take."""
-        entries = self._index_entries()
+        entries = trees.index_files(self.admin_dir / "index")
         if entries is None:
             return self._git(["write-tree"]).out
         return trees.build(session_for(self.repo), entries)
+
+    def _present_prefixes(self) -> list[str]:
+        """The roots' literal folders that exist in the worktree or in the index (``git add`` refuses a
+        path that is in neither)."""
+        in_index = trees.index_files(self.admin_dir / "index")
+        if in_index is None:
+            listed = self._git(["ls-files", "-z"]).stdout.split(b"\0")
+            indexed = [p.decode("utf-8", "surrogateescape") for p in listed if p]
+        else:
+            indexed = [e.path for e in in_index]
+        return [
+            p
+            for p in self.prefixes
+            if (self.path / p).exists() or any(i.startswith(f"{p}/") for i in indexed)
+        ]
+
+
+def _checked_roots(roots: str | Sequence[str]) -> tuple[str, ...]:
+    try:
+        return normalise_patterns(as_patterns(roots))
+    except ValueError as exc:
+        raise GitError(f"plan root {exc}", hint="set plans_dirs to folders such as specs/plans") from None
+
+
+def _index_info(entry: Entry) -> bytes:
+    """An ``update-index --index-info`` record (``ls-tree`` format) for a file of a tree."""
+    kind = "commit" if entry.mode == MODE_GITLINK else "blob"
+    return f"{entry.mode} {kind} {entry.oid}\t".encode("ascii") + encode_path(entry.path) + b"\0"
 
 
 def _signature(identity: Identity) -> tuple[str, str]:
