@@ -21,6 +21,7 @@ from plansmith import __version__
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
+    from plansmith.plan.ids import ItemId
     from plansmith.workspace import Workspace
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -152,11 +153,13 @@ def cmd_config(args: argparse.Namespace) -> int:
 # --- operations -------------------------------------------------------------------------------------
 
 
-def _parse_item(words: Sequence[str]) -> tuple[int, int | None]:
-    """``phase N [stage M]`` -> (N, M)."""
+def _parse_item(words: Sequence[str]) -> tuple[ItemId, ItemId | None]:
+    """``phase N [stage M]`` -> (N, M); ids as written: ``phase 2.5``, ``phase 5a stage 1``."""
+    from plansmith.plan.ids import ItemId
+
     try:
         if len(words) in (2, 4) and words[0] == "phase" and (len(words) == 2 or words[2] == "stage"):
-            return int(words[1]), (int(words[3]) if len(words) == 4 else None)
+            return ItemId(words[1]), (ItemId(words[3]) if len(words) == 4 else None)
     except ValueError:
         pass
     raise UsageError("name the item as 'phase N' or 'phase N stage M', or use --auto-analysis")
