@@ -21,13 +21,15 @@ from __future__ import annotations
 import re
 from typing import TypeAlias
 
-ID_PATTERN = r"(?:[A-Za-z]{1,8}-)?\d{1,9}(?:\.\d{1,9})*[A-Za-z]?"
-_ID = re.compile(r"(?:([A-Za-z]{1,8})-)?(\d{1,9}(?:\.\d{1,9})*)([A-Za-z]?)")
+ID_PATTERN = r"(?:[A-Za-z]{1,8}-)?[0-9]{1,9}(?:\.[0-9]{1,9})*[A-Za-z]?"
+_ID = re.compile(r"(?:([A-Za-z]{1,8})-)?([0-9]{1,9}(?:\.[0-9]{1,9})*)([A-Za-z]?)")
 # An id inside a file name (see ItemId.file_token): "3", "2_5", "5a", "cf_1".
-FILE_ID_PATTERN = r"(?:[A-Za-z]{1,8}_)?\d{1,9}(?:_\d{1,9})*[A-Za-z]?"
-_FILE_ID = re.compile(r"(?:([A-Za-z]{1,8})_)?(\d{1,9}(?:_\d{1,9})*)([A-Za-z]?)(?=_|$)")
+FILE_ID_PATTERN = r"(?:[A-Za-z]{1,8}_)?[0-9]{1,9}(?:_[0-9]{1,9})*[A-Za-z]?"
+_FILE_ID = re.compile(r"(?:([A-Za-z]{1,8})_)?([0-9]{1,9}(?:_[0-9]{1,9})*)([A-Za-z]?)(?=_|$)")
 
 SortKey: TypeAlias = tuple[str, tuple[int, ...], str]
+_INTERN_MAX = 4096
+_INTERNED: dict[str, ItemId] = {}  # text as written -> its (immutable) id
 
 
 class ItemId:
@@ -38,22 +40,30 @@ class ItemId:
     _text: str
     _hash: int
 
-    def __init__(self, value: ItemId | int | str) -> None:
+    def __new__(cls, value: ItemId | int | str) -> ItemId:
+        if isinstance(value, str) and (known := _INTERNED.get(value)) is not None:
+            return known  # parsing the same few ids again and again is the parser's hot path
         if isinstance(value, ItemId):
-            key = value._key
-        elif isinstance(value, int) and not isinstance(value, bool):
+            return value
+        key: SortKey
+        if isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 raise ValueError(f"a phase or stage id is not negative: {value}")
             key = ("", (value,), "")
         elif isinstance(value, str) and (m := _ID.fullmatch(value.strip())) is not None:
-            prefix, numbers, suffix = m.groups()
-            key = ((prefix or "").upper(), tuple(int(n) for n in numbers.split(".")), suffix.lower())
+            written_prefix, written_numbers, written_suffix = m.groups()
+            numbers = tuple(int(n) for n in written_numbers.split("."))
+            key = ((written_prefix or "").upper(), numbers, written_suffix.lower())
         else:
             raise ValueError(f"not a phase or stage id: {value!r} (ids look like 3, 2.5, 5a or CF-1)")
+        self = super().__new__(cls)
         prefix, numbers, suffix = key
         self._key = key
         self._text = (f"{prefix}-" if prefix else "") + ".".join(map(str, numbers)) + suffix
         self._hash = hash(numbers[0]) if self.is_integer else hash(self._text)
+        if isinstance(value, str) and len(_INTERNED) < _INTERN_MAX:
+            _INTERNED[value] = self
+        return self
 
     @classmethod
     def parse(cls, text: str) -> ItemId | None:

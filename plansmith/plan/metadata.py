@@ -30,7 +30,7 @@ FIELD_NAMES = {
 _RECORD = re.compile(r"^<!-- plansmith: (\{.*\}) -->[ \t]*$")
 # An id in a list value: "[1, 2.5, 5a]", "3, 5", "[phase_3]", "Phase 3"; not the "1" of "v1.2".
 _LIST_ID = re.compile(
-    rf"(?<![A-Za-z0-9.\-])(?:phase[ _]?|stage[ _]?)?({ID_PATTERN})(?![A-Za-z0-9])(?!\.\d)", re.I
+    rf"(?<![A-Za-z0-9.\-])(?:phase[ _]?|stage[ _]?)?({ID_PATTERN})(?![A-Za-z0-9])(?!\.\d)", re.I | re.A
 )
 _STAGE_ENTRY = re.compile(rf"({ID_PATTERN})\s*:\s*\[([^\]]*)\]")
 

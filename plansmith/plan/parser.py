@@ -26,7 +26,9 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 _ITEM_HEADING = {
     # "Phase 3: Title", "Phase 3 Title", "Phase 3 - Title", "Phase 0", "Phase 2.5:", "Phase 5a:",
     # "Phase CF-1:"; never "Phase 1-3: ..." (a range names several phases, it is not one)
-    kind: re.compile(rf"^{kind}[ \t]+({ID_PATTERN})(?:[ \t]*[:\-–—][ \t]*(?![\d.])|[ \t]+|$)(.*)$", re.I)
+    kind: re.compile(
+        rf"^{kind}[ \t]+({ID_PATTERN})(?:[ \t]*[:\-–—][ \t]*(?![\d.])|[ \t]+|$)(.*)$", re.I | re.A
+    )
     for kind in ("phase", "stage")
 }
 # h2 names of the section that holds the phases (see docs/plan-format.md, "Which headings are phases")
