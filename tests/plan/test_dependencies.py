@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plansmith.plan.dependencies import RANGE_MAX, is_prose, parse_dependencies
 from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import PlanLocation, build_plan
+from plansmith.plan.metadata import read_id_list
 from plansmith.plan.model import Plan
 from plansmith.plan.problems import Problem
 from plansmith.plan.validate import validate_plan
@@ -141,3 +144,11 @@ def test_stage_dependency_problems() -> None:
     assert (prose.code, prose.severity) == ("unreadable-dependencies", "warning")
     # a stage waiting for another phase names a phase, not prose: no warning
     assert validate_plan(plan_of(STAGES.format(deps="Phase 1 complete"))) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.sampled_from(["phase", "stage"]))
+def test_any_dependency_text_reads_as_ids_or_prose_never_a_crash(value: str, kind: str) -> None:
+    found = parse_dependencies(value, kind)
+    assert found is None or all(isinstance(d, ItemId) for d in found)
+    assert all(isinstance(i, ItemId) for i in read_id_list(value))
