@@ -1,0 +1,37 @@
+"""``plansmith analyze PLAN``: the score of every phase and stage, and what to do with each.
+
+Reads the plan from the working tree; changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+
+if TYPE_CHECKING:
+    from plansmith.plan.complexity import Analysis
+    from plansmith.workspace import Workspace
+
+
+def analysis_of(ws: Workspace, plan: str) -> Analysis:
+    from plansmith.plan.complexity import analyze_plan
+
+    return analyze_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
+
+
+def analyze_document(ws: Workspace, plan: str) -> dict[str, object]:
+    """The ``analyze --json`` document (shape in docs/cli.md)."""
+    return analysis_of(ws, plan).as_json()
+
+
+def main(args: argparse.Namespace) -> int:
+    from plansmith.plan.complexity import format_table
+
+    analysis = analysis_of(open_workspace(args.repo), args.plan)
+    if args.json:
+        emit_json(analysis.as_json())
+    else:
+        print(format_table(analysis))
+    return EXIT_OK
