@@ -79,10 +79,15 @@ def _mentions(text: str, kind: str) -> list[ItemId]:
 def parse_dependencies(value: str, kind: str = "phase") -> tuple[ItemId, ...] | None:
     """The ids a Dependencies value names (``kind`` "phase", or "stage" for a stage's own list);
     ``()`` for an empty value; None when it is prose that names no ``kind`` at all."""
-    v = _NESTED.sub("", value.strip().strip("*_` ").strip())
-    if not v or _EMPTY.match(v):
+    v = value.strip().strip("*_` ").strip()
+    if v[:1] in ("d", "D"):
+        v = _NESTED.sub("", v)
+    if v[:1] == "[" and v[-1:] == "]":  # the usual list: no need to look for "none" and friends
+        inner = v[1:-1]
+    elif not v or _EMPTY.match(v):
         return ()
-    inner = v[1:-1] if v.startswith("[") and v.endswith("]") else v
+    else:
+        inner = v
     listed = _list_items(inner, kind) if inner.strip() else []
     if listed is not None:
         return _unique(listed)

@@ -1,4 +1,9 @@
-"""Parse one plan, phase or stage file into a :class:`Document`. Tolerant reading, exact positions."""
+"""Parse one plan, phase or stage file into a :class:`Document`. Tolerant reading, exact positions.
+
+Decides which headings are phases and stages (docs/plan-format.md, "Which headings are phases") and
+reads their ids, tasks, dependency lines and stub links. Pure: text in, values out; it never reads a
+file and never changes a byte of the text it is given.
+"""
 
 from __future__ import annotations
 
