@@ -38,11 +38,13 @@ SEVERITY: dict[str, Severity] = {
     "self-dependency": "error",
     "unknown-dependency": "error",
     "dependency-cycle": "error",
-    # reading the files
+    # reading the files (the shell's discovery reports these)
     "not-utf8": "error",
     "too-large": "error",
-    "symlink": "error",
+    "symlink": "warning",  # a linked root folder: not followed
+    "symlink-outside-repo": "error",
     "unreadable": "error",
+    "duplicate-plan-id": "warning",  # two roots give one id; the later plan gets a longer one
 }
 
 
