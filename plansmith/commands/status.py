@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def status_document(ws: Workspace) -> dict[str, Any]:
     """The ``status --json`` document: the daemon's state (``docs/daemon.md``) plus ``proposals``."""
-    from plansmith.daemon.service import daemon_status
+    from plansmith.daemon.loop import daemon_status
     from plansmith.git_backend import proposals
 
     repo = ws.require_repo()

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from plansmith.daemon.log import setup_logging
-from plansmith.daemon.scheduler import JobIntervals
-from plansmith.daemon.service import (
+from plansmith.daemon.loop import (
     DaemonOptions,
     PendingAnalysis,
     RunContext,
     RunRecord,
     run_daemon,
 )
+from plansmith.daemon.scheduler import JobIntervals
 from plansmith.errors import PlansmithError
 
 
