@@ -22,10 +22,10 @@ One step:
    ``rebase`` move HEAD last, after the objects and the working tree are written), so it needs no
    debounce: in the same step the committed plans of HEAD are read through the long-lived git session
    and the working tree is hashed again; the tracker says which plans have new committed content
-   (``handle_committed``) and which plans are uncommitted edits. Deciding by content, not by the order
-   in which the events arrived, is what tells a checkout (disk == HEAD: nothing to analyse) from an edit.
-   When HEAD names the same commit on the same branch as last time (``git fetch``, ``git branch``), the
-   step reads nothing.
+   (``handle_committed``) and which plans are uncommitted edits. Plans with edit events still inside
+   their window are left to step 3 (a checkout rewrote them just before HEAD moved): deciding by content
+   when the window closes, not by the order of the events, tells a checkout (disk == HEAD) from an
+   edit. When HEAD names the same commit of the same branch as before (``fetch``), nothing is read.
 3. *Edits, debounced.* A plan whose last write is ``debounce_ms`` old (or whose first write of the
    window is ``max_wait_factor`` times that old) is hashed; if its content moved and differs from HEAD
    it is queued for ``analyse_uncommitted``; editors' temp files never reach a plan.
@@ -34,10 +34,11 @@ One step:
    file, its work is put back and retried after a backoff; the git session is closed and reopened on
    next use. The state file is rewritten after each step that ran something.
 
-Lifetime: ``run`` takes the lock (``.git/plansmith/daemon.lock``), recovers (scratch worktree), starts
-the watches, rescans, starts the jobs, then loops until SIGTERM/SIGINT; SIGHUP reloads the settings.
-Stopping cancels the run in flight (the handler polls ``ctx.is_cancelled()``), closes the git session
-(its ``cat-file`` children end), writes ``phase: stopped`` and releases the lock.
+Lifetime (entry points: :mod:`plansmith.daemon.entry`): ``run`` takes the lock
+(``.git/plansmith/daemon.lock``), recovers (scratch worktree), starts the watches, rescans, starts the
+jobs, then loops until SIGTERM/SIGINT; SIGHUP reloads the settings. Stopping cancels the run in flight
+(the handler polls ``ctx.is_cancelled()``), closes the git session (its ``cat-file`` children end),
+writes ``phase: stopped`` and releases the lock.
 """
 
 from __future__ import annotations
@@ -48,8 +49,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from plansmith.daemon.checks import ContentChecks
 from plansmith.daemon.debounce import Debouncer
@@ -62,12 +62,11 @@ from plansmith.daemon.handler import (
 )
 from plansmith.daemon.inbox import FileEvent, Inbox, Item, RefsEvent, RescanRequest
 from plansmith.daemon.jobs import Job, JobIntervals, job_table
-from plansmith.daemon.repo import RepoPaths, discover
+from plansmith.daemon.repo import RepoPaths
 from plansmith.daemon.scheduler import JobScheduler
 from plansmith.daemon.sdnotify import Notifier
 from plansmith.daemon.signals import StopSignals
 from plansmith.daemon.state import DaemonLock, DaemonState, RunEntry, StateStore, now_iso
-from plansmith.daemon.state import read_status as _read_status
 from plansmith.daemon.tracker import ChangeTracker
 from plansmith.daemon.watcher import Watcher
 from plansmith.daemon.work_queue import Clock, WorkQueue
@@ -75,7 +74,6 @@ from plansmith.git_backend import session as git_session
 from plansmith.plan.roots import DEFAULT_ROOTS, as_patterns
 
 __all__ = ["Daemon", "DaemonHandler", "DaemonOptions", "PendingAnalysis", "RunContext", "RunRecord"]
-__all__ += ["daemon_status", "run_daemon"]
 
 log = logging.getLogger(__name__)
 
@@ -453,37 +451,3 @@ class Daemon:
         self.lock.release()
         self.inbox.release_fds()
         self.notifier.close()
-
-
-def run_daemon(
-    repo_root: Path,
-    handler: DaemonHandler,
-    *,
-    roots: str | Sequence[str] = DEFAULT_ROOTS,
-    debounce_ms: int = 500,
-    once: bool = False,
-    max_wait_factor: float = 5.0,
-    intervals: JobIntervals | None = None,
-    stop_timeout_s: float = 10.0,
-    notifier: Notifier | None = None,
-) -> int:
-    """Watch the repository and drive ``handler`` until SIGTERM/SIGINT (or once, with ``once=True``).
-
-    Returns the exit code: 0 after SIGTERM or a clean ``--once``, 130 after SIGINT, 1 when ``--once``
-    met a handler error. Raises :class:`~plansmith.daemon.state.DaemonAlreadyRunning` (exit 1 for the
-    CLI) when another daemon holds the repository's lock.
-    """
-    repo = discover(repo_root)
-    options = DaemonOptions(
-        debounce_ms=debounce_ms,
-        max_wait_factor=max_wait_factor,
-        intervals=intervals or JobIntervals(),
-        stop_timeout_s=stop_timeout_s,
-    )
-    daemon = Daemon(repo, handler, roots=roots, options=options, notifier=notifier)
-    return daemon.run(once=once)
-
-
-def daemon_status(repo_root: Path) -> dict[str, Any]:
-    """The daemon part of ``plansmith status --json`` for the repository containing ``repo_root``."""
-    return _read_status(discover(repo_root).state_dir)

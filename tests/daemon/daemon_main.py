@@ -14,14 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from plansmith.daemon.entry import run_daemon
+from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, RunContext, RunRecord
 from plansmith.daemon.log import setup_logging
-from plansmith.daemon.loop import (
-    DaemonOptions,
-    PendingAnalysis,
-    RunContext,
-    RunRecord,
-    run_daemon,
-)
 from plansmith.daemon.scheduler import JobIntervals
 from plansmith.errors import PlansmithError
 
