@@ -1,7 +1,8 @@
 """``plansmith daemon [--once]``: watch the repository in the foreground until SIGTERM/SIGINT.
 
-Wires the daemon loop (:mod:`plansmith.daemon.service`) to the engine's handler
-(:class:`plansmith.daemon.main.EngineHandler`); what the daemon does lives there.
+Wires the daemon loop (:mod:`plansmith.daemon.loop`, started by :mod:`plansmith.daemon.entry`) to the
+engine's handler (:class:`plansmith.daemon.engine_handler.EngineHandler`); what the daemon does lives
+there.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 
 def run_daemon(ws: Workspace, *, once: bool) -> int:
     """Run the daemon for the workspace's repository; the exit status (1 after a handler error)."""
+    from plansmith.daemon.engine_handler import EngineHandler
+    from plansmith.daemon.entry import run_daemon as run_loop
     from plansmith.daemon.log import setup_logging
-    from plansmith.daemon.main import EngineHandler
     from plansmith.daemon.scheduler import JobIntervals
-    from plansmith.daemon.service import run_daemon as run_loop
 
     setup_logging(logging.INFO, stream=sys.stderr)
     return run_loop(
