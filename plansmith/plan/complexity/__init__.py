@@ -29,13 +29,25 @@ from plansmith.plan.complexity.analysis import (
 )
 from plansmith.plan.complexity.features import RISK_TERMS, paths_in, risk_terms_in
 from plansmith.plan.complexity.measure import FACTOR_NAMES, Counts, Scorer
-from plansmith.plan.complexity.scoring import MAX_SCORE, WEIGHTS, Score, curve, points, score_counts, weigh
+from plansmith.plan.complexity.scoring import (
+    KNEE,
+    MAX_SCORE,
+    TAIL,
+    WEIGHTS,
+    Score,
+    curve,
+    points,
+    score_counts,
+    weigh,
+)
 from plansmith.plan.complexity.table import format_table
 
 __all__ = [
     "FACTOR_NAMES",
+    "KNEE",
     "MAX_SCORE",
     "RISK_TERMS",
+    "TAIL",
     "WEIGHTS",
     "Analysis",
     "Counts",

@@ -1,25 +1,42 @@
-"""The complexity formula: factors -> a score from 0 to 10, one decimal.
+"""The complexity formula: factors -> points -> a score from 0 to 10 that ranks items of every size.
 
-A score is a weighted sum of factors, each with diminishing returns, capped at 10 and rounded with
-``round(x, 1)``:
+Two steps, both strictly increasing, so more of anything never lowers a score and bigger items keep
+ranking above smaller ones:
 
-=============  ===================
-factor         contribution
-=============  ===================
-tasks          ``2.4 * log1p(n/2)``
-files          ``1.0 * log1p(n)``
-risk_terms     ``0.8 * min(n, 3)``
-tests          ``0.5 * log1p(n)``
-stages         ``0.5 * min(n, 4)``
-dependencies   ``0.25 * min(n, 4)``
-code_blocks    ``0.5 * log1p(n)``
-lines          ``0.4 * log1p(n/5)``
-=============  ===================
+1. **Points.** Each factor ``n`` adds ``weight * ln(1 + n / unit)``: every doubling of a count adds
+   about the same number of points, so no single factor runs away with the score and none ever stops
+   counting (no caps).
 
-Calibration (tested): a phase of 2 tasks and nothing else scores about 2; a typical phase of 6-8 tasks
-touching two files scores 4-6; a phase of 15 tasks touching 6 files, naming a migration and
-asking for tests scores 8.5 or more. Forty bare tasks alone reach 8. Pure: no I/O, imports only
-:mod:`plansmith.plan`.
+   ============  ======  ====  ===========================================================
+   factor        weight  unit  why
+   ============  ======  ====  ===========================================================
+   tasks         3.7     4     the work itself: the main driver of small and medium items
+   lines         3.1     50    size: what tells a 60 KB phase from a 20 KB one
+   files         1.6     2     distinct files touched: breadth of the change
+   code_blocks   0.7     4     examples and listings (their lines already count as size)
+   stages        0.4     1     structure already present
+   dependencies  0.4     1     coupling with other phases
+   risk_terms    0.35    1     cheap words, noisy (``auth``, ``production``): a light signal
+   tests         0.35    2     test lines grow with the tasks; counted lightly so test-heavy
+                               phases are not mistaken for big ones
+   ============  ======  ====  ===========================================================
+
+2. **Curve.** Up to :data:`KNEE` (4) points the score *is* the points. Above, it approaches 10
+   without reaching it, leaving the straight line with the same slope (no kink): the distance to 10
+   (6 at the knee) shrinks by a factor ``e`` every :data:`TAIL` (6) points::
+
+       score = points                                   if points <= 4
+       score = 10 - 6 * exp(-(points - 4) / 6)          otherwise
+
+   Since doubling a count adds a constant number of points, each doubling of a big item cuts its
+   distance to 10 by a constant factor: phases of 7, 14, 28 and 55 KB of the same make-up keep
+   distinct, ordered scores instead of all showing 10.0. The displayed score needs about 33 points
+   to round to 10.0, more than any phase of the real corpus (28 for its largest, 40 KB with 65 tasks).
+
+The weights, units and curve were fitted on the real plans of the shared corpus (see
+``docs/complexity.md``): phases a person would split score 8 or more, tiny expanded files 4 or less.
+Output is rounded to one decimal (``Score.score``); ``Score.value`` keeps the unrounded value so
+ranking stays strict. Pure: no I/O, imports only :mod:`plansmith.plan`.
 """
 
 from __future__ import annotations
@@ -31,17 +48,20 @@ from plansmith.plan.complexity.features import RISK_TERMS
 from plansmith.plan.complexity.measure import Counts
 
 MAX_SCORE = 10.0
+KNEE = 4.0  # points up to which the score equals the points
+TAIL = MAX_SCORE - KNEE  # points per e-fold of the distance to 10 above the knee; equal to that distance
+# at the knee, so the curve keeps slope 1 there (smooth)
 
-# factor -> (weight, kind, cap): "log" adds ``weight * log1p(n / cap)``, "per" adds ``weight * min(n, cap)``
-WEIGHTS: dict[str, tuple[float, str, float]] = {
-    "tasks": (2.4, "log", 2.0),
-    "files": (1.0, "log", 1.0),
-    "stages": (0.5, "per", 4.0),
-    "dependencies": (0.25, "per", 4.0),
-    "risk_terms": (0.8, "per", 3.0),
-    "tests": (0.5, "log", 1.0),
-    "code_blocks": (0.5, "log", 1.0),
-    "lines": (0.4, "log", 5.0),
+# factor -> (weight, unit): the factor adds ``weight * ln(1 + count / unit)`` points
+WEIGHTS: dict[str, tuple[float, float]] = {
+    "tasks": (3.7, 4.0),
+    "files": (1.6, 2.0),
+    "stages": (0.4, 1.0),
+    "dependencies": (0.4, 1.0),
+    "risk_terms": (0.35, 1.0),
+    "tests": (0.35, 2.0),
+    "code_blocks": (0.7, 4.0),
+    "lines": (3.1, 50.0),
 }
 
 
@@ -54,17 +74,15 @@ class Score:
 
 
 def points(factors: dict[str, int]) -> float:
-    """The weighted sum of a set of factors (missing factors count 0)."""
-    total = 0.0
-    for name, (w, kind, k) in WEIGHTS.items():
-        n = factors.get(name, 0)
-        total += w * (math.log1p(n / k) if kind == "log" else min(n, k))
-    return total
+    """The points of a set of factors (missing factors count 0)."""
+    return sum(w * math.log1p(factors.get(name, 0) / unit) for name, (w, unit) in WEIGHTS.items())
 
 
 def curve(pts: float) -> float:
-    """The unrounded score of ``pts``: capped at 10."""
-    return min(MAX_SCORE, max(0.0, pts))
+    """The unrounded score of ``pts`` points: equal up to :data:`KNEE`, then approaching 10."""
+    if pts <= KNEE:
+        return max(0.0, pts)
+    return MAX_SCORE - (MAX_SCORE - KNEE) * math.exp(-(pts - KNEE) / TAIL)
 
 
 def weigh(factors: dict[str, int]) -> float:
@@ -105,7 +123,9 @@ def score_counts(counts: Counts) -> Score:
 
 
 __all__ = [
+    "KNEE",
     "MAX_SCORE",
+    "TAIL",
     "WEIGHTS",
     "Score",
     "curve",
