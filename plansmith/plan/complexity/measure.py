@@ -97,7 +97,9 @@ class Scorer:
         """A phase or stage section (its tasks, stages and dependencies as the parser found them)."""
         excluded = exclude or set()
         counts = self.measure(doc, section.start + 1, section.end, excluded)
-        counts.tasks = sum(1 for t in section.tasks if t.index not in excluded)
+        counts.tasks = (
+            sum(1 for t in section.tasks if t.index not in excluded) if excluded else len(section.tasks)
+        )
         counts.stages = len(section.children)
         counts.dependencies = len(section.dependencies)
         return counts

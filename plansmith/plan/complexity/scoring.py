@@ -75,7 +75,10 @@ class Score:
 
 def points(factors: dict[str, int]) -> float:
     """The points of a set of factors (missing factors count 0)."""
-    return sum(w * math.log1p(factors.get(name, 0) / unit) for name, (w, unit) in WEIGHTS.items())
+    total = 0.0
+    for name, (weight, unit) in WEIGHTS.items():
+        total += weight * math.log1p(factors.get(name, 0) / unit)
+    return total
 
 
 def curve(pts: float) -> float:
