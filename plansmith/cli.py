@@ -1,33 +1,37 @@
-"""The ``plansmith`` command line: argument parsing, output and exit codes. Nothing else.
+"""The ``plansmith`` command line: the argument parser and the one boundary from errors to exit codes.
 
-Heavy modules (GitPython, pydantic, watchdog) are imported inside the commands that need them so
-that ``plansmith validate`` and the git hooks start fast.
+Each command's glue lives in its own module of :mod:`plansmith.commands` (``main(args) -> int``),
+imported only when that command runs, so that ``plansmith validate`` and the git hooks start fast
+(heavy modules such as GitPython and pydantic are imported inside the commands that need them).
+Nothing here knows what a command does; :func:`main` only parses, dispatches and turns exceptions into
+``plansmith: error: ...`` lines (or the ``{"error": ...}`` JSON document) and exit codes.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import NoReturn
 
 from plansmith import __version__
-from plansmith.errors import PlansmithError
+from plansmith.commands.common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEM,
+    EXIT_USAGE,
+    emit_json,
+)
+from plansmith.errors import PlansmithError, UsageError
 
-if TYPE_CHECKING:
-    from plansmith.workspace import Workspace
-
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-class UsageError(Exception):
-    pass
+REPO_HELP = "the repository (default: found from the current folder)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,257 +39,27 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def emit_json(document: object) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
-def _workspace(args: argparse.Namespace, **overrides: object) -> Workspace:
-    from plansmith.workspace import open_workspace
-
-    flags = {k: v for k, v in overrides.items() if v is not None}
-    ws = open_workspace(args.repo, flags)
-    for warning in ws.loaded.warnings:
-        print(f"plansmith: warning: {warning}", file=sys.stderr)
-    return ws
-
-
-def _thresholds(ws: Workspace) -> Any:
-    from plansmith.plan.complexity import Thresholds
-
-    t = ws.settings.thresholds
-    return Thresholds(expand=t.expand, collapse=t.collapse)
-
-
-# --- plan commands -------------------------------------------------------------------------------
-
-
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from plansmith.plan.complexity import analyze_plan, format_table
-
-    ws = _workspace(args)
-    analysis = analyze_plan(ws.plan(args.plan), _thresholds(ws))
-    if args.json:
-        emit_json(analysis.as_json())
-    else:
-        print(format_table(analysis))
-    return EXIT_OK
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from plansmith.plan.review import format_review, review_plan
-
-    ws = _workspace(args)
-    review = review_plan(ws.plan(args.plan), _thresholds(ws))
-    if args.json:
-        emit_json(review.as_json())
-    else:
-        print(format_review(review))
-    return EXIT_OK
-
-
-def cmd_waves(args: argparse.Namespace) -> int:
-    from plansmith.plan.waves import compute_waves
-
-    ws = _workspace(args)
-    plan = ws.plan(args.plan)
-    waves = compute_waves({p.number: list(p.dependencies) for p in plan.phases})
-    if args.json:
-        emit_json(waves.as_json(plan.main_path))
-    elif waves.waves is not None:
-        for n, wave in enumerate(waves.waves, 1):
-            print(f"wave {n}: " + ", ".join(f"phase {p}" for p in wave))
-    if waves.cycle is not None:
-        chain = " -> ".join(str(n) for n in (*waves.cycle, waves.cycle[0]))
-        if not args.json:
-            print(f"plansmith: error: {plan.main_path}: dependency cycle {chain}", file=sys.stderr)
-            print("hint: remove one of these dependencies", file=sys.stderr)
-        return EXIT_PROBLEM
-    return EXIT_OK
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from plansmith.plan.api import validate_files
-    from plansmith.plan.problems import Problem
-
-    ws = _workspace(args)
-    problems: list[Problem]
-    if args.staged:
-        from plansmith.git_backend.repo import read_index_files
-
-        raw = read_index_files(ws.require_repo(), ws.plans_dir)
-        problems = validate_files(raw, ws.plans_dir, max_bytes=ws.settings.limits.max_plan_bytes)
-    else:
-        from plansmith.plan.validate import validate_tree
-
-        texts, problems = ws.files()
-        problems = sorted(set(problems + validate_tree(texts, ws.plans_dir)))
-    if args.plans:
-        wanted = []
-        for arg in args.plans:
-            loc, _ = ws.locate(arg) if not args.staged else (None, None)
-            prefix = (loc.folder or loc.main_path) if loc is not None else ws.rel(arg)
-            wanted.append(prefix)
-        problems = [p for p in problems if any(p.path == w or p.path.startswith(w + "/") for w in wanted)]
-    if args.json:
-        emit_json({"ok": not problems, "problems": [p.as_json() for p in problems]})
-    else:
-        for p in problems:
-            print(p.render(), file=sys.stderr)
-        if problems:
-            count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-            print(f"plansmith: error: {count} found", file=sys.stderr)
-            print("hint: fix them and run 'plansmith validate' again", file=sys.stderr)
-        else:
-            print("ok: no problems found")
-    return EXIT_PROBLEM if problems else EXIT_OK
-
-
-def cmd_config(args: argparse.Namespace) -> int:
-    ws = _workspace(args)
-    if args.json:
-        emit_json(ws.loaded.to_json())
-    else:
-        sys.stdout.write(ws.loaded.show())
-    return EXIT_OK
-
-
-# --- operations -------------------------------------------------------------------------------------
-
-
-def _parse_item(words: Sequence[str]) -> tuple[int, int | None]:
-    """``phase N [stage M]`` -> (N, M)."""
-    try:
-        if len(words) in (2, 4) and words[0] == "phase" and (len(words) == 2 or words[2] == "stage"):
-            return int(words[1]), (int(words[3]) if len(words) == 4 else None)
-    except ValueError:
-        pass
-    raise UsageError("name the item as 'phase N' or 'phase N stage M', or use --auto-analysis")
-
-
-def cmd_operation(args: argparse.Namespace) -> int:
-    from plansmith.engine.coordinator import OperationRequest, run_request
-
-    if bool(args.item) == bool(args.auto_analysis):
-        raise UsageError("give either 'phase N [stage M]' or --auto-analysis")
-    phase, stage = _parse_item(args.item) if args.item else (None, None)
-    parallel = 1 if args.sequential else args.parallel
-    ws = _workspace(args, max_parallel=parallel, agent=args.agent, agent_required=args.agent_required or None)
-    request = OperationRequest(
-        plan=args.plan,
-        operation=args.command,
-        phase=phase,
-        stage=stage,
-        auto=args.auto_analysis,
-        dry_run=args.dry_run,
-        merge=args.merge,
-        assume_yes=args.yes or (args.json and not sys.stdin.isatty()),
-        interactive=sys.stdin.isatty() and not args.json,
-        agent=ws.settings.agent,
-        agent_required=ws.settings.agent_required,
+def _add_plan_commands(sub: _Adder) -> None:
+    p = sub("analyze", "analyze", "score every phase and stage; show recommendations")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
+    sub("review", "review", "hierarchy review: balance, still-complex items, merge candidates").add_argument(
+        "plan"
     )
-    outcome = run_request(ws, request, out=None if args.json else sys.stdout)
-    if args.json:
-        emit_json(outcome.as_json())
-    return outcome.exit_code
-
-
-def cmd_orchestrate(args: argparse.Namespace) -> int:
-    from plansmith.engine.orchestrate import OrchestrateRequest, run_orchestrate
-
-    ws = _workspace(args, max_parallel=1 if args.sequential else None, agent=args.agent)
-    request = OrchestrateRequest(
-        description=args.description,
-        agent=ws.settings.agent,
-        assume_yes=args.yes or (args.json and not sys.stdin.isatty()),
-        interactive=sys.stdin.isatty() and not args.json,
-        restart=args.restart,
-    )
-    outcome = run_orchestrate(ws, request, out=None if args.json else sys.stdout)
-    if args.json:
-        emit_json(outcome.as_json())
-    return outcome.exit_code
-
-
-def cmd_proposals(args: argparse.Namespace) -> int:
-    from plansmith.engine import proposals_cmd
-
-    return proposals_cmd.run(_workspace(args), args.action, args.id, json_out=args.json)
-
-
-def cmd_checkpoints(args: argparse.Namespace) -> int:
-    from plansmith.engine import checkpoints_cmd
-
-    return checkpoints_cmd.run(_workspace(args), args.action, args.id, json_out=args.json)
-
-
-def cmd_daemon(args: argparse.Namespace) -> int:
-    from plansmith.daemon.main import daemon_main
-
-    return daemon_main(_workspace(args), once=args.once)
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from plansmith.daemon.main import status_main
-
-    return status_main(_workspace(args), json_out=args.json)
-
-
-def cmd_hooks(args: argparse.Namespace) -> int:
-    from plansmith.hooks import cli_hooks
-
-    argv = [args.action]
-    if args.action == "run":
-        argv += [args.hook or "pre-commit", *args.hook_args]
-    elif args.force:
-        argv.append("--force")
-    if args.repo:
-        argv = ["--repo", args.repo, *argv]
-    return cli_hooks.main_hooks(argv)
-
-
-def cmd_service(args: argparse.Namespace) -> int:
-    from plansmith import service
-
-    ws = _workspace(args)
-    return service.main_service(args.action, ws.root)
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from plansmith.demo import run_demo
-
-    return run_demo(keep=args.keep)
-
-
-# --- parser --------------------------------------------------------------------------------------------
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="plansmith", description="Keep Markdown implementation plans in shape.")
-    parser.add_argument("--version", action="version", version=f"plansmith {__version__}")
-    common = _Parser(add_help=False)
-    common.add_argument(
-        "--repo", metavar="DIR", help="the repository (default: found from the current folder)"
-    )
-    common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    common.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common], help=help, description=help)
-        p.set_defaults(func=func)
-        return p
-
-    add("analyze", cmd_analyze, "score every phase and stage; show recommendations").add_argument("plan")
-    add(
-        "review", cmd_review, "hierarchy review: balance, still-complex items, merge candidates"
-    ).add_argument("plan")
-    add("waves", cmd_waves, "execution waves from phase dependencies").add_argument("plan")
-    p = add("validate", cmd_validate, "check plan structure and metadata (all plans when none given)")
+    p = sub("waves", "waves", "execution waves from phase dependencies")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
+    p = sub("validate", "validate", "check plan structure and metadata (all plans when none given)")
     p.add_argument("plans", nargs="*", metavar="PLAN")
     p.add_argument("--staged", action="store_true", help="validate the versions in git's index")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
+    p = sub("config", "config", "show the effective settings and where each comes from")
+    p.add_argument("action", nargs="?", default="show", choices=["show"])
 
-    for name, verb in (("expand", "expand"), ("collapse", "collapse")):
-        p = add(name, cmd_operation, f"{verb} the named item, or every recommended one, into a proposal")
+
+def _add_operations(sub: _Adder) -> None:
+    for verb in ("expand", "collapse"):
+        p = sub(verb, "operation", f"{verb} the named item, or every recommended one, into a proposal")
         p.add_argument("plan")
         p.add_argument("item", nargs="*", help="phase N [stage M]")
         p.add_argument("--auto-analysis", action="store_true", help=f"{verb} every recommended item")
@@ -296,10 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--sequential", action="store_true", help="one operation at a time")
         p.add_argument("--agent", metavar="NAME", help="elaborate content with this configured agent")
         p.add_argument("--agent-required", action="store_true", help="fail the item when the agent fails")
-
-    p = add(
-        "orchestrate", cmd_orchestrate, "run a workflow of agent steps (research, plan, expand, implement)"
-    )
+    p = sub("orchestrate", "orchestrate", "run a workflow of agent steps (research, plan, expand, implement)")
     p.add_argument("description", help="what to build, in a sentence")
     way = p.add_mutually_exclusive_group()
     way.add_argument("--parallel", action="store_true", help="run independent steps at once (default)")
@@ -308,29 +79,72 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", metavar="NAME", help="the configured agent for the agent steps")
     p.add_argument("--restart", action="store_true", help="start over instead of resuming an unfinished run")
 
-    p = add("proposals", cmd_proposals, "open proposals: list, show, approve, reject")
+
+def _add_repository_commands(sub: _Adder) -> None:
+    p = sub("proposals", "proposals", "open proposals: list, show, approve, reject")
     p.add_argument("action", nargs="?", default="list", choices=["list", "show", "approve", "reject"])
     p.add_argument("id", nargs="?")
-    p = add("checkpoints", cmd_checkpoints, "the scratch worktree's checkpoints: list, validate, restore")
+    p = sub("checkpoints", "checkpoints", "the scratch worktree's checkpoints: list, validate, restore")
     p.add_argument("action", nargs="?", default="list", choices=["list", "validate", "restore"])
     p.add_argument("id", nargs="?")
-    add("daemon", cmd_daemon, "watch the repository in the foreground").add_argument(
+    sub("daemon", "daemon", "watch the repository in the foreground").add_argument(
         "--once", action="store_true", help="handle the current state, then exit"
     )
-    add("status", cmd_status, "daemon state, last runs, pending analyses, proposals, errors")
-    p = add("hooks", cmd_hooks, "install, uninstall or run plansmith's git hooks")
+    sub("status", "status", "daemon state, last runs, pending analyses, proposals, errors")
+    p = sub("hooks", "hooks", "install, uninstall or run plansmith's git hooks")
     p.add_argument("action", choices=["install", "uninstall", "run"])
     p.add_argument("hook", nargs="?")
     p.add_argument("hook_args", nargs="*")
     p.add_argument("--force", action="store_true", help="replace a foreign hook instead of chaining it")
-    p = add("service", cmd_service, "the systemd user service for this repository")
+    p = sub("service", "service", "the systemd user service for this repository")
     p.add_argument("action", choices=["install", "uninstall", "status"])
-    p = add("config", cmd_config, "show the effective settings and where each comes from")
-    p.add_argument("action", nargs="?", default="show", choices=["show"])
-    add("demo", cmd_demo, "show the whole cycle on a throw-away repository").add_argument(
+    sub("demo", "demo", "show the whole cycle on a throw-away repository").add_argument(
         "--keep", action="store_true", help="keep the throw-away repository"
     )
+
+
+class _Adder:
+    """Adds a subcommand whose glue is ``plansmith.commands.<module>.main``."""
+
+    def __init__(self, sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+        self.sub, self.common = sub, common
+
+    def __call__(self, name: str, module: str, help: str) -> argparse.ArgumentParser:
+        p = self.sub.add_parser(name, parents=[self.common], help=help, description=help)
+        p.set_defaults(module=module)
+        return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="plansmith", description="Keep Markdown implementation plans in shape.")
+    parser.add_argument("--version", action="version", version=f"plansmith {__version__}")
+    # Before the command (like 'git -C DIR'); the command's own --repo, after it, wins.
+    parser.add_argument("--repo", dest="global_repo", metavar="DIR", help=REPO_HELP)
+    common = _Parser(add_help=False)
+    common.add_argument("--repo", metavar="DIR", help=REPO_HELP)
+    common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    common.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    adder = _Adder(sub, common)
+    _add_plan_commands(adder)
+    _add_operations(adder)
+    _add_repository_commands(adder)
     return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The parsed command line, with ``args.repo`` from ``--repo`` before or after the command."""
+    args = build_parser().parse_args(argv)
+    args.repo = args.repo or args.global_repo
+    if args.json and getattr(args, "format", "text") != "text":
+        raise UsageError(f"--json and --format {args.format} do not go together; choose one")
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = importlib.import_module(f"plansmith.commands.{args.module}")
+    status: int = command.main(args)
+    return status
 
 
 def _report_internal_error(exc: BaseException) -> Path:
@@ -345,8 +159,8 @@ def _report_internal_error(exc: BaseException) -> Path:
     return path
 
 
-def _fail(args: argparse.Namespace | None, kind: str, message: str, hint: str) -> None:
-    if args is not None and getattr(args, "json", False):
+def _fail(json_out: bool, kind: str, message: str, hint: str) -> None:
+    if json_out:
         emit_json({"error": {"type": kind, "message": message, "hint": hint or None}})
         return
     print(f"plansmith: error: {message}", file=sys.stderr)
@@ -355,25 +169,20 @@ def _fail(args: argparse.Namespace | None, kind: str, message: str, hint: str) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status (0 done, 1 a problem to fix, 2 bad usage, 3 internal, 130)."""
+    words = list(sys.argv[1:] if argv is None else argv)
     args: argparse.Namespace | None = None
-    debug = os.environ.get("PLANSMITH_DEBUG") == "1"
     try:
-        args = build_parser().parse_args(argv)
-        debug = debug or args.debug
-        result: int = args.func(args)
-        return result
+        args = parse_args(words)
+        return _run(args)
     except UsageError as exc:
-        _fail(args, "usage", str(exc), "run 'plansmith --help' or 'plansmith COMMAND --help'")
+        _fail(_wants_json(args, words), exc.kind, exc.message, exc.hint)
         return EXIT_USAGE
     except PlansmithError as exc:
-        if debug:
+        if _debug(args):
             traceback.print_exc()
-        _fail(
-            args,
-            exc.kind,
-            exc.located() if exc.path and not exc.message.startswith(exc.path) else exc.message,
-            exc.hint,
-        )
+        message = exc.located() if exc.path and not exc.message.startswith(exc.path) else exc.message
+        _fail(_wants_json(args, words), exc.kind, message, exc.hint)
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         print("plansmith: interrupted", file=sys.stderr)
@@ -381,8 +190,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        if debug:
+        if _debug(args):
             raise
         report = _report_internal_error(exc)
-        _fail(args, "internal", f"unexpected internal error: {exc!r}", f"a report was written to {report}")
+        message, hint = f"unexpected internal error: {exc!r}", f"a report was written to {report}"
+        _fail(_wants_json(args, words), "internal", message, hint)
         return EXIT_INTERNAL
+
+
+def _wants_json(args: argparse.Namespace | None, words: list[str]) -> bool:
+    # When the command line itself is wrong there are no parsed arguments: a '--json' anywhere counts.
+    return bool(args.json) if args is not None else "--json" in words
+
+
+def _debug(args: argparse.Namespace | None) -> bool:
+    return os.environ.get("PLANSMITH_DEBUG") == "1" or bool(args is not None and args.debug)

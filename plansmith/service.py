@@ -1,4 +1,5 @@
-"""``plansmith service install|uninstall|status``: the systemd user service of one repository.
+"""The systemd user service of one repository: install, uninstall, status (the command is
+:mod:`plansmith.commands.service`).
 
 One template unit, ``plansmith@.service``, is written to ``$XDG_CONFIG_HOME/systemd/user/`` (default
 ``~/.config/systemd/user/``); each repository is an instance of it, named after the repository's path
@@ -13,7 +14,6 @@ exact commands to run, plus ``loginctl enable-linger $USER`` for running without
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,17 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plansmith.daemon.systemd_unit import TEMPLATE_NAME, UNIT_PREFIX, UNIT_SUFFIX, render_unit, unit_name
-from plansmith.errors import PlansmithError
+from plansmith.errors import ServiceError
 from plansmith.git_backend.cmd import git
 
 WANTS_DIR = "default.target.wants"
 LINGER_HINT = "loginctl enable-linger $USER"
 _PROBE_TIMEOUT_S = 5.0
 _COMMAND_TIMEOUT_S = 120.0  # enable --now waits for READY=1 from the daemon
-
-
-class ServiceError(PlansmithError):
-    kind = "service"
 
 
 @dataclass(slots=True)
@@ -185,27 +181,6 @@ def service_status(repo: Path, *, systemctl: bool | None = None) -> ServiceRepor
     else:
         report.notes.append(f"to install it: plansmith service install --repo {_sh_quote(str(root))}")
     return report
-
-
-def main_service(action: str, repo: Path, *, json_out: bool = False) -> int:
-    """``plansmith service install|uninstall|status`` for the repository at ``repo``: the exit status."""
-    actions = {"install": install_service, "uninstall": uninstall_service, "status": service_status}
-    if action not in actions:
-        print("usage: plansmith service install|uninstall|status", file=sys.stderr)
-        return 2
-    try:
-        report = actions[action](repo)
-    except PlansmithError as exc:
-        if json_out:
-            error = {"type": exc.kind, "message": exc.located(), "hint": exc.hint}
-            print(json.dumps({"error": error}))
-        else:
-            print(f"plansmith: error: {exc.located()}", file=sys.stderr)
-            if exc.hint:
-                print(f"hint: {exc.hint}", file=sys.stderr)
-        return 1
-    print(json.dumps(report.as_json(), indent=2) if json_out else report.render())
-    return 0
 
 
 def _repository(repo: Path, *, must_exist: bool) -> Path:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import sys
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.daemon.service import DaemonOptions, PendingAnalysis, RunContext, RunRecord, run_daemon
+from plansmith.daemon.service import DaemonOptions, PendingAnalysis, RunContext, RunRecord
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
@@ -95,6 +94,7 @@ class EngineHandler:
         return pending
 
     def handle_committed(self, plans: Sequence[str] | None, ctx: RunContext) -> Sequence[RunRecord]:
+        from plansmith.engine.preflight import REJECTED, rejected_before
         from plansmith.git_backend import proposals, rejections
         from plansmith.git_backend.repo import current_branch
         from plansmith.plan.layout import plan_files
@@ -119,8 +119,8 @@ class EngineHandler:
             existing = open_ids.get(loc.name)
             if existing is not None and existing.state == "edited":
                 records.append(RunRecord(loc.name, "skipped: the proposal has your commits on it"))
-            elif rejections.is_rejected(repo, loc.main_path, digest):
-                records.append(RunRecord(loc.name, "skipped: rejected before for this content"))
+            elif rejected_before(repo, loc, files):  # the same check as --auto-analysis on the CLI
+                records.append(RunRecord(loc.name, f"skipped: {REJECTED}"))
             else:
                 records.append(self._run(loc, ctx))
             self._remember(branch, loc.name, digest)
@@ -188,42 +188,3 @@ class EngineHandler:
 
         self.ws = open_workspace(str(self.ws.root))
         return DaemonOptions(debounce_ms=self.ws.settings.debounce_ms)
-
-
-def daemon_main(ws: Workspace, *, once: bool) -> int:
-    from plansmith.daemon.log import setup_logging
-    from plansmith.daemon.scheduler import JobIntervals
-
-    setup_logging(logging.INFO, stream=sys.stderr)
-    handler = EngineHandler(ws)
-    return run_daemon(
-        ws.require_repo().worktree,
-        handler,
-        plans_dir=ws.plans_dir,
-        debounce_ms=ws.settings.debounce_ms,
-        once=once,
-        intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),
-    )
-
-
-def status_main(ws: Workspace, *, json_out: bool) -> int:
-    from plansmith.daemon.service import daemon_status
-    from plansmith.daemon.state import format_status
-    from plansmith.git_backend import proposals
-
-    repo = ws.require_repo()
-    status = daemon_status(repo.worktree)
-    found = proposals.list_proposals(repo, prefix=ws.settings.proposal_prefix)
-    status["proposals"] = [
-        {"id": p.id, "branch": p.branch, "plan": p.plan, "state": p.state, "items": list(p.items)}
-        for p in found
-    ]
-    if json_out:
-        print(json.dumps(status, indent=2, default=str))
-        return 0
-    print(format_status(status))
-    if found:
-        print("open proposals:")
-        for p in found:
-            print(f"  {p.id}: {p.operation} {', '.join(p.items)} on {p.branch} ({p.state})")
-    return 0

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from plansmith.errors import PlansmithError
+from plansmith.errors import DaemonAlreadyRunning
 
 STATE_VERSION = 1
 LOCK_NAME = "daemon.lock"
@@ -32,18 +32,6 @@ MAX_ERRORS = 20
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class DaemonAlreadyRunning(PlansmithError):
-    kind = "daemon-running"
-
-    def __init__(self, pid: int | None, lock_path: Path) -> None:
-        who = f"pid {pid}" if pid else "another process"
-        super().__init__(
-            f"a plansmith daemon is already running for this repository ({who})",
-            hint=f"stop it first (kill {pid})" if pid else f"the lock is {lock_path}",
-        )
-        self.pid = pid
 
 
 # --- lock -----------------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith.engine import artifacts
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
+from plansmith.engine.preflight import REJECTED, rejected_before, require_item
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
-from plansmith.errors import ConflictError, PlanError, PlansmithError
+from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan, format_table
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
@@ -85,6 +86,7 @@ class RunOutcome:
     merged: bool = False
     dry_run: bool = False
     changes: dict[str, list[str]] = field(default_factory=dict)
+    skipped: str | None = None  # why nothing was run although there was something to do
 
     @property
     def failed(self) -> int:
@@ -109,6 +111,8 @@ class RunOutcome:
         if self.dry_run:
             doc["dry_run"] = True
             doc["changes"] = self.changes
+        if self.skipped is not None:
+            doc["skipped"] = self.skipped
         return doc
 
 
@@ -159,14 +163,18 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
     analysis = analyze_plan(plan, thresholds)
-    items = (
-        choose_items(analysis, request.operation)
-        if request.auto
-        else [Item(request.phase or 0, request.stage)]
-    )
+    if request.auto:
+        items = choose_items(analysis, request.operation)
+    else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
+        items = [Item(request.phase or 0, request.stage)]
+        require_item(plan, items[0].phase, items[0].stage)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")
+        return outcome
+    if request.auto and rejected_before(repo, loc, files):
+        outcome.skipped = REJECTED
+        _say(out, f"skipped {loc.main_path}: {REJECTED}")
         return outcome
     _warn_uncommitted(ws, loc, out)
     if out is not None:
@@ -203,7 +211,7 @@ def confirm(
 ) -> bool:
     """Ask ``Proceed? [y/N]``; refuse (no prompt that nobody can answer) without a terminal."""
     if not interactive:
-        raise PlansmithError("confirmation needed but standard input is not a terminal", hint=hint)
+        raise ConfirmationRequired("confirmation needed but standard input is not a terminal", hint=hint)
     answer = input("Proceed? [y/N] ").strip().lower()
     return answer in ("y", "yes")
 

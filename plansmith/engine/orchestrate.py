@@ -45,7 +45,7 @@ from plansmith.engine.coordinator import (
 )
 from plansmith.engine.elaborate import CONTEXT_LIMIT, write_copy
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
-from plansmith.errors import ConflictError, PlansmithError
+from plansmith.errors import ConflictError, OrchestrateError, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Thresholds, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, find_plans, locate_plan, plan_files
@@ -281,7 +281,7 @@ def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO |
 
     description = request.description
     if not one_line(description):
-        raise PlansmithError(
+        raise OrchestrateError(
             "the description is empty", hint='say what to build: plansmith orchestrate "add a login page"'
         )
     repo = ws.require_repo()
@@ -353,7 +353,7 @@ def _load_state(path: Path, *, restart: bool) -> RunState | None:
     except (ValueError, KeyError, TypeError, OSError) as exc:
         if restart:
             return None
-        raise PlansmithError(
+        raise OrchestrateError(
             f"the state of this orchestrate run is damaged ({exc})",
             hint="start it over with --restart",
         ) from exc
@@ -428,7 +428,7 @@ def _check_resumable(repo: RepoPaths, state: RunState) -> None:
     from plansmith.git_backend.repo import rev_parse
 
     if rev_parse(repo, f"{state.head}^{{commit}}") != state.head:
-        raise PlansmithError(
+        raise OrchestrateError(
             f"cannot resume orchestrate run {state.run}: its last commit {state.head[:10]} is gone",
             hint="start it over with --restart",
         )

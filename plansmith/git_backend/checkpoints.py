@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from plansmith.errors import GitError, PlansmithError
+from plansmith.errors import CheckpointError, GitError, UnknownCheckpointError
 from plansmith.git_backend._fs import read_json, write_json_atomic
 from plansmith.git_backend.cmd import git
 from plansmith.git_backend.repo import ZERO_OID, RepoPaths, resolve_commit, rev_parse
@@ -54,10 +54,7 @@ class Checkpoint:
 def _check_id(checkpoint_id: str) -> str:
     # Ids become file names and ref names: keep them to a safe alphabet (no '/', no '..', no '.lock').
     if not _ID.match(checkpoint_id) or ".." in checkpoint_id or checkpoint_id.endswith((".lock", ".")):
-        raise PlansmithError(
-            f"invalid checkpoint id {checkpoint_id!r}",
-            hint="run 'plansmith checkpoints list' to see the existing ids",
-        )
+        raise UnknownCheckpointError(f"invalid checkpoint id {checkpoint_id!r}")
     return checkpoint_id
 
 
@@ -107,14 +104,11 @@ def create(
 
 
 def load(repo: RepoPaths, checkpoint_id: str) -> Checkpoint:
-    """The recorded checkpoint ``checkpoint_id``; :class:`PlansmithError` when there is no such record."""
+    """The recorded checkpoint ``checkpoint_id``; :class:`UnknownCheckpointError` when there is none."""
     path = repo.state_dir / "checkpoints" / f"{_check_id(checkpoint_id)}.json"
     data = read_json(path, None)
     if data is None:
-        raise PlansmithError(
-            f"no checkpoint named {checkpoint_id!r}",
-            hint="run 'plansmith checkpoints list' to see the existing ids",
-        )
+        raise UnknownCheckpointError(f"no checkpoint named {checkpoint_id!r}")
     try:
         return Checkpoint(
             id=str(data["id"]),
@@ -127,7 +121,7 @@ def load(repo: RepoPaths, checkpoint_id: str) -> Checkpoint:
             created=str(data["created"]),
         )
     except (KeyError, TypeError) as exc:
-        raise PlansmithError(
+        raise CheckpointError(
             f"the record of checkpoint {checkpoint_id!r} is damaged ({exc})",
             hint="delete it with 'plansmith checkpoints delete ID' or remove the file " + path.name,
         ) from exc
@@ -141,7 +135,7 @@ def list_checkpoints(repo: RepoPaths) -> list[Checkpoint]:
         for path in folder.glob("*.json"):
             try:
                 found.append(load(repo, path.stem))
-            except (PlansmithError, ValueError):
+            except (CheckpointError, ValueError):
                 continue
     return sorted(found, key=lambda c: (c.created, c.id))
 
@@ -150,7 +144,7 @@ def validate(repo: RepoPaths, checkpoint_id: str) -> list[str]:
     """Problems with one checkpoint (empty when it can be restored safely)."""
     try:
         checkpoint = load(repo, checkpoint_id)
-    except (PlansmithError, ValueError) as exc:
+    except (CheckpointError, ValueError) as exc:
         return [str(exc)]
     problems: list[str] = []
     check = git(
@@ -192,13 +186,13 @@ def validate_all(repo: RepoPaths) -> dict[str, list[str]]:
 
 def restore(worktree: ScratchWorktree, checkpoint_id: str) -> Checkpoint:
     """Reset the scratch worktree to a checkpoint, after checking that the checkpoint is intact."""
+    checkpoint = load(worktree.repo, checkpoint_id)  # an unknown id is its own error
     problems = validate(worktree.repo, checkpoint_id)
     if problems:
-        raise PlansmithError(
+        raise CheckpointError(
             f"checkpoint {checkpoint_id} cannot be restored: {'; '.join(problems)}",
             hint="run 'plansmith checkpoints validate' and restore another checkpoint",
         )
-    checkpoint = load(worktree.repo, checkpoint_id)
     worktree.reset_to(checkpoint.commit)
     return checkpoint
 
@@ -219,5 +213,5 @@ def delete(repo: RepoPaths, checkpoint_id: str) -> None:
                 hint="run 'plansmith checkpoints validate' to see what changed",
             )
     elif record is None:
-        raise PlansmithError(f"no checkpoint named {cid!r}", hint="run 'plansmith checkpoints list'")
+        raise UnknownCheckpointError(f"no checkpoint named {cid!r}")
     path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from plansmith.errors import PlansmithError
+from plansmith.errors import ConfigError
 
 DEFAULT_AUTHOR = "plansmith <plansmith@localhost>"
 
@@ -48,7 +48,7 @@ def parse_identity(text: str) -> Identity:
     """``"Name <email>"`` -> :class:`Identity`; a clear error for anything else (it comes from settings)."""
     match = _IDENT.match(text)
     if match is None:
-        raise PlansmithError(
+        raise ConfigError(
             f"commit author {text!r} is not of the form 'Name <email>'",
             hint="set commit.author like 'plansmith <plansmith@localhost>'",
         )

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
-from plansmith.errors import ConflictError, GitError, PlansmithError
+from plansmith.errors import ConflictError, GitError, ProposalError, UnknownProposalError
 from plansmith.git_backend import rejections
 from plansmith.git_backend.cmd import git
 from plansmith.git_backend.messages import (
@@ -98,7 +98,7 @@ def plan_name_of(plan: str) -> str:
 
 def _check_component(text: str, what: str) -> None:
     if not text or "/" in text:
-        raise PlansmithError(f"invalid {what} {text!r} for a branch name", hint="rename the plan file")
+        raise ProposalError(f"invalid {what} {text!r} for a branch name", hint="rename the plan file")
 
 
 def _check_ref_name(name: str) -> None:
@@ -114,7 +114,7 @@ def _check_ref_name(name: str) -> None:
         or any(part.startswith(".") or part.endswith(".lock") for part in name.split("/"))
     )
     if bad:
-        raise PlansmithError(
+        raise ProposalError(
             f"{name!r} is not a valid branch name", hint="check proposal_prefix and the plan's file name"
         )
 
@@ -185,11 +185,11 @@ def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Pro
 
 
 def get(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> Proposal:
-    """The proposal ``proposal_id``; :class:`PlansmithError` with a hint when there is none."""
+    """The proposal ``proposal_id``; :class:`UnknownProposalError` when there is none."""
     for proposal in list_proposals(repo, prefix=prefix):
         if proposal.id == proposal_id:
             return proposal
-    raise PlansmithError(f"no proposal named {proposal_id!r}", hint="run 'plansmith proposals list'")
+    raise UnknownProposalError(f"no proposal named {proposal_id!r}")
 
 
 def _refuse_if_checked_out(repo: RepoPaths, ref: str) -> None:
@@ -220,7 +220,7 @@ def publish(
     trailer_text = git(["log", "-1", "--format=%(trailers:only,unfold)", new], cwd=repo.worktree).out
     plan = parse_trailers(trailer_text).get(TRAILER_PLAN)
     if not plan:
-        raise PlansmithError(
+        raise ProposalError(
             f"commit {new} has no {TRAILER_PLAN} trailer", hint="commit with proposal trailers"
         )
     base = base_branch or current_branch(repo)
@@ -380,7 +380,7 @@ def _check_merge_is_clean(repo: RepoPaths, head: str, proposal: Proposal) -> Non
             f"git merge-tree failed: {trial.err}", hint="approving a diverged proposal needs git 2.38+"
         )
     if git(["var", "GIT_COMMITTER_IDENT"], cwd=repo.worktree, check=False).returncode != 0:
-        raise PlansmithError(
+        raise GitError(
             "git does not know who you are, so it cannot make the merge commit",
             hint='git config --global user.name "Your Name"; git config --global user.email you@example.com',
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from plansmith.hooks.cli_hooks import main_hooks
+from plansmith.commands.hooks import main_hooks
 
 if __name__ == "__main__":
     sys.exit(main_hooks(sys.argv[1:]))

@@ -26,15 +26,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plansmith.errors import GitError, PlansmithError
+from plansmith.errors import GitError, HookError
 from plansmith.git_backend.cmd import git
 from plansmith.hooks.script import CHAINED_SUFFIX, DISABLED_SUFFIX, is_plansmith_hook, render_hook_script
 
 HOOKS: tuple[str, ...] = ("pre-commit",)
-
-
-class HookError(PlansmithError):
-    kind = "hook"
 
 
 @dataclass(frozen=True, slots=True)

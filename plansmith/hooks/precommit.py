@@ -3,8 +3,8 @@
 Fast path: when the commit touches nothing under the plans folder, one ``git diff --cached`` decides
 and no plan is read or parsed (:mod:`plansmith.plan` is not even imported). Otherwise the staged
 versions of the plan files are validated, and problems in the plans this commit touches are printed as
-``path:line: message`` lines on stderr. Problems in plans the commit does not touch are not the
-committer's business here: they are counted in a note, not refused.
+``path:line: message`` lines on stderr. Errors refuse the commit; warnings are shown and let it go on.
+Problems in plans the commit does not touch are not the committer's business here.
 """
 
 from __future__ import annotations
@@ -42,10 +42,13 @@ def run_pre_commit(argv: Sequence[str] = (), *, cwd: Path | None = None, err: Te
 
     from plansmith.plan.api import validate_files  # the slow path only
 
-    blocking = validate_files(files, plans_dir)
+    problems = sorted(validate_files(files, plans_dir))
+    for warning in (p for p in problems if not p.is_error):
+        print(warning.render(), file=out)  # shown, never blocking (as 'plansmith validate' without --strict)
+    blocking = [p for p in problems if p.is_error]
     if not blocking:
         return 0
-    _report(sorted(blocking), out)
+    _report(blocking, out)
     return 1
 
 

@@ -11,7 +11,7 @@ from plansmith.hooks.staged import read_staged_files, staged_paths
 
 from .helpers import HEAVY, NOT_UTF8, PLAN, VALID, git, python_modules, write
 
-RUN_HOOK = "from plansmith.hooks.cli_hooks import main_hooks\nrc = main_hooks(['run', 'pre-commit'])"
+RUN_HOOK = "from plansmith.commands.hooks import main_hooks\nrc = main_hooks(['run', 'pre-commit'])"
 
 
 def heavy_in(modules: set[str]) -> list[str]:

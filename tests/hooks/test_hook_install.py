@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from plansmith.commands.hooks import main_hooks
 from plansmith.hooks import install as installer
-from plansmith.hooks.cli_hooks import main_hooks
 from plansmith.hooks.script import MARKER, is_plansmith_hook, render_hook_script
 
 from .helpers import PLAN, VALID, commit, foreign_hook, git, install_hooks, write

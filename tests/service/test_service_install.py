@@ -6,17 +6,18 @@ first on PATH that records its arguments, as no test may talk to the real user m
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from plansmith.cli import main
 from plansmith.daemon.systemd_unit import render_unit, unit_name
+from plansmith.errors import ServiceError
 from plansmith.service import (
-    ServiceError,
     install_service,
-    main_service,
     service_status,
     systemctl_usable,
     uninstall_service,
@@ -154,18 +155,20 @@ def test_the_probe_says_no_without_systemctl(monkeypatch: pytest.MonkeyPatch, tm
     assert systemctl_usable() is False
 
 
-def test_main_service_prints_the_report(make_repo, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_command_prints_the_report(make_repo, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     no_bus = tmp_path / "no-bus"
     no_bus.mkdir()
     (no_bus / "systemctl").write_text("#!/bin/sh\necho 'Failed to connect to bus' >&2\nexit 1\n")
     (no_bus / "systemctl").chmod(0o755)
     monkeypatch.setenv("PATH", f"{no_bus}{os.pathsep}{os.environ['PATH']}")
     repo = make_repo()
-    assert main_service("install", repo) == 0
+    assert main(["service", "install", "--repo", str(repo)]) == 0
     out = capsys.readouterr().out
     assert "to finish, run:" in out and "systemctl --user enable --now 'plansmith@" in out
-    assert main_service("status", repo, json_out=True) == 0
+    assert main(["--repo", str(repo), "service", "status", "--json"]) == 0
     assert '"installed": true' in capsys.readouterr().out
-    assert main_service("install", tmp_path / "not-a-repo") == 1
+    assert main(["service", "install", "--repo", str(tmp_path / "not-a-repo")]) == 1
     assert "plansmith: error:" in capsys.readouterr().err
-    assert main_service("uninstall", repo) == 0
+    assert main(["service", "install", "--repo", str(tmp_path / "not-a-repo"), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["type"] == "service"
+    assert main(["service", "uninstall", "--repo", str(repo)]) == 0

@@ -1,13 +1,14 @@
-"""``plansmith demo``: the whole cycle on a throw-away repository, with embedded defaults only.
+"""``plansmith demo [--keep]``: the whole cycle on a throw-away repository, with embedded defaults only.
 
 A sample plan is committed and the daemon started; a commit makes phase 3 complex; the daemon
 analyses it and proposes the expansion on a branch (the user's files untouched); the demo shows the
 analysis and the diff, approves by merging, validates, and stops the daemon. Every step runs the
-same code as the real commands, through real git.
+same code as the real commands, through real git. Nothing outside the throw-away folder is touched.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import signal
@@ -96,3 +97,7 @@ def run_demo(*, keep: bool = False) -> int:
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(args: argparse.Namespace) -> int:
+    return run_demo(keep=args.keep)

@@ -1,11 +1,15 @@
-"""The ``plansmith hooks`` commands, for ``plansmith.cli`` to wire and for ``python -m plansmith.hooks``.
+"""``plansmith hooks install|uninstall [--force]`` and ``plansmith hooks run HOOK``: plansmith's git hooks.
 
-``run`` is what the installed hook script starts on every commit, so this module imports nothing at
-the top beyond the standard library's cheapest parts; each command imports its own code.
+Also the entry the installed hook script starts on every commit (``python -m plansmith.hooks``, through
+:func:`main_hooks`): that one is its own process boundary, because git reads its exit status (0 go on,
+1 refused, 2 unknown hook, 3 internal error) and nothing may end in a bare traceback. So this module
+imports nothing at the top beyond the standard library's cheapest parts; each command imports its own
+code. What installing and validating do lives in :mod:`plansmith.hooks`.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -41,6 +45,22 @@ def uninstall(repo: Path | None = None) -> list[HookReport]:
     return installer.uninstall(Path.cwd() if repo is None else repo)
 
 
+def hooks_document(reports: Sequence[HookReport]) -> dict[str, object]:
+    """The ``hooks install|uninstall --json`` document: what was done to each hook."""
+    return {
+        "hooks": [
+            {
+                "hook": r.hook,
+                "path": str(r.path),
+                "action": r.action,
+                "kept": None if r.kept is None else str(r.kept),
+                "notes": list(r.notes),
+            }
+            for r in reports
+        ]
+    }
+
+
 def run_hook(name: str, argv: Sequence[str] = (), *, repo: Path | None = None) -> int:
     """Run the hook ``name`` as git would (arguments ``argv``, in ``repo`` or the current folder).
 
@@ -61,8 +81,29 @@ def run_hook(name: str, argv: Sequence[str] = (), *, repo: Path | None = None) -
         return _report_error(name, exc)
 
 
+def main(args: argparse.Namespace) -> int:
+    """``plansmith hooks ...`` from the command line; errors of install/uninstall go to the CLI boundary."""
+    from plansmith.commands.common import EXIT_OK, emit_json
+    from plansmith.errors import UsageError
+
+    repo = Path(args.repo) if args.repo else None
+    if args.action == "run":
+        return run_hook(args.hook or "pre-commit", args.hook_args, repo=repo)
+    if args.hook or args.hook_args:
+        raise UsageError(
+            f"'hooks {args.action}' takes no hook name", hint="plansmith hooks install|uninstall [--force]"
+        )
+    reports = install(repo, force=args.force) if args.action == "install" else uninstall(repo)
+    if args.json:
+        emit_json(hooks_document(reports))
+    else:
+        for report in reports:
+            print(report.render())
+    return EXIT_OK
+
+
 def main_hooks(argv: Sequence[str]) -> int:
-    """``plansmith hooks ARGV``: the exit status.
+    """``python -m plansmith.hooks ARGV`` (what the hook script starts): the exit status.
 
     ``--repo DIR`` and ``--force`` may come before or after the command; after ``run HOOK`` every
     argument is git's and is passed on as it is.

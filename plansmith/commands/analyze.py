@@ -1,0 +1,50 @@
+"""``plansmith analyze PLAN``: the score of every phase and stage, and what to do with each.
+
+Reads the plan from the working tree; changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+
+if TYPE_CHECKING:
+    from plansmith.plan.complexity import Analysis
+    from plansmith.workspace import Workspace
+
+
+def analysis_of(ws: Workspace, plan: str) -> Analysis:
+    from plansmith.plan.complexity import analyze_plan
+
+    return analyze_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
+
+
+def analyze_document(ws: Workspace, plan: str) -> dict[str, object]:
+    """The ``analyze --json`` document (shape in docs/cli.md)."""
+    return analysis_of(ws, plan).as_json()
+
+
+def analysis_mermaid(ws: Workspace, plan: str) -> str:
+    """``analyze --format mermaid``: the plan's tree of files, phases and stages as a Mermaid flowchart."""
+    from plansmith.plan.complexity import analyze_plan
+    from plansmith.plan.mermaid import structure_tree
+
+    parsed = ws.plan(plan_arg(ws, plan))
+    return structure_tree(parsed, analyze_plan(parsed, thresholds(ws)))
+
+
+def main(args: argparse.Namespace) -> int:
+    from plansmith.plan.complexity import format_table
+
+    if args.format == "mermaid":
+        sys.stdout.write(analysis_mermaid(open_workspace(args.repo), args.plan))
+        return EXIT_OK
+    analysis = analysis_of(open_workspace(args.repo), args.plan)
+    if args.json:
+        emit_json(analysis.as_json())
+    else:
+        print(format_table(analysis))
+    return EXIT_OK

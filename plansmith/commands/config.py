@@ -1,0 +1,26 @@
+"""``plansmith config show``: every effective setting and where it came from. Changes nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
+
+if TYPE_CHECKING:
+    from plansmith.workspace import Workspace
+
+
+def config_document(ws: Workspace) -> dict[str, object]:
+    """The ``config show --json`` document: ``settings`` (key, value, source, origin) and ``warnings``."""
+    return ws.loaded.to_json()
+
+
+def main(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.repo)
+    if args.json:
+        emit_json(config_document(ws))
+    else:
+        sys.stdout.write(ws.loaded.show())
+    return EXIT_OK

@@ -1,0 +1,77 @@
+"""``plansmith expand|collapse PLAN (--auto-analysis | phase N [stage M])``: a run that ends in a proposal.
+
+Turns the arguments into an :class:`~plansmith.engine.coordinator.OperationRequest`; the engine does
+the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from plansmith.commands.common import emit_json, open_workspace, plan_arg
+from plansmith.errors import UsageError
+
+if TYPE_CHECKING:
+    from plansmith.engine.coordinator import OperationRequest, RunOutcome
+    from plansmith.workspace import Workspace
+
+ITEM_USAGE = "name the item as 'phase N' or 'phase N stage M', or use --auto-analysis"
+
+
+def parse_item(words: Sequence[str]) -> tuple[str, str | None]:
+    """``phase N [stage M]`` -> ``(N, M)``, kept as the text typed (phase ids such as ``2.5`` are text)."""
+    shape_ok = len(words) in (2, 4) and words[0] == "phase" and (len(words) == 2 or words[2] == "stage")
+    if not shape_ok or not all(words[1::2]):
+        raise UsageError(ITEM_USAGE)
+    return words[1], (words[3] if len(words) == 4 else None)
+
+
+def _item_number(text: str) -> int:
+    """The engine's id for a phase or stage typed on the command line (whole numbers today)."""
+    if not text.isdigit():
+        raise UsageError(ITEM_USAGE)
+    return int(text)
+
+
+def run_operation(ws: Workspace, request: OperationRequest, *, show: bool) -> RunOutcome:
+    """Run one expand/collapse request; ``show``: progress and result for people on stdout."""
+    from plansmith.engine.coordinator import run_request
+
+    return run_request(ws, request, out=sys.stdout if show else None)
+
+
+def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, object]:
+    """The ``expand --json`` / ``collapse --json`` document of one request (nothing printed)."""
+    return run_operation(ws, request, show=False).as_json()
+
+
+def main(args: argparse.Namespace) -> int:
+    from plansmith.engine.coordinator import OperationRequest
+
+    if bool(args.item) == bool(args.auto_analysis):
+        raise UsageError("give either 'phase N [stage M]' or --auto-analysis")
+    phase, stage = parse_item(args.item) if args.item else (None, None)
+    parallel = 1 if args.sequential else args.parallel
+    ws = open_workspace(
+        args.repo, max_parallel=parallel, agent=args.agent, agent_required=args.agent_required or None
+    )
+    request = OperationRequest(
+        plan=plan_arg(ws, args.plan),
+        operation=args.command,
+        phase=None if phase is None else _item_number(phase),
+        stage=None if stage is None else _item_number(stage),
+        auto=args.auto_analysis,
+        dry_run=args.dry_run,
+        merge=args.merge,
+        assume_yes=args.yes or (args.json and not sys.stdin.isatty()),
+        interactive=sys.stdin.isatty() and not args.json,
+        agent=ws.settings.agent,
+        agent_required=ws.settings.agent_required,
+    )
+    outcome = run_operation(ws, request, show=not args.json)
+    if args.json:
+        emit_json(outcome.as_json())
+    return outcome.exit_code

@@ -1,0 +1,37 @@
+"""``plansmith review PLAN``: the hierarchy review (balance, still-complex items, merge candidates).
+
+Reads the plan from the working tree; changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+
+if TYPE_CHECKING:
+    from plansmith.plan.review import Review
+    from plansmith.workspace import Workspace
+
+
+def review_of(ws: Workspace, plan: str) -> Review:
+    from plansmith.plan.review import review_plan
+
+    return review_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
+
+
+def review_document(ws: Workspace, plan: str) -> dict[str, object]:
+    """The ``review --json`` document."""
+    return review_of(ws, plan).as_json()
+
+
+def main(args: argparse.Namespace) -> int:
+    from plansmith.plan.review import format_review
+
+    review = review_of(open_workspace(args.repo), args.plan)
+    if args.json:
+        emit_json(review.as_json())
+    else:
+        print(format_review(review))
+    return EXIT_OK
