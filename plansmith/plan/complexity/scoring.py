@@ -10,15 +10,15 @@ ranking above smaller ones:
    ============  ======  ====  ===========================================================
    factor        weight  unit  why
    ============  ======  ====  ===========================================================
-   tasks         3.7     4     the work itself: the main driver of small and medium items
-   lines         3.1     50    size: what tells a 60 KB phase from a 20 KB one
-   files         1.6     2     distinct files touched: breadth of the change
-   code_blocks   0.7     4     examples and listings (their lines already count as size)
-   stages        0.4     1     structure already present
+   tasks         3.8     4     the work itself: the main driver of small and medium items
+   lines         2.4     50    size: what tells a 60 KB phase from a 20 KB one
+   files         2.3     3     distinct files touched: breadth of the change
+   code_blocks   1.0     4     examples and listings to follow or write
+   stages        0.8     1     structure already present: work someone already split
+   tests         0.6     2     test lines grow with the tasks; counted lightly so test-heavy
+                               phases are not mistaken for big ones
    dependencies  0.4     1     coupling with other phases
    risk_terms    0.35    1     cheap words, noisy (``auth``, ``production``): a light signal
-   tests         0.35    2     test lines grow with the tasks; counted lightly so test-heavy
-                               phases are not mistaken for big ones
    ============  ======  ====  ===========================================================
 
 2. **Curve.** Up to :data:`KNEE` (4) points the score *is* the points. Above, it approaches 10
@@ -29,9 +29,9 @@ ranking above smaller ones:
        score = 10 - 6 * exp(-(points - 4) / 6)          otherwise
 
    Since doubling a count adds a constant number of points, each doubling of a big item cuts its
-   distance to 10 by a constant factor: phases of 7, 14, 28 and 55 KB of the same make-up keep
-   distinct, ordered scores instead of all showing 10.0. The displayed score needs about 33 points
-   to round to 10.0, more than any phase of the real corpus (28 for its largest, 40 KB with 65 tasks).
+   distance to 10 by a constant factor: phases of 7, 14, 28 and 55 KB of the same make-up score 8.1,
+   8.9, 9.4 and 9.7 instead of all showing 10.0. The displayed score needs about 33 points to round
+   to 10.0, more than any phase of the real corpus has (28 for its heaviest: 40 KB, 65 tasks).
 
 The weights, units and curve were fitted on the real plans of the shared corpus (see
 ``docs/complexity.md``): phases a person would split score 8 or more, tiny expanded files 4 or less.
@@ -54,14 +54,14 @@ TAIL = MAX_SCORE - KNEE  # points per e-fold of the distance to 10 above the kne
 
 # factor -> (weight, unit): the factor adds ``weight * ln(1 + count / unit)`` points
 WEIGHTS: dict[str, tuple[float, float]] = {
-    "tasks": (3.7, 4.0),
-    "files": (1.6, 2.0),
-    "stages": (0.4, 1.0),
+    "tasks": (3.8, 4.0),
+    "files": (2.3, 3.0),
+    "stages": (0.8, 1.0),
     "dependencies": (0.4, 1.0),
     "risk_terms": (0.35, 1.0),
-    "tests": (0.35, 2.0),
-    "code_blocks": (0.7, 4.0),
-    "lines": (3.1, 50.0),
+    "tests": (0.6, 2.0),
+    "code_blocks": (1.0, 4.0),
+    "lines": (2.4, 50.0),
 }
 
 
