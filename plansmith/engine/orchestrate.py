@@ -35,14 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from plansmith.engine import artifacts
-from plansmith.engine.coordinator import (
-    Item,
-    _publish,
-    _write_changes,
-    apply_item,
-    committed_files,
-    confirm,
-)
+from plansmith.engine.coordinator import Item, apply_item, committed_files, confirm
+from plansmith.engine.publish import publish, write_changes
 from plansmith.engine.elaborate import CONTEXT_LIMIT, write_copy
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
 from plansmith.errors import ConflictError, OrchestrateError, PlansmithError
@@ -514,7 +508,7 @@ def _execute(
             if out is not None:
                 out.write(_line(record) + "\n")
                 out.flush()
-    proposal = _publish(repo, state.head, settings.proposal_prefix) if state.head != state.base else None
+    proposal = publish(repo, state.head, settings.proposal_prefix) if state.head != state.base else None
     state.proposal = (
         None
         if proposal is None
@@ -614,7 +608,7 @@ def _commit_files(
     scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
     with scratch.session():  # held only for the commit: a long agent step never blocks the daemon
         scratch.reset_to(state.head)
-        _write_changes(scratch.path, before, after)
+        write_changes(scratch.path, before, after)
         subject, trailers = _message(state, step, plan_path)
         return scratch.commit(f"{subject}\n\n{_body(state)}", ws.settings.commit.author, trailers)
 
