@@ -224,7 +224,9 @@ def test_steps_whose_role_the_agent_lacks_are_skipped(repo: Path, isolated_home:
     assert code == 0, err
     steps = statuses(doc)
     assert steps["research_risks"][0] == "skipped" and "research role" in (steps["research_risks"][1] or "")
-    assert steps["implement_phase_1"][0] == "skipped" and "implement role" in (steps["implement_phase_1"][1] or "")
+    assert steps["implement_phase_1"][0] == "skipped" and "implement role" in (
+        steps["implement_phase_1"][1] or ""
+    )
     assert steps["plan"] == ("success", None) and steps["expand"] == ("success", None)
     assert "Research notes seen: 0" in assert_valid_on_branch(repo, BRANCH)[doc["plan"]]
 

@@ -24,6 +24,7 @@ from plansmith.engine.coordinator import committed_files, confirm
 from plansmith.engine.orchestrate import combine
 from plansmith.engine.orchestrate.record import files_at, record_step
 from plansmith.engine.orchestrate.state import (
+    BLOCKED,
     OrchestrateOutcome,
     OrchestrateRequest,
     RunState,
@@ -284,7 +285,7 @@ def _blocked(state: RunState, step: StepSpec) -> str | None:
     for dep in step.deps:
         done = state.steps.get(dep)
         if done is not None and done.status == "failed":
-            return f"{dep} failed (run again to redo it first)"
+            return f"{dep} {BLOCKED}"
     return None
 
 

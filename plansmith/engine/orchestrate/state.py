@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from plansmith.workspace import Workspace
 
 Status = Literal["success", "failed", "skipped"]
+BLOCKED = "failed (run again to redo it first)"  # ends the reason of a step skipped for a failed dependency
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,12 @@ class RunState:
         return not self.finished or any(s.status == "failed" for s in self.steps.values())
 
     def forget_failures(self) -> list[str]:
-        """Drop the failed steps so that the next run does them again; their ids."""
-        failed = [k for k, s in self.steps.items() if s.status == "failed"]
+        """Drop the failed steps (and those skipped for them) so that this run does them again; their ids."""
+        failed = [
+            k
+            for k, s in self.steps.items()
+            if s.status == "failed" or (s.status == "skipped" and (s.error or "").endswith(BLOCKED))
+        ]
         for key in failed:
             del self.steps[key]
         self.finished = False
