@@ -249,18 +249,7 @@ class CommandAgent:
         runner: ``tools = agent.attempt_tools(2)`` when ``ctx.fallback``); pass the same ``baseline``
         (from :meth:`baseline`, taken before the first attempt) to every attempt of an elaboration."""
         cwd = request.cwd
-        values = dict(request.values)
-        values.update(
-            role=request.role,
-            plan=request.plan,
-            item=request.item,
-            target=request.target,
-            artifact=request.artifact,
-            tools=",".join(tools),
-        )
-        prompt = render_prompt(request.role, values, user_dir=self.template_dir)
-        argv = expand_command(self.spec.command, tools)
-        env = agent_environment(request, attempt=number, tools=tools, extra=self.spec.env)
+        prompt, argv, env = self._invocation(request, number, tools)
 
         elaborate = request.role == "elaborate"
         before_text = ""
@@ -300,6 +289,24 @@ class CommandAgent:
                 return AttemptOutcome(record(False, reason), proc, retry=False)
             return AttemptOutcome(record(True, ""), proc, estimate=estimate)
         return AttemptOutcome(record(True, ""), proc)
+
+    def _invocation(
+        self, request: AgentRequest, number: int, tools: tuple[str, ...]
+    ) -> tuple[str, list[str], dict[str, str]]:
+        """The prompt, argument list and environment of one attempt."""
+        values = dict(request.values)
+        values.update(
+            role=request.role,
+            plan=request.plan,
+            item=request.item,
+            target=request.target,
+            artifact=request.artifact,
+            tools=",".join(tools),
+        )
+        prompt = render_prompt(request.role, values, user_dir=self.template_dir)
+        argv = expand_command(self.spec.command, tools)
+        env = agent_environment(request, attempt=number, tools=tools, extra=self.spec.env)
+        return prompt, argv, env
 
     def _judge_elaboration(
         self,

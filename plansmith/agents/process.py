@@ -214,19 +214,8 @@ def run_program(
             close_fds=True,
         )
     except OSError as exc:
-        return ProcessResult(
-            argv=args,
-            returncode=None,
-            timed_out=False,
-            killed=False,
-            duration_s=time.monotonic() - start,
-            stdout=b"",
-            stderr=b"",
-            stdout_dropped=0,
-            stderr_dropped=0,
-            error=f"cannot start {args[0]!r}: {exc.strerror or exc}",
-        )
-    pgid = proc.pid  # start_new_session: the child leads its own session and group
+        error = f"cannot start {args[0]!r}: {exc.strerror or exc}"
+        return ProcessResult(args, None, False, False, time.monotonic() - start, b"", b"", 0, 0, error=error)
     out, err = _Tail(max_output_bytes), _Tail(max_output_bytes)
     threads = [
         threading.Thread(target=_feed, args=(proc.stdin, data), daemon=True),
@@ -235,20 +224,7 @@ def run_program(
     ]
     for t in threads:
         t.start()
-    timed_out = False
-    killed = False
-    try:
-        _wait_exit(proc, timeout_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        killed = _stop_group(pgid, proc, grace_s)
-    except BaseException:
-        _signal_group(pgid, signal.SIGKILL)
-        proc.wait()
-        raise
-    if not timed_out and _group_has_live_members(pgid):
-        # The leader exited but left children behind: they go too.
-        killed = _stop_group(pgid, proc, grace_s) or killed
+    timed_out, killed = _supervise(proc, timeout_s, grace_s)
     for t in threads[1:]:
         t.join(timeout=max(1.0, grace_s))
     duration = time.monotonic() - start
@@ -267,3 +243,23 @@ def run_program(
         stdout_dropped=out.dropped,
         stderr_dropped=err.dropped,
     )
+
+
+def _supervise(proc: subprocess.Popen[bytes], timeout_s: float, grace_s: float) -> tuple[bool, bool]:
+    """Wait for the program; stop its group on timeout or when it left children: (timed out, killed)."""
+    pgid = proc.pid  # start_new_session: the child leads its own session and group
+    timed_out = False
+    killed = False
+    try:
+        _wait_exit(proc, timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        killed = _stop_group(pgid, proc, grace_s)
+    except BaseException:
+        _signal_group(pgid, signal.SIGKILL)
+        proc.wait()
+        raise
+    if not timed_out and _group_has_live_members(pgid):
+        # The leader exited but left children behind: they go too.
+        killed = _stop_group(pgid, proc, grace_s) or killed
+    return timed_out, killed
