@@ -204,3 +204,15 @@ def test_orchestrate_emits_progress_and_a_summary(repo: Path, isolated_home: Pat
     for item in ("plan", "implement_phase_1", "implement_phase_2"):
         assert [e.state for e in events if e.item == item] == ["queued", "running", "done"]
     assert outcome.summary is not None and outcome.summary.successful == len(outcome.steps) - 4
+
+
+def test_a_phase_that_conflicts_with_an_earlier_one_of_its_wave_fails_alone(
+    repo: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(isolated_home, "implement_conflict=1")
+    code, doc, _ = orchestrate(capsys, "--phases", "wave:1")
+    assert code == 1
+    assert statuses(doc) == {"implement_phase_1": "success", "implement_phase_2": "failed"}
+    error = next(s["error"] for s in doc["steps"] if s["step"] == "implement_phase_2")
+    assert "conflict" in error and "src/shared.py" in error
+    assert git(repo, "show", f"{BRANCH}:src/shared.py") == "WHO = 'phase_1'\n"

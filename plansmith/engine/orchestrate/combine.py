@@ -31,7 +31,9 @@ def onto(repo: RepoPaths, head: str, produced: StepOutput, author: str) -> StepO
     trial = git(["merge-tree", "--write-tree", "--name-only", head, commit], cwd=repo.worktree, check=False)
     lines = trial.out.splitlines()
     if trial.returncode != 0 or not lines:
-        paths = [p for p in lines[1:] if p] if trial.returncode == 1 else []
+        # --name-only: the tree, the conflicted paths, a blank line, then informational messages
+        names = lines[1 : lines.index("")] if "" in lines else lines[1:]
+        paths = names if trial.returncode == 1 else []
         why = (
             f"conflict in {', '.join(paths[:5])}" if paths else (trial.err.strip() or "git merge-tree failed")
         )

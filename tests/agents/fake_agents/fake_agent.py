@@ -44,7 +44,8 @@ def workflow() -> None:
     $PLANSMITH_TARGET and writes a report (``implement=fail``: leaves a file behind and exits 1).
     ``plan=waves`` writes a five-phase plan in three waves (1 and 2; 3 after 1, 4 after 2; 5 after 3 and
     4); then implement sleeps ``implement_sleep`` seconds, adds ``src/<item>.py``, ticks the first task
-    of its own phase, logs its end, and fails when its item is in ``implement_fail`` (comma-separated).
+    of its own phase, logs its end, and fails when its item is in ``implement_fail`` (comma-separated);
+    ``implement_conflict=1``: every phase also writes ``src/shared.py`` with its own content.
     """
     opts = dict(arg.split("=", 1) for arg in sys.argv[2:])
     role = os.environ["PLANSMITH_ROLE"]
@@ -118,6 +119,8 @@ def implement_phase(opts: dict) -> None:
         sys.exit(f"implement {item}: giving up")
     Path("src").mkdir(exist_ok=True)
     Path(f"src/{item}.py").write_text(f"# {item}\n")
+    if opts.get("implement_conflict"):  # every phase writes the same new file differently
+        Path("src/shared.py").write_text(f"WHO = {item!r}\n")
     number = item.removeprefix("phase_")
     lines = target().read_text().splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.startswith(f"### Phase {number}:"))
