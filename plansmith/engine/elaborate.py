@@ -86,6 +86,7 @@ def elaborate_all(
                     "plan_context": context,
                 },
                 required=required,
+                progress=progress,
             )
             return OpOutcome.ok(_result(agent.run(request), root / job.target))
 

@@ -305,6 +305,7 @@ def _run_wave(run: _Run, wave: list[StepSpec]) -> None:
         run.agent,
         run.run_dir / "steps",
         run.run_dir,
+        run.progress,
     )
     result = run_operations(
         [Operation(s.id, operation(ctx, s)) for s in todo if s.id not in blocked],

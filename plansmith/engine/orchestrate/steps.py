@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from plansmith.engine.orchestrate.workflow import (
     StepSpec,
     research_path,
 )
+from plansmith.engine.progress import ProgressSink
 from plansmith.engine.runner import AttemptContext, OpOutcome
 from plansmith.errors import PlansmithError
 from plansmith.plan.api import decode_files
@@ -54,6 +55,14 @@ class StepContext:
     agent: Agent | None
     steps_dir: Path
     run_dir: Path
+    progress: ProgressSink | None = None
+
+    def progress_of(self, step: StepSpec) -> ProgressSink | None:
+        """The sink for ``step``'s agent attempts, under the step's name (as the runner reports it)."""
+        sink = self.progress
+        if sink is None:
+            return None
+        return lambda event: sink(replace(event, item=step.id))
 
 
 def role_missing(agent: Agent | None, role: Role) -> str | None:
@@ -128,6 +137,7 @@ def _research(ctx: StepContext, step: StepSpec) -> StepOutput:
     result = ctx.agent.run(
         AgentRequest(
             role="research",
+            progress=ctx.progress_of(step),
             cwd=folder,
             plan=ctx.state.plan_path,
             item=step.id,
@@ -193,6 +203,7 @@ def _plan_by_agent(
     result = agent.run(
         AgentRequest(
             role="plan",
+            progress=ctx.progress_of(step),
             cwd=folder,
             plan=loc.main_path,
             item=step.id,
@@ -294,6 +305,7 @@ def _implement_in(ctx: StepContext, step: StepSpec, loc: PlanLocation, phase: An
     result = ctx.agent.run(
         AgentRequest(
             role="implement",
+            progress=ctx.progress_of(step),
             cwd=tree.path,
             plan=loc.main_path,
             item=phase.id,
