@@ -87,6 +87,26 @@ def test_parse_phases() -> None:
             parse_phases(bad)
 
 
+def test_phase_ids_are_read_and_ordered_by_the_plan_core() -> None:
+    from plansmith.engine.orchestrate.workflow import implement_waves
+    from plansmith.plan.layout import PlanLocation, build_plan
+
+    text = (
+        "# Plan: ids\n\n## Implementation Phases\n\n### Phase 1: One\n\n- [ ] a\n\n"
+        "### Phase 10: Ten\n**Dependencies**: [2.5]\n\n- [ ] b\n\n"
+        "### Phase 2: Two\n\n- [ ] c\n\n### Phase 2.5: Between\n**Dependencies**: [1]\n\n- [ ] d\n"
+    )
+    loc = PlanLocation("009_ids", "specs/plans/009_ids.md", None)
+    plan = build_plan({loc.main_path: text}, loc)
+    waves = implement_waves(plan, parse_phases("all"))
+    assert [[s.id for s in wave] for wave in waves] == [
+        ["implement_phase_1", "implement_phase_2"],
+        ["implement_phase_2.5"],
+        ["implement_phase_10"],
+    ]
+    assert [s.id for s in implement_waves(plan, parse_phases("10, 2.5"))[0]] == ["implement_phase_2.5"]
+
+
 def test_every_wave_is_implemented_with_parallel_phases_in_one_proposal(
     repo: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from plansmith.errors import UsageError
+from plansmith.plan.ids import ItemId, item_name
 from plansmith.plan.model import Plan
 from plansmith.plan.template import one_line
 from plansmith.plan.waves import compute_waves
@@ -68,10 +69,10 @@ def parse_phases(text: str | None) -> PhaseSelection:
         if not number.isdigit() or int(number) < 1:
             raise UsageError(PHASES_USAGE)
         return PhaseSelection("wave", wave=int(number))
-    ids = tuple(part.strip() for part in value.split(","))
-    if not ids or not all(ids) or any(" " in i for i in ids):
+    parsed = [ItemId.parse(part.strip()) for part in value.split(",")]
+    if not parsed or any(i is None for i in parsed):
         raise UsageError(PHASES_USAGE)
-    return PhaseSelection("ids", ids=ids)
+    return PhaseSelection("ids", ids=tuple(str(i) for i in parsed))
 
 
 def static_steps() -> list[StepSpec]:
@@ -94,7 +95,9 @@ def step_waves(steps: list[StepSpec]) -> list[list[StepSpec]]:
 
 
 def implement_step_id(phase: str) -> str:
-    return f"{IMPLEMENT_PREFIX}phase_{phase}"
+    """``implement_phase_2.5``: the plan core's item name of the phase (any other text kept as it is)."""
+    parsed = ItemId.parse(phase)
+    return IMPLEMENT_PREFIX + (item_name(parsed, None) if parsed is not None else f"phase_{phase}")
 
 
 def phase_waves(plan: Plan) -> list[list[str]]:
