@@ -78,6 +78,11 @@ def _add_operations(sub: _Adder) -> None:
     p.add_argument("--yes", "-y", action="store_true", help="skip the approval prompt")
     p.add_argument("--agent", metavar="NAME", help="the configured agent for the agent steps")
     p.add_argument("--restart", action="store_true", help="start over instead of resuming an unfinished run")
+    p.add_argument(
+        "--phases",
+        metavar="all|N,M|wave:K",
+        help="phases to implement, wave by wave of the plan (default: the first phase)",
+    )
 
 
 def _add_repository_commands(sub: _Adder) -> None:
