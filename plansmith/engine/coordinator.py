@@ -47,6 +47,8 @@ class OperationRequest:
     interactive: bool = False
     agent: str | None = None
     agent_required: bool = False
+    base_branch: str | None = None  # the proposal's base branch; default: the one checked out
+    items: tuple[tuple[int, int | None], ...] = ()  # several named items (phase, stage) in one run
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,15 @@ def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: It
 def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
     """Every recommended item, in the order the coordinator applies them (stages before phases when
     collapsing, so a phase is collapsed after the stages it holds)."""
-    picked = [Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb]
+    return in_apply_order([Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb)
+
+
+def in_apply_order(items: list[Item], verb: Verb) -> list[Item]:
+    """``items`` in the order the coordinator applies them: as given, but when collapsing stages first
+    and phases from the last to the first, so a phase is collapsed after the stages it holds."""
     if verb == "collapse":
-        picked.sort(key=lambda it: (it.stage is None, -it.phase, -(it.stage or 0)))
-    return picked
+        return sorted(items, key=lambda it: (it.stage is None, -it.phase, -(it.stage or 0)))
+    return items
 
 
 def committed_files(repo: RepoPaths, plans_dir: str, max_bytes: int) -> dict[str, str]:
@@ -166,8 +173,10 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
     if request.auto:
         items = choose_items(analysis, request.operation)
     else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
-        items = [Item(request.phase or 0, request.stage)]
-        require_item(plan, items[0].phase, items[0].stage)
+        named = request.items or ((request.phase or 0, request.stage),)
+        items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
+        for item in items:
+            require_item(plan, item.phase, item.stage)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")
@@ -371,7 +380,7 @@ def _execute(
         try:
             _write_changes(scratch.path, files, current)
             commit = _commit(scratch, settings.commit.author, loc, verb, applied, base, run_id, analysis)
-            proposal = _publish(repo, commit, settings.proposal_prefix)
+            proposal = _publish(repo, commit, settings.proposal_prefix, request.base_branch)
         except BaseException:
             checkpoints.restore(scratch, checkpoint.id)
             raise
@@ -437,17 +446,22 @@ def _commit(
     return scratch.commit(f"{subject}\n\n{body}", author, trailers)
 
 
-def _publish(repo: RepoPaths, commit: str, prefix: str) -> Proposal:
+def _publish(repo: RepoPaths, commit: str, prefix: str, base_branch: str | None = None) -> Proposal:
     from plansmith.git_backend import proposals
+    from plansmith.git_backend.repo import current_branch, default_branch
 
+    base = base_branch or current_branch(repo) or ""
     name = proposals.plan_name_of(_trailer_plan(repo, commit))
-    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.id == name), None)
+    branch = proposals.branch_name(name, base, default=default_branch(repo), prefix=prefix) if base else None
+    found = proposals.list_proposals(repo, prefix=prefix)
+    existing = next((p for p in found if p.branch == branch), None)
     if existing is not None and existing.state == "edited":
         raise ConflictError(
             f"proposal {existing.id} has commits of yours on it; plansmith leaves it alone",
             hint=f"merge or delete branch {existing.branch}, then run again",
         )
-    return proposals.publish(repo, commit, expected=existing.commit if existing else None, prefix=prefix)
+    expected = existing.commit if existing else None
+    return proposals.publish(repo, commit, base_branch=base_branch, expected=expected, prefix=prefix)
 
 
 def _trailer_plan(repo: RepoPaths, commit: str) -> str:
