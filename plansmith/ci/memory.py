@@ -15,9 +15,8 @@ listed here was deleted by someone); ``handled``: the plan content handled last 
 (the same memory the daemon keeps in its state folder); ``rejections``: plan content whose proposal was
 deleted without being merged.
 
-Two runners may update the memory at once. A push that loses the race is merged again onto the newer
-memory with :func:`merge` (three-way, per entry: what this run changed wins unless the other run
-changed the same entry too) and pushed again.
+The memory is pushed in one atomic push with the proposal branches it describes, each ref with a lease:
+two runners at once cannot interleave, the slower one finds the remote changed and looks again.
 
 Pure: dictionaries in, dictionaries out; no git, no files.
 """
@@ -32,9 +31,6 @@ from typing import Any
 VERSION = 1
 FILE_NAME = "memory.json"
 MEMORY_REF = "refs/plansmith/ci/memory"
-# How deep each section nests before its entries (the unit a three-way merge compares).
-_DEPTH = {"proposals": 1, "handled": 2, "rejections": 2}
-Entries = dict[tuple[str, ...], Any]
 
 
 @dataclass
@@ -52,8 +48,12 @@ class Memory:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        sections = {name: data.get(name) for name in _DEPTH}
-        return cls(**{name: value for name, value in sections.items() if isinstance(value, dict)})
+        # Anyone who may push may write it: keep only entries of the documented shape.
+        return cls(
+            proposals=_strings(data.get("proposals"), depth=2),
+            handled=_strings(data.get("handled"), depth=2),
+            rejections=_strings(data.get("rejections"), depth=3),
+        )
 
     def dumps(self) -> bytes:
         doc = {"version": VERSION, **self.sections()}
@@ -81,44 +81,14 @@ class Memory:
         ]
 
 
-def _flatten(section: dict[str, Any], depth: int) -> Entries:
-    if depth == 1:
-        return {(key,): value for key, value in section.items()}
-    return {
-        (key, *rest): value
-        for key, inner in section.items()
-        if isinstance(inner, dict)
-        for rest, value in _flatten(inner, depth - 1).items()
-    }
-
-
-def _nest(entries: Entries) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    for path, value in sorted(entries.items()):
-        node = tree
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = value
-    return tree
-
-
-def merge(base: Memory, ours: Memory, theirs: Memory) -> Memory:
-    """``theirs`` (the remote's newer memory) with this run's changes from ``base`` to ``ours`` on top.
-
-    An entry both sides changed keeps ``theirs``: the other run wrote it later, from a newer look at the
-    remote, and the next run looks again anyway.
-    """
-    merged: dict[str, dict[str, Any]] = {}
-    for name, depth in _DEPTH.items():
-        old = _flatten(base.sections()[name], depth)
-        mine = _flatten(ours.sections()[name], depth)
-        result = _flatten(theirs.sections()[name], depth)
-        for key in old.keys() | mine.keys():
-            if old.get(key) == mine.get(key) or result.get(key) != old.get(key):
-                continue  # not changed by this run, or changed by the other run too
-            if key in mine:
-                result[key] = mine[key]
-            else:
-                result.pop(key, None)
-        merged[name] = _nest(result)
-    return Memory(**merged)
+def _strings(value: object, *, depth: int) -> dict[str, Any]:
+    """``value`` if it is ``depth`` levels of objects ending in strings; wrong entries are dropped."""
+    kept: dict[str, Any] = {}
+    for key, inner in value.items() if isinstance(value, dict) else ():
+        if depth == 1 and isinstance(key, str) and isinstance(inner, str):
+            kept[key] = inner
+        elif depth > 1 and isinstance(key, str):
+            nested = _strings(inner, depth=depth - 1)
+            if nested:
+                kept[key] = nested
+    return kept

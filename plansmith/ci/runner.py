@@ -9,10 +9,11 @@ branches and plansmith's memory (:mod:`plansmith.ci.memory`, ``refs/plansmith/ci
    reading one more fact from the remote: a branch a runner pushed that is gone although the plan still
    has the content it was made from was deleted without being merged, which is a rejection (a merged
    proposal changed the plan, so its content differs);
-3. runs the engine for the plans that need it and pushes the new proposal commits, each with a lease
-   on the value the run saw: a branch someone changed meanwhile is left to them and to the next run;
-4. pushes the memory (last), also with a lease, merging again onto a newer memory when another runner
-   was faster. Nothing new means nothing is pushed at all.
+3. runs the engine for the plans that need it;
+4. pushes the new proposal commits and the memory in one atomic push (the memory last in the
+   command, never ahead of the branches it describes), every ref with a lease on the value the run
+   saw. When another runner or a person changed one of them meanwhile, nothing is pushed and the run
+   starts over from a new fetch (a few times). Nothing new means nothing is pushed at all.
 
 Writes only refs under ``refs/plansmith/`` and the proposal prefix, in the clone and on the remote.
 """
@@ -20,12 +21,13 @@ Writes only refs under ``refs/plansmith/`` and the proposal prefix, in the clone
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory, merge
-from plansmith.errors import ConflictError, PlansmithError, UsageError
+from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory
+from plansmith.errors import PlansmithError, UsageError
 
 if TYPE_CHECKING:
     from plansmith.ci.review_requests import ReviewRequest
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 # Read in this order when HEAD is detached (a pull request's source branch first).
 BRANCH_VARIABLES = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME")
 MEMORY_PATTERN = "refs/plansmith/ci/*"
-MEMORY_ATTEMPTS = 5
+PUSH_ATTEMPTS = 3
 DELETED = "its branch was deleted on the remote without being merged: not proposed again for this content"
 LOST_RACE = "the branch changed on the remote while this run was pushing ({}); the next run looks again"
 LOCAL_COPY = "this clone has commits of its own on the proposal branch; run plansmith ci in a fresh clone"
@@ -106,15 +108,17 @@ def run_ci(
     url = remotes.check_remote(repo, remote)
     base_branch = pick_branch(repo, branch, env)
     remotes.ensure_remote_head(repo, remote)
-    run = _Run(ws, repo, remote, base_branch)
-    run.fetch()
-    run.handle_plans()
-    pushed = run.push_proposals()
-    run.push_memory()
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        run = _Run(ws, repo, remote, base_branch)
+        run.fetch()
+        run.handle_plans()
+        if run.push(last_attempt=attempt == PUSH_ATTEMPTS):
+            break
+        print(f"plansmith: note: {remote} changed while this run was pushing; looking again", file=sys.stderr)
     if open_pr is not None:
         from plansmith.ci.review_requests import request_review
 
-        for entry, pending in pushed:
+        for entry, pending in run.pushed:
             review: ReviewRequest = request_review(ws, open_pr, url, base_branch, pending, env)
             entry["review"] = review.as_json()
             run.report.failed |= review.action == "failed"
@@ -132,6 +136,7 @@ class _Run:
         self.memory = Memory()
         self.conflicts: set[str] = set()  # refs whose local copy holds commits the remote lacks
         self.pending: list[Pending] = []
+        self.pushed: list[tuple[dict[str, Any], Pending]] = []  # (report entry, proposal)
 
     # --- 1. what the remote remembers --------------------------------------------------------------
 
@@ -273,25 +278,14 @@ class _Run:
         self.report.failed = True
         self._skip(pid, f"failed: {message}")
 
-    # --- 3. and 4. push --------------------------------------------------------------------------------
+    # --- 4. push ---------------------------------------------------------------------------------------
 
-    def push_proposals(self) -> list[tuple[dict[str, Any], Pending]]:
-        """Push the new proposal commits; the pushed ones as (report entry, proposal)."""
-        from plansmith.git_backend.remote import RefUpdate, push_with_lease, set_local_ref
+    def push(self, *, last_attempt: bool) -> bool:
+        """Push the proposals and the memory, all or nothing; whether the run is over."""
+        from plansmith.git_backend.remote import RefUpdate, commit_files, push_with_lease
 
         updates = [RefUpdate(f"refs/heads/{p.branch}", p.commit, p.expected) for p in self.pending]
-        pushed: list[tuple[dict[str, Any], Pending]] = []
-        for pending, result in zip(
-            self.pending, push_with_lease(self.repo, self.remote, updates), strict=True
-        ):
-            if not result.pushed:
-                self._skip(pending.id, LOST_RACE.format(result.summary))
-                # Keep the clone's copy equal to the remote's last known value for the next run here.
-                set_local_ref(self.repo, result.ref, pending.expected, pending.commit)
-                continue
-            entry: dict[str, Any] = {"id": pending.id, "branch": pending.branch, "commit": pending.commit}
-            self.report.pushed.append(entry)
-            pushed.append((entry, pending))
+        for pending in self.pending:
             self.memory.proposals[pending.id] = {
                 "branch": pending.branch,
                 "commit": pending.commit,
@@ -300,29 +294,32 @@ class _Run:
                 "content_hash": pending.digest,
             }
             self.memory.remember_handled(self.base_branch, pending.loc.name, pending.digest)
-        return pushed
-
-    def push_memory(self) -> None:
-        """Push the memory when this run changed it; merge onto a newer one when another run was faster."""
-        from plansmith.git_backend.remote import RefUpdate, commit_files, fetch_refs, push_with_lease
-
-        for _ in range(MEMORY_ATTEMPTS):
-            if self.memory == self.base_memory:
-                return
-            commit = commit_files(
+        if self.memory != self.base_memory:
+            memory = commit_files(
                 self.repo,
                 {FILE_NAME: self.memory.dumps()},
                 parent=self.memory_commit,
                 message=f"plansmith ci: {self.base_branch}",
                 author=self.ws.settings.commit.author,
             )
-            update = RefUpdate(MEMORY_REF, commit, self.memory_commit)
-            if push_with_lease(self.repo, self.remote, [update])[0].pushed:
-                return
-            ours, base = self.memory, self.base_memory
-            self._load_memory(fetch_refs(self.repo, self.remote, [MEMORY_PATTERN]).get(MEMORY_REF))
-            self.memory = merge(base, ours, self.base_memory)
-        raise ConflictError(
-            f"plansmith's memory on {self.remote} kept changing while this run pushed it",
-            hint="run plansmith ci again; the proposals it pushed are on the remote",
-        )
+            updates.append(RefUpdate(MEMORY_REF, memory, self.memory_commit))
+        results = push_with_lease(self.repo, self.remote, updates, atomic=True)
+        if all(r.pushed for r in results):
+            for pending in self.pending:
+                entry: dict[str, Any] = {"id": pending.id, "branch": pending.branch, "commit": pending.commit}
+                self.report.pushed.append(entry)
+                self.pushed.append((entry, pending))
+            return True
+        self._forget_unpushed()
+        if last_attempt:
+            why = "; ".join(sorted({r.summary for r in results if not r.pushed}))
+            for pending in self.pending:
+                self._skip(pending.id, LOST_RACE.format(why))
+        return last_attempt
+
+    def _forget_unpushed(self) -> None:
+        """Put the clone's proposal branches back where the remote has them, for the next attempt."""
+        from plansmith.git_backend.remote import set_local_ref
+
+        for pending in self.pending:
+            set_local_ref(self.repo, f"refs/heads/{pending.branch}", pending.expected, pending.commit)

@@ -108,19 +108,20 @@ def fetch_refs(repo: RepoPaths, remote: str, patterns: Sequence[str]) -> dict[st
     return seen
 
 
-def push_with_lease(repo: RepoPaths, remote: str, updates: Sequence[RefUpdate]) -> list[PushResult]:
+def push_with_lease(
+    repo: RepoPaths, remote: str, updates: Sequence[RefUpdate], *, atomic: bool = False
+) -> list[PushResult]:
     """Push every update in one ``git push``, each only if the remote's ref is still as expected.
 
-    A ref someone changed meanwhile is reported as not pushed (the others still are); :class:`GitError`
-    when git could not talk to the remote at all.
+    A ref someone changed meanwhile is reported as not pushed; the others are pushed, unless ``atomic``
+    (then all or none). :class:`GitError` when git could not talk to the remote at all.
     """
     if not updates:
         return []
     leases = [f"--force-with-lease={u.ref}:{u.expected or ''}" for u in updates]
     specs = [f"{u.new}:{u.ref}" if u.new is not None else f":{u.ref}" for u in updates]
-    result = git(
-        ["push", "--porcelain", *leases, remote, *specs], cwd=repo.worktree, check=False, timeout=600.0
-    )
+    args = ["push", "--porcelain", *(["--atomic"] if atomic else []), *leases, remote, *specs]
+    result = git(args, cwd=repo.worktree, check=False, timeout=600.0)
     reported: dict[str, PushResult] = {}
     for line in result.out.splitlines():
         fields = line.split("\t")
