@@ -40,11 +40,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_plan_commands(sub: _Adder) -> None:
-    sub("analyze", "analyze", "score every phase and stage; show recommendations").add_argument("plan")
+    p = sub("analyze", "analyze", "score every phase and stage; show recommendations")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
     sub("review", "review", "hierarchy review: balance, still-complex items, merge candidates").add_argument(
         "plan"
     )
-    sub("waves", "waves", "execution waves from phase dependencies").add_argument("plan")
+    p = sub("waves", "waves", "execution waves from phase dependencies")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
     p = sub("validate", "validate", "check plan structure and metadata (all plans when none given)")
     p.add_argument("plans", nargs="*", metavar="PLAN")
     p.add_argument("--staged", action="store_true", help="validate the versions in git's index")
@@ -141,6 +145,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The parsed command line, with ``args.repo`` from ``--repo`` before or after the command."""
     args = build_parser().parse_args(argv)
     args.repo = args.repo or args.global_repo
+    if args.json and getattr(args, "format", "text") != "text":
+        raise UsageError(f"--json and --format {args.format} do not go together; choose one")
     return args
 
 

@@ -6,6 +6,7 @@ Reads the plan from the working tree; changes nothing.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
@@ -26,9 +27,21 @@ def analyze_document(ws: Workspace, plan: str) -> dict[str, object]:
     return analysis_of(ws, plan).as_json()
 
 
+def analysis_mermaid(ws: Workspace, plan: str) -> str:
+    """``analyze --format mermaid``: the plan's tree of files, phases and stages as a Mermaid flowchart."""
+    from plansmith.plan.complexity import analyze_plan
+    from plansmith.plan.mermaid import structure_tree
+
+    parsed = ws.plan(plan_arg(ws, plan))
+    return structure_tree(parsed, analyze_plan(parsed, thresholds(ws)))
+
+
 def main(args: argparse.Namespace) -> int:
     from plansmith.plan.complexity import format_table
 
+    if args.format == "mermaid":
+        sys.stdout.write(analysis_mermaid(open_workspace(args.repo), args.plan))
+        return EXIT_OK
     analysis = analysis_of(open_workspace(args.repo), args.plan)
     if args.json:
         emit_json(analysis.as_json())

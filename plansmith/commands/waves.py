@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg
+from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg, thresholds
 
 if TYPE_CHECKING:
     from plansmith.plan.model import Plan
@@ -30,10 +30,25 @@ def waves_document(ws: Workspace, plan: str) -> dict[str, object]:
     return waves.as_json(parsed.main_path)
 
 
+def flowchart(ws: Workspace, plan: Plan, waves: Waves) -> str:
+    from plansmith.plan.complexity import analyze_plan
+    from plansmith.plan.mermaid import waves_flowchart
+
+    return waves_flowchart(plan, waves, analyze_plan(plan, thresholds(ws)))
+
+
+def waves_mermaid(ws: Workspace, plan: str) -> str:
+    """``waves --format mermaid``: the Mermaid flowchart (drawn on a cycle too, the cycle in red)."""
+    return flowchart(ws, *waves_of(ws, plan))
+
+
 def main(args: argparse.Namespace) -> int:
-    plan, waves = waves_of(open_workspace(args.repo), args.plan)
+    ws = open_workspace(args.repo)
+    plan, waves = waves_of(ws, args.plan)
     if args.json:
         emit_json(waves.as_json(plan.main_path))
+    elif args.format == "mermaid":  # the exit code and the error below still tell of a cycle
+        sys.stdout.write(flowchart(ws, plan, waves))
     elif waves.waves is not None:
         for n, wave in enumerate(waves.waves, 1):
             print(f"wave {n}: " + ", ".join(f"phase {p}" for p in wave))
