@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
     from plansmith.ci.runner import Pending
+    from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
 
 Host = Literal["github", "gitlab"]
@@ -180,4 +181,29 @@ def _analysis_table(body: str) -> str:
 
 def structure_pictures(ws: Workspace, pending: Pending) -> str | None:
     """The Mermaid before/after block of the proposal's plan, or ``None`` when it cannot be drawn."""
-    return None
+    from plansmith.commands.common import thresholds
+    from plansmith.errors import PlansmithError
+    from plansmith.plan.complexity import analyze_plan
+    from plansmith.plan.mermaid import structure_change_block
+
+    try:  # the proposal commit's parent is the base it was made from
+        before = _plan_at(ws, f"{pending.commit}^", pending.loc.name)
+        after = _plan_at(ws, pending.commit, pending.loc.name)
+    except PlansmithError:
+        return None
+    if before is None or after is None:
+        return None
+    limits = thresholds(ws)
+    return structure_change_block(before, analyze_plan(before, limits), after, analyze_plan(after, limits))
+
+
+def _plan_at(ws: Workspace, rev: str, name: str) -> Plan | None:
+    """The plan called ``name`` as commit ``rev`` has it (a level-0 file or a folder)."""
+    from plansmith.git_backend.repo import read_tree_files
+    from plansmith.plan.api import decode_files
+    from plansmith.plan.layout import build_plan, locate_plan, plan_files
+
+    raw = read_tree_files(ws.require_repo(), rev, ws.plans_dir)
+    texts, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
+    loc = locate_plan(texts, name, ws.plans_dir)
+    return None if loc is None else build_plan(plan_files(texts, loc), loc)

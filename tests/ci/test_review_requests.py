@@ -72,6 +72,7 @@ def test_open_pr_creates_then_updates_one_pull_request(
     assert "### Operations" in body and "`phase_2` | expand | success" in body
     assert "### Analysis before the change" in body and "phase_2" in body
     assert PLAN in body
+    assert "### Structure before and after\n\n```mermaid\nflowchart" in body and "Before" in body
 
     # New plan content: the proposal is refreshed and its open pull request updated, not a second one.
     remote.write({PLAN: TEXT + "\n### Phase 3: Docs\n- [ ] write them\n"}, "add phase 3")
