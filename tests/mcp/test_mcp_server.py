@@ -228,3 +228,28 @@ def test_repo_option_serves_another_folder(repo: Path, tmp_path: Path) -> None:
         assert document(await call(session, "analyze", plan=PLAN))["plan"] == PLAN
 
     drive(elsewhere, script, "--repo", str(repo))
+
+
+def test_several_items_make_one_proposal(repo: Path) -> None:
+    async def script(session: ClientSession) -> None:
+        done = document(await call(session, "expand", plan=PLAN, items=["phase_2", "phase_3"]))
+        assert [o["item"] for o in done["operations"]] == ["phase_2", "phase_3"]
+        assert done["summary"] == {"total": 2, "successful": 2, "failed": 0}
+        [listed] = document(await call(session, "proposals"))["proposals"]
+        assert listed["items"] == ["phase_2", "phase_3"]
+
+    drive(repo, script)
+
+
+def test_the_sdk_is_imported_only_by_the_mcp_command(repo: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from plansmith.cli import main\n"
+        "for args in (['validate'], ['analyze', sys.argv[1]], ['proposals']):\n"
+        "    assert main(['--repo', sys.argv[2], *args, '--json']) == 0\n"
+        "print(sorted(m for m in sys.modules if m == 'mcp' or m.startswith(('mcp.', 'mcp_types'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, PLAN, str(repo)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
