@@ -26,7 +26,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -36,6 +36,9 @@ from mcp.server.stdio import stdio_server
 
 from plansmith import __version__
 from plansmith.errors import ConfigError, PlansmithError, UsageError
+
+if TYPE_CHECKING:
+    from plansmith.workspace import Workspace
 
 log = logging.getLogger("plansmith.mcp")
 Arguments = Mapping[str, Any]
@@ -175,7 +178,7 @@ class Tools:
         with self._lock:
             return run(args)
 
-    def _workspace(self, **flags: object) -> Any:
+    def _workspace(self, **flags: object) -> Workspace:
         from plansmith.commands.common import open_workspace
 
         return open_workspace(self.repo, **flags)

@@ -256,20 +256,16 @@ class _Run:
         except PlansmithError as exc:
             self._fail(pid, exc.located())
             return
-        if outcome is None or outcome.proposal is None:
-            errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error] if outcome else []
-            if outcome is not None and outcome.failed:
-                self._fail(pid, "; ".join(errors))
-                return
-            self._skip(pid, outcome.skipped if outcome and outcome.skipped else "nothing to do")
+        if outcome is not None and outcome.proposal is not None:
+            self.report.failed |= bool(outcome.failed)  # a partial success is pushed, and still reported
+            expected = self.remote_branches.get(f"refs/heads/{branch}")
+            commit = outcome.proposal["commit"]
+            self.pending.append(Pending(pid, branch, commit, loc, decision.digest, expected, outcome))
+        elif outcome is not None and outcome.failed:  # not remembered as handled: the next run tries again
+            self._fail(pid, "; ".join(f"{o.item}: {o.error}" for o in outcome.operations if o.error))
+        else:
+            self._skip(pid, (outcome.skipped if outcome is not None else None) or "nothing to do")
             self.memory.remember_handled(self.base_branch, loc.name, decision.digest)
-            return
-        self.report.failed |= bool(outcome.failed)  # a partial success is pushed, and still reported
-        ref = f"refs/heads/{branch}"
-        commit = outcome.proposal["commit"]
-        self.pending.append(
-            Pending(pid, branch, commit, loc, decision.digest, self.remote_branches.get(ref), outcome)
-        )
 
     def _skip(self, pid: str, reason: str) -> None:
         self.report.skipped.append({"id": pid, "reason": reason})
