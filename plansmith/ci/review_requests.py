@@ -159,8 +159,9 @@ def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
         for op in pending.outcome.operations
     ]
     parts = [
-        f"plansmith proposes this change to `{pending.loc.main_path}`. Merge to approve it; close the "
-        "request **and delete the branch** to reject it (the same plan content is then not proposed again).",
+        f"plansmith proposes this change to `{pending.plan.location.main_path}`. Merge to approve it; "
+        "close the request **and delete the branch** to reject it (the same plan content is then not "
+        "proposed again).",
         "### Operations\n\n| item | operation | status | note |\n| --- | --- | --- | --- |\n"
         + "\n".join(rows),
         "### Analysis before the change\n\n```text\n" + _analysis_table(analysis) + "\n```",
@@ -187,8 +188,8 @@ def structure_pictures(ws: Workspace, pending: Pending) -> str | None:
     from plansmith.plan.mermaid import structure_change_block
 
     try:  # the proposal commit's parent is the base it was made from
-        before = _plan_at(ws, f"{pending.commit}^", pending.loc.name)
-        after = _plan_at(ws, pending.commit, pending.loc.name)
+        before = _plan_at(ws, f"{pending.commit}^", pending.plan.id)
+        after = _plan_at(ws, pending.commit, pending.plan.id)
     except PlansmithError:
         return None
     if before is None or after is None:
@@ -197,13 +198,13 @@ def structure_pictures(ws: Workspace, pending: Pending) -> str | None:
     return structure_change_block(before, analyze_plan(before, limits), after, analyze_plan(after, limits))
 
 
-def _plan_at(ws: Workspace, rev: str, name: str) -> Plan | None:
-    """The plan called ``name`` as commit ``rev`` has it (a level-0 file or a folder)."""
-    from plansmith.git_backend.repo import read_tree_files
+def _plan_at(ws: Workspace, rev: str, plan_id: str) -> Plan | None:
+    """The plan ``plan_id`` as commit ``rev`` has it (a level-0 file or a folder)."""
+    from plansmith import discovery
     from plansmith.plan.api import decode_files
-    from plansmith.plan.layout import build_plan, locate_plan, plan_files
+    from plansmith.plan.layout import build_plan, plan_files
 
-    raw = read_tree_files(ws.require_repo(), rev, ws.plans_dir)
+    raw = discovery.committed_files(ws.require_repo(), rev, ws.plan_roots)
     texts, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    loc = locate_plan(texts, name, ws.plans_dir)
-    return None if loc is None else build_plan(plan_files(texts, loc), loc)
+    ref = next((r for r in discovery.catalog(texts, patterns=ws.plan_roots) if r.id == plan_id), None)
+    return None if ref is None else build_plan(plan_files(texts, ref.location), ref.location)

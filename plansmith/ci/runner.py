@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
     from plansmith.plan.layout import PlanLocation
+    from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
 
 # Read in this order when HEAD is detached (a pull request's source branch first).
@@ -53,7 +54,7 @@ class Pending:
     id: str
     branch: str
     commit: str
-    loc: PlanLocation
+    plan: PlanRef
     digest: str
     expected: str | None  # the remote's value of the branch when the run fetched it
     outcome: RunOutcome
@@ -195,25 +196,26 @@ class _Run:
     # --- 2. decide and run ---------------------------------------------------------------------------
 
     def handle_plans(self) -> None:
+        from plansmith import discovery
         from plansmith.engine.coordinator import committed_files
         from plansmith.git_backend import proposals
         from plansmith.git_backend.repo import default_branch
-        from plansmith.plan.layout import find_plans
 
-        files = committed_files(self.repo, self.ws.plans_dir, self.ws.settings.limits.max_plan_bytes)
+        roots = self.ws.plan_roots
+        files = committed_files(self.repo, roots, self.ws.settings.limits.max_plan_bytes)
         existing = {p.branch: p for p in proposals.list_proposals(self.repo, prefix=self.prefix)}
         default = default_branch(self.repo)
         visited: set[str] = set()
-        for loc in find_plans(files, self.ws.plans_dir):
+        for ref in discovery.catalog(files, patterns=roots):
             branch = proposals.branch_name(
-                proposals.plan_name_of(loc.main_path), self.base_branch, default=default, prefix=self.prefix
+                ref.branch_component, self.base_branch, default=default, prefix=self.prefix
             )
             pid = branch.removeprefix(self.prefix)
             visited.add(pid)
             if f"refs/heads/{branch}" in self.conflicts:
                 self._skip(pid, LOCAL_COPY)
-            elif not self._deleted_on_remote(pid, branch, loc, files):
-                self._handle(pid, branch, loc, files, existing.get(branch))
+            elif not self._deleted_on_remote(pid, branch, ref.location, files):
+                self._handle(pid, branch, ref, files, existing.get(branch))
         for pid in set(self.memory.proposals) - visited:  # plans that are gone: forget their branches
             if f"refs/heads/{self.memory.proposals[pid].get('branch')}" not in self.remote_branches:
                 del self.memory.proposals[pid]
@@ -238,18 +240,19 @@ class _Run:
         return True
 
     def _handle(
-        self, pid: str, branch: str, loc: PlanLocation, files: Mapping[str, str], existing: Proposal | None
+        self, pid: str, branch: str, ref: PlanRef, files: Mapping[str, str], existing: Proposal | None
     ) -> None:
         from plansmith.engine.decisions import decide, propose_automatically
 
-        handled = self.memory.handled_digest(self.base_branch, loc.name)
+        loc = ref.location
+        handled = self.memory.handled_digest(self.base_branch, ref.id)
         decision = decide(self.repo, loc, files, handled=handled, existing=existing)
         if decision.action == "unchanged":
             self.report.unchanged.append(pid)
             return
         if decision.reason is not None:  # edited or rejected: decided for this content
             self._skip(pid, decision.reason)
-            self.memory.remember_handled(self.base_branch, loc.name, decision.digest)
+            self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
             return
         try:
             outcome = propose_automatically(self.ws, loc, base_branch=self.base_branch)
@@ -260,12 +263,12 @@ class _Run:
             self.report.failed |= bool(outcome.failed)  # a partial success is pushed, and still reported
             expected = self.remote_branches.get(f"refs/heads/{branch}")
             commit = outcome.proposal["commit"]
-            self.pending.append(Pending(pid, branch, commit, loc, decision.digest, expected, outcome))
+            self.pending.append(Pending(pid, branch, commit, ref, decision.digest, expected, outcome))
         elif outcome is not None and outcome.failed:  # not remembered as handled: the next run tries again
             self._fail(pid, "; ".join(f"{o.item}: {o.error}" for o in outcome.operations if o.error))
         else:
             self._skip(pid, (outcome.skipped if outcome is not None else None) or "nothing to do")
-            self.memory.remember_handled(self.base_branch, loc.name, decision.digest)
+            self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
 
     def _skip(self, pid: str, reason: str) -> None:
         self.report.skipped.append({"id": pid, "reason": reason})
@@ -285,11 +288,11 @@ class _Run:
             self.memory.proposals[pending.id] = {
                 "branch": pending.branch,
                 "commit": pending.commit,
-                "plan": pending.loc.main_path,
+                "plan": pending.plan.location.main_path,
                 "base_branch": self.base_branch,
                 "content_hash": pending.digest,
             }
-            self.memory.remember_handled(self.base_branch, pending.loc.name, pending.digest)
+            self.memory.remember_handled(self.base_branch, pending.plan.id, pending.digest)
         if self.memory != self.base_memory:
             memory = commit_files(
                 self.repo,

@@ -28,7 +28,7 @@ def run_daemon(ws: Workspace, *, once: bool) -> int:
     return run_loop(
         ws.require_repo().worktree,
         EngineHandler(ws),
-        plans_dir=ws.plans_dir,
+        roots=ws.plan_roots,
         debounce_ms=ws.settings.debounce_ms,
         once=once,
         intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),

@@ -20,7 +20,7 @@ from plansmith.daemon.service import DaemonOptions, PendingAnalysis, RunContext,
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
-    from plansmith.plan.layout import PlanLocation
+    from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
 
 log = logging.getLogger("plansmith.daemon")
@@ -51,13 +51,13 @@ class EngineHandler:
         data.setdefault(branch, {})[plan] = digest
         write_json_atomic(self.handled_path, data)
 
-    def _committed(self) -> tuple[dict[str, str], list[PlanLocation]]:
+    def _committed(self) -> tuple[dict[str, str], list[PlanRef]]:
+        from plansmith.discovery import catalog
         from plansmith.engine.coordinator import committed_files
-        from plansmith.plan.layout import find_plans
 
         repo = self.ws.require_repo()
-        files = committed_files(repo, self.ws.plans_dir, self.ws.settings.limits.max_plan_bytes)
-        return files, find_plans(files, self.ws.plans_dir)
+        files = committed_files(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
+        return files, catalog(files, patterns=self.ws.plan_roots)
 
     # --- DaemonHandler ---------------------------------------------------------------------------
 
@@ -65,26 +65,27 @@ class EngineHandler:
         from plansmith.git_backend.worktree import ScratchWorktree
 
         # Repairs a damaged scratch worktree and removes locks a killed run left behind.
-        ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plans_dir)
+        ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plan_roots)
 
     def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
         from plansmith.plan.complexity import Thresholds, analyze_plan
-        from plansmith.plan.layout import build_plan, find_plans, plan_files
+        from plansmith.plan.layout import build_plan, plan_files
 
         self.ws.reread()
         texts, _ = self.ws.files()
         t = self.ws.settings.thresholds
         pending: list[PendingAnalysis] = []
-        for loc in find_plans(texts, self.ws.plans_dir):
-            if loc.name not in plans:
+        for ref in self.ws.plans():
+            if ref.key not in plans:
                 continue
+            loc = ref.location
             analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), Thresholds(t.expand, t.collapse))
             for item in analysis.items:
                 if item.recommendation == "keep":
                     continue
                 pending.append(
                     PendingAnalysis(
-                        loc.name,
+                        ref.key,
                         item.id,
                         item.score,
                         f"{item.id.replace('_', ' ')} scores {item.score}: a proposal to "
@@ -102,66 +103,68 @@ class EngineHandler:
         branch = current_branch(repo)
         if branch is None:
             return []  # detached HEAD: there is no branch to propose against
-        files, locations = self._committed()
+        files, refs = self._committed()
         handled = self._handled().get(branch, {})
         open_ids = {p.id: p for p in proposals.list_proposals(repo, prefix=self.ws.settings.proposal_prefix)}
         records: list[RunRecord] = []
-        for loc in locations:
-            if plans is not None and loc.name not in plans:
+        for ref in refs:  # keyed by id: two plans of the same name in different roots never collide
+            loc = ref.location
+            if plans is not None and ref.key not in plans:
                 continue
             if ctx.is_cancelled():
                 break
             # The same decision as CI runners make (plansmith.engine.decisions), from this daemon's memory.
-            known = handled.get(loc.name)
-            decision = decide(repo, loc, files, handled=known, existing=open_ids.get(loc.name))
+            known, existing = handled.get(ref.id), open_ids.get(ref.branch_component)
+            decision = decide(repo, loc, files, handled=known, existing=existing)
             if decision.action == "unchanged":
                 continue  # cheap: nothing changed since the last run for this branch
             if decision.action == "run":
-                records.append(self._run(loc, ctx))
+                records.append(self._run(ref, ctx))
             else:
-                records.append(RunRecord(loc.name, f"skipped: {decision.reason}"))
-            self._remember(branch, loc.name, decision.digest)
-            ctx.progress(f"handled {loc.name}")
+                records.append(RunRecord(ref.id, f"skipped: {decision.reason}"))
+            self._remember(branch, ref.id, decision.digest)
+            ctx.progress(f"handled {ref.id}")
         return records
 
-    def _run(self, loc: PlanLocation, ctx: RunContext) -> RunRecord:
+    def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
         from plansmith.engine.decisions import propose_automatically
 
         started = time.monotonic()
         try:
-            outcome = propose_automatically(self.ws, loc)
+            outcome = propose_automatically(self.ws, ref.location)
         except PlansmithError as exc:
-            return RunRecord(loc.name, "failed", None, time.monotonic() - started, [exc.located()])
+            return RunRecord(ref.id, "failed", None, time.monotonic() - started, [exc.located()])
         if outcome is None:
-            return RunRecord(loc.name, "nothing to do", None, time.monotonic() - started)
+            return RunRecord(ref.id, "nothing to do", None, time.monotonic() - started)
         if outcome.skipped is not None:
-            return RunRecord(loc.name, f"skipped: {outcome.skipped}", None, time.monotonic() - started)
+            return RunRecord(ref.id, f"skipped: {outcome.skipped}", None, time.monotonic() - started)
         errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
         branch = outcome.proposal["branch"] if outcome.proposal else None
         verb = outcome.operations[0].operation
         summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
-        return RunRecord(loc.name, summary, branch, time.monotonic() - started, errors)
+        return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
 
     def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:
         from plansmith.git_backend import proposals
 
         repo = self.ws.require_repo()
-        stale = [
+        stale = {
             p.id
             for p in proposals.list_proposals(repo, prefix=self.ws.settings.proposal_prefix)
             if p.state == "stale"
-        ]
-        if not stale:
+        }
+        refs = [ref for ref in self._committed()[1] if ref.branch_component in stale]
+        if not refs:
             return []
         # Forget what was handled for them so that they are recomputed on the new base.
         data = self._handled()
         for plans in data.values():
-            for plan in stale:
-                plans.pop(plan, None)
+            for ref in refs:
+                plans.pop(ref.id, None)
         from plansmith.git_backend._fs import write_json_atomic
 
         write_json_atomic(self.handled_path, data)
-        return self.handle_committed(stale, ctx)
+        return self.handle_committed(sorted({ref.key for ref in refs}), ctx)
 
     def cleanup(self, ctx: RunContext) -> None:
         runs = self.state_dir / "runs"

@@ -9,11 +9,12 @@ HEAD and branches are never written; the result is a proposal branch.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
+from plansmith import discovery
 from plansmith.engine import artifacts
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.engine.preflight import REJECTED, rejected_before, require_item
@@ -21,7 +22,7 @@ from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_op
 from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan, format_table
-from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
+from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan
 
@@ -147,10 +148,11 @@ def in_apply_order(items: list[Item], verb: Verb) -> list[Item]:
     return items
 
 
-def committed_files(repo: RepoPaths, plans_dir: str, max_bytes: int) -> dict[str, str]:
-    from plansmith.git_backend.repo import read_tree_files
+def committed_files(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int) -> dict[str, str]:
+    """The text of every file in a plan root at HEAD (``roots``: root patterns, or one folder)."""
+    from plansmith import discovery
 
-    texts, problems = decode_files(read_tree_files(repo, "HEAD", plans_dir), max_bytes=max_bytes)
+    texts, problems = decode_files(discovery.committed_files(repo, "HEAD", roots), max_bytes=max_bytes)
     del problems  # undecodable files elsewhere do not block this plan; its own are checked below
     return texts
 
@@ -158,14 +160,17 @@ def committed_files(repo: RepoPaths, plans_dir: str, max_bytes: int) -> dict[str
 def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None) -> RunOutcome:
     repo = ws.require_repo()
     settings = ws.settings
-    files = committed_files(repo, ws.plans_dir, settings.limits.max_plan_bytes)
-    rel = ws.rel(request.plan)
-    loc = locate_plan(files, rel, ws.plans_dir)
-    if loc is None:
-        raise PlanError(
-            f"{request.plan}: no committed plan there",
+    files = committed_files(repo, ws.plan_roots, settings.limits.max_plan_bytes)
+    refs = discovery.catalog(files, patterns=ws.plan_roots)
+    ref = discovery.locate(refs, ws.plan_roots, request.plan, ws.rel_or_none(request.plan))
+    if ref is None:
+        raise discovery.unknown_plan(
+            request.plan,
+            refs,
+            what="committed plan",
             hint="plansmith works on committed plans: commit the plan first (git add + git commit)",
         )
+    loc = ref.location
     files = plan_files(files, loc)
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
@@ -194,7 +199,7 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
     if not request.assume_yes and not _confirm(request):
         _say(out, "nothing changed")
         return outcome
-    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out)
+    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out, plan_id=ref.id)
 
 
 def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
@@ -283,6 +288,8 @@ def _execute(
     analysis: Analysis,
     outcome: RunOutcome,
     out: TextIO | None,
+    *,
+    plan_id: str | None = None,
 ) -> RunOutcome:
     from plansmith.git_backend import checkpoints
     from plansmith.git_backend.repo import resolve_commit
@@ -371,16 +378,16 @@ def _execute(
         _report(out, outcome, None)
         return outcome
 
-    scratch = ScratchWorktree.ensure(repo, ws.plans_dir)
+    scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
     with scratch.session():
         scratch.reset_to(base)
         checkpoint = checkpoints.create(
-            repo, base, plan=loc.name, operation=verb, items=[i.id for i in applied]
+            repo, base, plan=plan_id or loc.name, operation=verb, items=[i.id for i in applied]
         )
         try:
             _write_changes(scratch.path, files, current)
             commit = _commit(scratch, settings.commit.author, loc, verb, applied, base, run_id, analysis)
-            proposal = _publish(repo, commit, settings.proposal_prefix, request.base_branch)
+            proposal = _publish(repo, commit, settings.proposal_prefix, request.base_branch, plan_id=plan_id)
         except BaseException:
             checkpoints.restore(scratch, checkpoint.id)
             raise
@@ -446,22 +453,32 @@ def _commit(
     return scratch.commit(f"{subject}\n\n{body}", author, trailers)
 
 
-def _publish(repo: RepoPaths, commit: str, prefix: str, base_branch: str | None = None) -> Proposal:
+def _publish(
+    repo: RepoPaths, commit: str, prefix: str, base_branch: str | None = None, *, plan_id: str | None = None
+) -> Proposal:
+    """Publish ``commit`` as the proposal of the plan ``plan_id`` (default: its main file's name) for
+    ``base_branch`` (default: the branch checked out)."""
     from plansmith.git_backend import proposals
     from plansmith.git_backend.repo import current_branch, default_branch
+    from plansmith.plan.roots import branch_component
 
-    base = base_branch or current_branch(repo) or ""
-    name = proposals.plan_name_of(_trailer_plan(repo, commit))
-    branch = proposals.branch_name(name, base, default=default_branch(repo), prefix=prefix) if base else None
-    found = proposals.list_proposals(repo, prefix=prefix)
-    existing = next((p for p in found if p.branch == branch), None)
+    name = plan_id or proposals.plan_name_of(_trailer_plan(repo, commit))
+    base = base_branch or current_branch(repo)
+    branch = None
+    if base is not None:
+        branch = proposals.branch_name(
+            branch_component(name), base, default=default_branch(repo), prefix=prefix
+        )
+    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.branch == branch), None)
     if existing is not None and existing.state == "edited":
         raise ConflictError(
             f"proposal {existing.id} has commits of yours on it; plansmith leaves it alone",
             hint=f"merge or delete branch {existing.branch}, then run again",
         )
     expected = existing.commit if existing else None
-    return proposals.publish(repo, commit, base_branch=base_branch, expected=expected, prefix=prefix)
+    return proposals.publish(
+        repo, commit, base_branch=base_branch, expected=expected, prefix=prefix, plan_id=name
+    )
 
 
 def _trailer_plan(repo: RepoPaths, commit: str) -> str:

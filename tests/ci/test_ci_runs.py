@@ -162,3 +162,14 @@ def test_an_unknown_remote_is_a_clear_error(remote: Remote, capsys: pytest.Captu
     assert code == 1
     assert doc["error"]["type"] == "git" and "no remote named 'upstream'" in doc["error"]["message"]  # type: ignore[index]
     assert remote_refs(remote.bare).keys() == {"refs/heads/main"}
+
+
+def test_plans_of_every_root_get_their_own_branch(remote: Remote, capsys: pytest.CaptureFixture[str]) -> None:
+    remote.write({"specs/042_search/plans/001-ranking-plan.md": TEXT}, "a topic plan")
+    code, doc = ci(capsys, remote.runner())
+    assert code == 0
+    branches = sorted(p["branch"] for p in doc["pushed"])  # type: ignore[union-attr]
+    assert branches == [BRANCH, "plansmith/042_search+001-ranking-plan"]
+    code, doc = ci(capsys, remote.runner())
+    assert (code, doc["pushed"]) == (0, [])
+    assert "042_search+001-ranking-plan" in doc["unchanged"]  # type: ignore[operator]

@@ -188,7 +188,7 @@ def test_failures_are_tool_errors_with_message_and_hint(repo: Path) -> None:
         missing = await call(session, "analyze", plan="specs/plans/404_missing.md")
         text = error_text(missing)
         assert text.startswith("plansmith: error: ") and "\nhint: " in text
-        assert missing.structured_content["error"]["type"] == "plan"  # type: ignore[index]
+        assert missing.structured_content["error"]["type"] == "unknown-plan"  # type: ignore[index]
 
         unknown = error_text(await call(session, "expand", plan=PLAN, items=["phase_42"]))
         assert "there is no phase 42" in unknown and "hint: the plan has: phase 1" in unknown
