@@ -38,6 +38,7 @@ from plansmith import __version__
 from plansmith.errors import ConfigError, PlansmithError, UsageError
 
 if TYPE_CHECKING:
+    from plansmith.plan.ids import ItemId
     from plansmith.workspace import Workspace
 
 log = logging.getLogger("plansmith.mcp")
@@ -131,7 +132,7 @@ def _texts(args: Arguments, name: str) -> list[str]:
     return value
 
 
-def _items(names: list[str]) -> tuple[tuple[int, int | None], ...]:
+def _items(names: list[str]) -> tuple[tuple[ItemId, ItemId | None], ...]:
     """``["phase_3", "phase_4_stage_1"]`` -> the engine's items, read as the command line reads them."""
     from plansmith.commands.operation import ITEM_USAGE, _item_number
 

@@ -127,10 +127,12 @@ def test_plan_tools_answer_with_the_commands_documents(repo: Path) -> None:
 
         problems = document(await call(session, "validate"))
         assert problems["ok"] is True
-        (repo / "specs/plans/002_broken.md").write_text("# Broken: Plan\n\n**Expanded Phases**: [9]\n")
+        broken = "# Broken: Plan\n\n### Phase 1: A\n- [ ] a\n\n### Phase 1: B\n- [ ] b\n"  # twice phase 1
+        (repo / "specs/plans/002_broken.md").write_text(broken)
         problems = document(await call(session, "validate", plans=["specs/plans/002_broken.md"]))
         assert problems["ok"] is False and problems["problems"]
         assert {p["path"] for p in problems["problems"]} == {"specs/plans/002_broken.md"}
+        assert "duplicate-phase" in {p["code"] for p in problems["problems"]}
 
         waves = document(await call(session, "waves", plan=PLAN))
         assert waves["waves"] == [[1], [2, 3]] and waves["cycle"] is None
@@ -253,3 +255,19 @@ def test_the_sdk_is_imported_only_by_the_mcp_command(repo: Path) -> None:
         [sys.executable, "-c", probe, PLAN, str(repo)], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_item_names_take_every_id_form() -> None:
+    from plansmith.errors import UsageError
+    from plansmith.mcp_server import _items
+
+    parsed = _items(["phase_3", "phase_2.5", "phase_CF-1_stage_2", "phase_5a"])
+    assert [(str(p), None if s is None else str(s)) for p, s in parsed] == [
+        ("3", None),
+        ("2.5", None),
+        ("CF-1", "2"),
+        ("5a", None),
+    ]
+    for bad in ("3", "phase_", "phase_3_stage_", "stage_1", "phase 3"):
+        with pytest.raises(UsageError):
+            _items([bad])
