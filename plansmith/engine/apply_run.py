@@ -218,6 +218,7 @@ def _commit_and_publish(run: PlanRun, current: dict[str, str], plan_id: str | No
         checkpoint=(plan_id or loc.name, verb, ids),
         prefix=settings.proposal_prefix,
         plan_id=plan_id,
+        base_branch=run.request.base_branch,
     )
     run.outcome.proposal = publish.proposal_doc(proposal)
 

@@ -27,6 +27,7 @@ from plansmith.engine.items import (
     Verb,
     apply_item,
     choose_items,
+    in_apply_order,
 )
 from plansmith.engine.preflight import REJECTED, rejected_before, require_item
 from plansmith.engine.runner import OpOutcome
@@ -85,8 +86,10 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
     if request.auto:
         items = choose_items(analysis, request.operation)
     else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
-        items = [Item(request.phase or 0, request.stage)]
-        require_item(plan, items[0].phase, items[0].stage)
+        named = request.items or ((request.phase or 0, request.stage),)
+        items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
+        for item in items:
+            require_item(plan, item.phase, item.stage)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")

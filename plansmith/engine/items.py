@@ -32,6 +32,8 @@ class OperationRequest:
     interactive: bool = False
     agent: str | None = None
     agent_required: bool = False
+    base_branch: str | None = None  # the proposal's base branch; default: the one checked out
+    items: tuple[tuple[IdLike, IdLike | None], ...] = ()  # several named items (phase, stage) in one run
     progress: ProgressSink | None = field(default=None, compare=False)  # live events; None: nobody
 
 
@@ -121,11 +123,17 @@ def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: It
 def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
     """Every recommended item, in the order the coordinator applies them (stages before phases when
     collapsing, so a phase is collapsed after the stages it holds)."""
-    picked = [Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb]
+    return in_apply_order([Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb)
+
+
+def in_apply_order(items: list[Item], verb: Verb) -> list[Item]:
+    """``items`` in the order the coordinator applies them: as given, but when collapsing stages first
+    and phases from the last to the first, so a phase is collapsed after the stages it holds."""
     if verb == "collapse":
         # stages first, then phases from the last to the first (natural id order)
-        picked.sort(
+        return sorted(
+            items,
             key=lambda it: (it.stage is not None, natural_key(it.phase), natural_key(it.stage or 0)),
             reverse=True,
         )
-    return picked
+    return items

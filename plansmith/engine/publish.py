@@ -46,23 +46,34 @@ def _prune_empty(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def publish(repo: RepoPaths, commit: str, prefix: str, *, plan_id: str | None = None) -> Proposal:
-    """Publish ``commit`` as the proposal of the plan ``plan_id`` (default: its main file's name).
+def publish(
+    repo: RepoPaths, commit: str, prefix: str, base_branch: str | None = None, *, plan_id: str | None = None
+) -> Proposal:
+    """Publish ``commit`` as the proposal of the plan ``plan_id`` (default: its main file's name) for
+    ``base_branch`` (default: the branch checked out).
 
     A proposal branch that carries commits of the user's is left alone (a :class:`ConflictError`)."""
     from plansmith.git_backend import proposals
+    from plansmith.git_backend.repo import current_branch, default_branch
     from plansmith.plan.roots import branch_component
 
     name = plan_id or proposals.plan_name_of(trailer_plan(repo, commit))
-    component = branch_component(name)
-    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.id == component), None)
+    base = base_branch or current_branch(repo)
+    branch = None
+    if base is not None:
+        branch = proposals.branch_name(
+            branch_component(name), base, default=default_branch(repo), prefix=prefix
+        )
+    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.branch == branch), None)
     if existing is not None and existing.state == "edited":
         raise ConflictError(
             f"proposal {existing.id} has commits of yours on it; plansmith leaves it alone",
             hint=f"merge or delete branch {existing.branch}, then run again",
         )
     expected = existing.commit if existing else None
-    return proposals.publish(repo, commit, expected=expected, prefix=prefix, plan_id=name)
+    return proposals.publish(
+        repo, commit, base_branch=base_branch, expected=expected, prefix=prefix, plan_id=name
+    )
 
 
 def trailer_plan(repo: RepoPaths, commit: str) -> str:
@@ -86,6 +97,7 @@ def commit_and_publish(
     checkpoint: tuple[str, str, list[str]],
     prefix: str,
     plan_id: str | None = None,
+    base_branch: str | None = None,
 ) -> Proposal:
     """The whole sequence in the scratch worktree: reset to ``base``, checkpoint, write, commit, publish.
 
@@ -100,7 +112,7 @@ def commit_and_publish(
         try:
             write_changes(scratch.path, before, after)
             commit = scratch.commit(message, author, trailers)
-            proposal = publish(repo, commit, prefix, plan_id=plan_id)
+            proposal = publish(repo, commit, prefix, base_branch, plan_id=plan_id)
         except BaseException:
             checkpoints.restore(scratch, saved.id)
             raise
