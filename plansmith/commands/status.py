@@ -1,6 +1,8 @@
 """``plansmith status``: the daemon's state, its last runs, pending analyses, open proposals, errors.
 
-Reads the daemon's state file and the proposal branches; changes nothing.
+Reads the daemon's state file and the proposal branches; changes nothing. On a terminal the same
+facts are a dashboard (:mod:`plansmith.terminal.dashboard`); elsewhere the plain lines and the JSON
+document stay as they were.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ from typing import TYPE_CHECKING, Any
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 
 if TYPE_CHECKING:
+    from plansmith.git_backend.proposals import Proposal
     from plansmith.workspace import Workspace
 
 
 def status_document(ws: Workspace) -> dict[str, Any]:
     """The ``status --json`` document: the daemon's state (``docs/daemon.md``) plus ``proposals``."""
+    return _status(ws)[0]
+
+
+def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     from plansmith.daemon.service import daemon_status
     from plansmith.git_backend import proposals
 
@@ -33,16 +40,24 @@ def status_document(ws: Workspace) -> dict[str, Any]:
         }
         for p in found
     ]
-    return status
+    return status, found
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.daemon.state import format_status
+    from plansmith.terminal.display import display_for
 
-    status = status_document(open_workspace(args.repo))
+    status, found = _status(open_workspace(args.repo))
     if args.json:
         emit_json(status, as_text=True)
         return EXIT_OK
+    display = display_for(args)
+    if display.rich:
+        from plansmith.terminal.dashboard import dashboard_view
+
+        display.console().print(dashboard_view(status, found))
+        return EXIT_OK
+    from plansmith.daemon.state import format_status
+
     print(format_status(status))
     if status["proposals"]:
         print("open proposals:")
