@@ -20,6 +20,7 @@ from plansmith.daemon.service import DaemonOptions, PendingAnalysis, RunContext,
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
+    from plansmith.engine.progress import ProgressSink
     from plansmith.plan.layout import PlanLocation
     from plansmith.workspace import Workspace
 
@@ -30,8 +31,9 @@ ARTIFACT_MAX_AGE_S = 7 * 24 * 3600
 class EngineHandler:
     """The :class:`~plansmith.daemon.service.DaemonHandler` that runs plansmith's engine."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, progress: ProgressSink | None = None) -> None:
         self.ws = ws
+        self.progress = progress  # where runs report their operations (a terminal's live view, --once)
         self.state_dir = ws.require_repo().state_dir
         self.handled_path = self.state_dir / "handled.json"
 
@@ -142,11 +144,13 @@ class EngineHandler:
                     agent=self.ws.settings.agent,
                     agent_required=self.ws.settings.agent_required,
                 )
-                outcome = run_request(self.ws, request, out=None)
+                outcome = run_request(self.ws, request, out=None, progress=self.progress)
                 if outcome.operations:
                     errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
                     branch = outcome.proposal["branch"] if outcome.proposal else None
                     summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
+                    if outcome.moves:  # in one line, what moved where
+                        summary += f" ({'; '.join(outcome.moves)})"
                     return RunRecord(loc.name, summary, branch, time.monotonic() - started, errors)
         except PlansmithError as exc:
             return RunRecord(loc.name, "failed", None, time.monotonic() - started, [exc.located()])

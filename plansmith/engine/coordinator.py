@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Literal, TextIO
 from plansmith.engine import artifacts
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.engine.preflight import REJECTED, rejected_before, require_item
+from plansmith.engine.progress import ProgressSink, queued, runner_listener
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
 from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
-from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan, format_table
+from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan
+from plansmith.terminal.text import analysis_text
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -87,6 +89,7 @@ class RunOutcome:
     dry_run: bool = False
     changes: dict[str, list[str]] = field(default_factory=dict)
     skipped: str | None = None  # why nothing was run although there was something to do
+    moves: list[str] = field(default_factory=list)  # "phase 3 → specs/plans/001_x/phase_3_db.md", per item
 
     @property
     def failed(self) -> int:
@@ -148,7 +151,17 @@ def committed_files(repo: RepoPaths, plans_dir: str, max_bytes: int) -> dict[str
     return texts
 
 
-def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None) -> RunOutcome:
+def run_request(
+    ws: Workspace,
+    request: OperationRequest,
+    *,
+    out: TextIO | None,
+    show_analysis: Callable[[Analysis], None] | None = None,
+    progress: ProgressSink | None = None,
+) -> RunOutcome:
+    """Run one request; ``out``: lines for people (None: silent). ``show_analysis`` shows the analysis
+    before the prompt (default: the plain table on ``out``; the terminal layer draws it to fit).
+    ``progress`` receives an event whenever an operation is queued, starts, retries or ends."""
     repo = ws.require_repo()
     settings = ws.settings
     files = committed_files(repo, ws.plans_dir, settings.limits.max_plan_bytes)
@@ -178,14 +191,17 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
         return outcome
     _warn_uncommitted(ws, loc, out)
     if out is not None:
-        out.write(format_table(analysis) + "\n\n")
-        out.write(f"{request.operation}: {', '.join(i.id for i in items)}\n")
+        if show_analysis is not None:
+            show_analysis(analysis)
+        else:
+            out.write(analysis_text(analysis) + "\n")
+        out.write(f"\n{request.operation}: {', '.join(i.id for i in items)}\n")
     if request.dry_run:
         return _dry_run(files, loc, request.operation, items, outcome, out)
     if not request.assume_yes and not _confirm(request):
         _say(out, "nothing changed")
         return outcome
-    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out)
+    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out, progress)
 
 
 def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
@@ -274,6 +290,7 @@ def _execute(
     analysis: Analysis,
     outcome: RunOutcome,
     out: TextIO | None,
+    progress: ProgressSink | None = None,
 ) -> RunOutcome:
     from plansmith.git_backend import checkpoints
     from plansmith.git_backend.repo import resolve_commit
@@ -299,6 +316,7 @@ def _execute(
 
             return Operation(item.id, op)
 
+        queued(progress, [i.id for i in round_items])
         result = run_operations(
             [make_op(i) for i in round_items],
             max_parallel=settings.max_parallel,
@@ -306,6 +324,7 @@ def _execute(
             factor=settings.retry.factor,
             max_attempts=settings.retry.max_attempts,
             decide_on_failure=ask_on_failure if request.interactive else None,
+            on_event=runner_listener(progress) if progress is not None else None,
         )
         current, cur_loc = base_files, base_loc
         for item in round_items:
@@ -345,7 +364,7 @@ def _execute(
 
     if request.agent and verb == "expand" and applied:
         current, cur_loc, applied = _elaborate(
-            ws, request, run_dir, files, loc, current, cur_loc, applied, children, outcome
+            ws, request, run_dir, files, loc, current, cur_loc, applied, children, outcome, progress
         )
 
     before = {p.code for p in validate_plan(build_plan(files, loc))}
@@ -370,7 +389,9 @@ def _execute(
         )
         try:
             _write_changes(scratch.path, files, current)
-            commit = _commit(scratch, settings.commit.author, loc, verb, applied, base, run_id, analysis)
+            message = _message(loc, verb, applied, files, current, cur_loc, analysis)
+            outcome.moves = message.moves
+            commit = _commit(scratch, settings.commit.author, loc, verb, applied, base, run_id, message.text)
             proposal = _publish(repo, commit, settings.proposal_prefix)
         except BaseException:
             checkpoints.restore(scratch, checkpoint.id)
@@ -418,6 +439,34 @@ def _prune_empty(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+@dataclass(frozen=True)
+class _Message:
+    text: str  # subject, blank line, body (the trailers are added when committing)
+    moves: list[str]
+
+
+def _message(
+    loc: PlanLocation,
+    verb: Verb,
+    items: list[Item],
+    before: dict[str, str],
+    after: dict[str, str],
+    after_loc: PlanLocation,
+    analysis: Analysis,
+) -> _Message:
+    """What moved where, the analysis before the change and the structure before and after (Mermaid)."""
+    from plansmith.git_backend.messages import item_moves, proposal_body, proposal_subject
+    from plansmith.plan.mermaid import structure_change_block
+
+    ids = [i.id for i in items]
+    before_plan, after_plan = build_plan(before, loc), build_plan(after, after_loc)
+    after_analysis = analyze_plan(after_plan, analysis.thresholds)
+    moves = item_moves(verb, ids, analysis, after_analysis)
+    block = structure_change_block(before_plan, analysis, after_plan, after_analysis)
+    body = proposal_body(moves, analysis_text(analysis), block)
+    return _Message(f"{proposal_subject(verb, ids, loc.name)}\n\n{body}", moves)
+
+
 def _commit(
     scratch: ScratchWorktree,
     author: str,
@@ -426,15 +475,13 @@ def _commit(
     items: list[Item],
     base: str,
     run_id: str,
-    analysis: Analysis,
+    message: str,
 ) -> str:
-    from plansmith.git_backend.messages import proposal_subject, proposal_trailers
+    from plansmith.git_backend.messages import proposal_trailers
 
     ids = [i.id for i in items]
-    subject = proposal_subject(verb, ids, loc.name)
-    body = "Analysis before the change:\n\n" + format_table(analysis)
     trailers = proposal_trailers(plan=loc.main_path, operation=verb, items=ids, base=base, run=run_id)
-    return scratch.commit(f"{subject}\n\n{body}", author, trailers)
+    return scratch.commit(message, author, trailers)
 
 
 def _publish(repo: RepoPaths, commit: str, prefix: str) -> Proposal:
@@ -470,6 +517,8 @@ def _report(out: TextIO | None, outcome: RunOutcome, prefix: str | None) -> None
         return
     p = outcome.proposal
     out.write(f"\nproposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})\n")
+    for move in outcome.moves:
+        out.write(f"  {move}\n")
     if outcome.merged:
         out.write("merged into the current branch\n")
     else:
@@ -488,6 +537,7 @@ def _elaborate(
     applied: list[Item],
     children: dict[str, str],
     outcome: RunOutcome,
+    progress: ProgressSink | None = None,
 ) -> tuple[dict[str, str], PlanLocation, list[Item]]:
     """Let the agent rewrite each new file; keep what it passes, drop items whose required agent failed."""
     assert request.agent is not None
@@ -497,7 +547,14 @@ def _elaborate(
         if item.id in children
     ]
     results = elaborate_all(
-        ws.settings, request.agent, request.agent_required, cur_loc.main_path, current, jobs, run_dir / "work"
+        ws.settings,
+        request.agent,
+        request.agent_required,
+        cur_loc.main_path,
+        current,
+        jobs,
+        run_dir / "work",
+        progress=progress,
     )
     failed = {item for item, r in results.items() if r.failed is not None}
     for res in outcome.operations:

@@ -27,13 +27,13 @@ working tree, because the user asked for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
 from plansmith.errors import ConflictError, GitError, ProposalError, UnknownProposalError
 from plansmith.git_backend import rejections
-from plansmith.git_backend.cmd import git
+from plansmith.git_backend.cmd import GitResult, git
 from plansmith.git_backend.messages import (
     TRAILER_BASE,
     TRAILER_ITEMS,
@@ -55,7 +55,24 @@ from plansmith.git_backend.repo import (
 
 DEFAULT_PREFIX = "plansmith/"
 State = Literal["open", "stale", "edited"]
-_FIELDS = "%(refname)%00%(objectname)%00%(authoremail)%00%(committeremail)%00%(trailers:only,unfold)%00"
+_FIELDS = (
+    "%(refname)%00%(objectname)%00%(authoremail)%00%(committeremail)%00%(committerdate:unix)%00"
+    "%(trailers:only,unfold)%00"
+)
+# Rename detection for what a proposal shows. Expanding a level-0 plan moves it into its folder and
+# takes the expanded phases out of it: with four of six phases moved out, a real plan kept 59% of its
+# text. Below git's default of 50% the move would read as a deleted and a new file again; a proposal
+# touches a handful of files, so a lower threshold cannot pair unrelated ones by accident in practice.
+FIND_RENAMES = "--find-renames=30%"
+ChangeStatus = Literal["added", "modified", "deleted", "renamed", "copied", "type-changed"]
+_STATUS: dict[str, ChangeStatus] = {
+    "A": "added",
+    "M": "modified",
+    "D": "deleted",
+    "R": "renamed",
+    "C": "copied",
+    "T": "type-changed",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +87,35 @@ class Proposal:
     base_branch: str
     run: str
     state: State
+    created: int = field(default=0, compare=False)  # the tip's commit time (Unix seconds), for its age
 
     @property
     def ref(self) -> str:
         return f"refs/heads/{self.branch}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file of a proposal's diff, as ``git diff --stat -M`` would count it."""
+
+    status: ChangeStatus
+    path: str  # the path on the proposal's side (the new name of a renamed file)
+    old_path: str | None  # renamed or copied from
+    added: int
+    deleted: int
+    similarity: int | None = None  # percent, for renames and copies
+    binary: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "path": self.path,
+            "old_path": self.old_path,
+            "added": self.added,
+            "deleted": self.deleted,
+            "similarity": self.similarity,
+            "binary": self.binary,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +196,9 @@ def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Pro
     proposals: list[Proposal] = []
     for record in out.split("\x00\n"):
         fields = record.split("\x00")
-        if len(fields) != 5 or not fields[0].startswith(ref_prefix):
+        if len(fields) != 6 or not fields[0].startswith(ref_prefix):
             continue
-        ref, tip, author, committer, trailer_text = fields
+        ref, tip, author, committer, when, trailer_text = fields
         trailers = parse_trailers(trailer_text)
         edited = not _is_plansmith_commit(author, committer, trailers)
         if edited:
@@ -179,6 +221,7 @@ def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Pro
                 base_branch=base_branch,
                 run=trailers.get(TRAILER_RUN, ""),
                 state=state,
+                created=int(when) if when.isdigit() else 0,
             )
         )
     return sorted(proposals, key=lambda p: p.id)
@@ -249,13 +292,54 @@ def publish(
     return get(repo, name.removeprefix(prefix), prefix=prefix)
 
 
-def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
-    """``git diff <base>...<branch>``: what approving would bring, relative to where the branches met."""
-    proposal = get(repo, proposal_id, prefix=prefix)
+def _compared(repo: RepoPaths, proposal: Proposal) -> str:
+    """``<base>...<tip>``: what approving would bring, relative to where the branches met."""
     base = rev_parse(repo, f"refs/heads/{proposal.base_branch}") or proposal.base
-    # --no-renames: an expansion reads as "plan edited, phase file added", not as a rename of the plan.
-    args = ["diff", "--no-color", "--no-ext-diff", "--no-renames", f"{base}...{proposal.commit}"]
+    return f"{base}...{proposal.commit}"
+
+
+def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
+    """``git diff -M <base>...<branch>``: what approving would bring, with renames detected, so that a
+    main plan moving into its folder reads as ``rename from``/``rename to`` and the few changed lines."""
+    proposal = get(repo, proposal_id, prefix=prefix)
+    args = ["diff", "--no-color", "--no-ext-diff", FIND_RENAMES, _compared(repo, proposal)]
     return git(args, cwd=repo.worktree).out
+
+
+def changed_files(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> list[FileChange]:
+    """The files the proposal changes (renames detected as in :func:`diff`), with their line counts."""
+    proposal = get(repo, proposal_id, prefix=prefix)
+    compared = _compared(repo, proposal)
+    statuses = _split_z(git(["diff", "--name-status", "-z", FIND_RENAMES, compared], cwd=repo.worktree))
+    counts = _split_z(git(["diff", "--numstat", "-z", FIND_RENAMES, compared], cwd=repo.worktree))
+    lines: dict[str, tuple[int, int, bool]] = {}
+    i = 0
+    while i < len(counts):
+        added, deleted, path = counts[i].split("\t", 2)
+        if not path:  # a rename or copy: "added TAB deleted TAB" NUL old NUL new
+            path, i = counts[i + 2], i + 3
+        else:
+            i += 1
+        binary = added == "-"
+        lines[path] = (0 if binary else int(added), 0 if binary else int(deleted), binary)
+    changes: list[FileChange] = []
+    i = 0
+    while i < len(statuses):
+        code = statuses[i]
+        old: str | None = None
+        if code[:1] in ("R", "C"):
+            old, path, i = statuses[i + 1], statuses[i + 2], i + 3
+        else:
+            path, i = statuses[i + 1], i + 2
+        plus, minus, binary = lines.get(path, (0, 0, False))
+        similarity = int(code[1:]) if old is not None and code[1:].isdigit() else None
+        status = _STATUS.get(code[:1], "modified")
+        changes.append(FileChange(status, path, old, plus, minus, similarity, binary))
+    return changes
+
+
+def _split_z(result: GitResult) -> list[str]:
+    return [f for f in result.stdout.decode("utf-8", "surrogateescape").split("\0") if f]
 
 
 def message(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
