@@ -1,7 +1,9 @@
 """``plansmith expand|collapse PLAN (--auto-analysis | phase N [stage M])``: a run that ends in a proposal.
 
 Turns the arguments into an :class:`~plansmith.engine.coordinator.OperationRequest`; the engine does
-the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything.
+the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything. On a
+terminal the analysis is a table fitted to its width and the operations show live while they run
+(:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from plansmith.errors import UsageError
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import OperationRequest, RunOutcome
+    from plansmith.terminal.display import Display
     from plansmith.workspace import Workspace
 
 ITEM_USAGE = "name the item as 'phase N' or 'phase N stage M', or use --auto-analysis"
@@ -36,11 +39,27 @@ def _item_number(text: str) -> int:
     return int(text)
 
 
-def run_operation(ws: Workspace, request: OperationRequest, *, show: bool) -> RunOutcome:
-    """Run one expand/collapse request; ``show``: progress and result for people on stdout."""
+def run_operation(
+    ws: Workspace, request: OperationRequest, *, show: bool, display: Display | None = None
+) -> RunOutcome:
+    """Run one expand/collapse request; ``show``: progress and result for people on stdout, drawn as
+    ``display`` says (default: plain)."""
     from plansmith.engine.coordinator import run_request
+    from plansmith.terminal.display import PLAIN
+    from plansmith.terminal.output import print_analysis
+    from plansmith.terminal.progress import progress_for
 
-    return run_request(ws, request, out=sys.stdout if show else None)
+    if not show:
+        return run_request(ws, request, out=None)
+    shown = display or PLAIN
+    with progress_for(shown) as view:
+        return run_request(
+            ws,
+            request,
+            out=view.out,
+            show_analysis=(lambda analysis: print_analysis(shown, analysis)) if shown.rich else None,
+            progress=view.sink if view.live is not None else None,
+        )
 
 
 def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, object]:
@@ -50,6 +69,7 @@ def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, ob
 
 def main(args: argparse.Namespace) -> int:
     from plansmith.engine.coordinator import OperationRequest
+    from plansmith.terminal.display import display_for
 
     if bool(args.item) == bool(args.auto_analysis):
         raise UsageError("give either 'phase N [stage M]' or --auto-analysis")
@@ -71,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
         agent=ws.settings.agent,
         agent_required=ws.settings.agent_required,
     )
-    outcome = run_operation(ws, request, show=not args.json)
+    outcome = run_operation(ws, request, show=not args.json, display=display_for(args))
     if args.json:
         emit_json(outcome.as_json())
     return outcome.exit_code

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plansmith.engine.progress import ProgressSink, queued, runner_listener
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
 from plansmith.plan.api import same_item, tasks_of
 
@@ -57,6 +58,8 @@ def elaborate_all(
     files: Mapping[str, str],
     jobs: list[Elaboration],
     work_dir: Path,
+    *,
+    progress: ProgressSink | None = None,
 ) -> dict[str, ElaborationResult]:
     """Run the agent on every job at once (up to ``max_parallel``); results by item id."""
     from plansmith.agents import AgentRequest, agent_from_settings
@@ -89,8 +92,13 @@ def elaborate_all(
         return Operation(job.item, op)
 
     # The agent enforces its own timeouts and retries (1.5x, reduced toolset): one runner attempt each.
+    queued(progress, [j.item for j in jobs])
     run = run_operations(
-        [make(j) for j in jobs], max_parallel=settings.max_parallel, timeout_s=None, max_attempts=1
+        [make(j) for j in jobs],
+        max_parallel=settings.max_parallel,
+        timeout_s=None,
+        max_attempts=1,
+        on_event=runner_listener(progress) if progress is not None else None,
     )
     results: dict[str, ElaborationResult] = {}
     for job in jobs:

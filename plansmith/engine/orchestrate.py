@@ -44,6 +44,7 @@ from plansmith.engine.coordinator import (
     confirm,
 )
 from plansmith.engine.elaborate import CONTEXT_LIMIT, write_copy
+from plansmith.engine.progress import ProgressSink, queued, runner_listener
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
 from plansmith.errors import ConflictError, OrchestrateError, PlansmithError
 from plansmith.plan.api import decode_files
@@ -275,7 +276,9 @@ class StepContext:
 # --- the run ------------------------------------------------------------------------------------------
 
 
-def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO | None) -> OrchestrateOutcome:
+def run_orchestrate(
+    ws: Workspace, request: OrchestrateRequest, *, out: TextIO | None, progress: ProgressSink | None = None
+) -> OrchestrateOutcome:
     from plansmith.git_backend._fs import file_lock
     from plansmith.git_backend.repo import current_branch
 
@@ -309,7 +312,7 @@ def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO |
         else:
             _check_resumable(repo, state)
         _save(orch_dir, state)
-        outcome = _execute(ws, repo, state, steps, agent, orch_dir, out)
+        outcome = _execute(ws, repo, state, steps, agent, orch_dir, out, progress)
         outcome.resumed = resumed
     _report(out, outcome)
     return outcome
@@ -477,6 +480,7 @@ def _execute(
     agent: Agent | None,
     orch_dir: Path,
     out: TextIO | None,
+    progress: ProgressSink | None = None,
 ) -> OrchestrateOutcome:
     from plansmith.git_backend import checkpoints
 
@@ -492,11 +496,13 @@ def _execute(
         ctx = StepContext(
             ws, repo, state, _files_at(ws, repo, state.head), base_files, agent, steps_dir, run_dir
         )
+        queued(progress, [s.id for s in todo])
         result = run_operations(
             [Operation(s.id, _operation(ctx, s)) for s in todo],
             max_parallel=settings.max_parallel,
             timeout_s=None,  # agents enforce their own timeouts and retries
             max_attempts=1,
+            on_event=runner_listener(progress) if progress is not None else None,
         )
         for step in todo:
             outcome = result.outcome(step.id)
