@@ -59,11 +59,14 @@ _FIELDS = (
     "%(refname)%00%(objectname)%00%(authoremail)%00%(committeremail)%00%(committerdate:unix)%00"
     "%(trailers:only,unfold)%00"
 )
-# Rename detection for what a proposal shows. Expanding a level-0 plan moves it into its folder and
-# takes the expanded phases out of it: with four of six phases moved out, a real plan kept 59% of its
-# text. Below git's default of 50% the move would read as a deleted and a new file again; a proposal
-# touches a handful of files, so a lower threshold cannot pair unrelated ones by accident in practice.
-FIND_RENAMES = "--find-renames=30%"
+# Rename detection for what a proposal shows. Expanding a level-0 plan moves its main file into the
+# plan's folder and takes the expanded phases out of it; collapsing the last one moves it back (phase
+# files likewise, for stages). Such a move is known from the names, so it is diffed as a pair of its own
+# at any similarity: with two of three phases moved out, a real plan kept 24% of its text, below git's
+# 50% default, and git's own search matched the old main file with a phase file instead (40%). The
+# other files get git's default rename detection.
+FIND_RENAMES = "--find-renames"
+PAIR_RENAME = "--find-renames=1%"
 ChangeStatus = Literal["added", "modified", "deleted", "renamed", "copied", "type-changed"]
 _STATUS: dict[str, ChangeStatus] = {
     "A": "added",
@@ -298,30 +301,59 @@ def _compared(repo: RepoPaths, proposal: Proposal) -> str:
     return f"{base}...{proposal.commit}"
 
 
+def folder_move(path: str) -> str:
+    """Where a plan or phase file goes when it becomes (or stops being) the main file of a folder of
+    its own: ``specs/plans/x.md`` <-> ``specs/plans/x/x.md`` (likewise ``phase_2_db.md`` when its
+    stages are expanded)."""
+    p = PurePosixPath(path)
+    if p.parent.name == p.stem:
+        return str(p.parent.parent / p.name)
+    return str(p.parent / p.stem / p.name)
+
+
+def _folder_moves(repo: RepoPaths, compared: str) -> list[tuple[str, str]]:
+    """``(old, new)`` for every file the proposal moves into a folder of its own or back out of it."""
+    fields = _split_z(git(["diff", "--name-status", "-z", "--no-renames", compared], cwd=repo.worktree))
+    codes = dict(zip(fields[1::2], fields[0::2], strict=False))
+    return [
+        (path, folder_move(path))
+        for path, code in codes.items()
+        if code == "D" and path.endswith(".md") and codes.get(folder_move(path)) == "A"
+    ]
+
+
+def _literal(path: str) -> str:
+    return f":(top,literal){path}"
+
+
+def _diff_runs(repo: RepoPaths, proposal: Proposal, options: list[str]) -> list[GitResult]:
+    """``git diff OPTIONS <base>...<tip>``: each move into or out of a folder as a pair of its own first
+    (a rename at any similarity), then every other file with git's own rename detection."""
+    compared = _compared(repo, proposal)
+    moves = _folder_moves(repo, compared)
+    runs = [
+        git(["diff", *options, PAIR_RENAME, compared, "--", _literal(old), _literal(new)], cwd=repo.worktree)
+        for old, new in moves
+    ]
+    rest = [f":(top,literal,exclude){path}" for pair in moves for path in pair]
+    runs.append(git(["diff", *options, FIND_RENAMES, compared, "--", *rest], cwd=repo.worktree))
+    return runs
+
+
 def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
-    """``git diff -M <base>...<branch>``: what approving would bring, with renames detected, so that a
-    main plan moving into its folder reads as ``rename from``/``rename to`` and the few changed lines."""
+    """What approving would bring, with renames detected, so that a main plan moving into its folder
+    reads as ``rename from``/``rename to`` and the few changed lines, not as a deleted and a new file."""
     proposal = get(repo, proposal_id, prefix=prefix)
-    args = ["diff", "--no-color", "--no-ext-diff", FIND_RENAMES, _compared(repo, proposal)]
-    return git(args, cwd=repo.worktree).out
+    runs = _diff_runs(repo, proposal, ["--no-color", "--no-ext-diff"])
+    return "\n".join(run.out for run in runs if run.out)
 
 
 def changed_files(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> list[FileChange]:
     """The files the proposal changes (renames detected as in :func:`diff`), with their line counts."""
     proposal = get(repo, proposal_id, prefix=prefix)
-    compared = _compared(repo, proposal)
-    statuses = _split_z(git(["diff", "--name-status", "-z", FIND_RENAMES, compared], cwd=repo.worktree))
-    counts = _split_z(git(["diff", "--numstat", "-z", FIND_RENAMES, compared], cwd=repo.worktree))
-    lines: dict[str, tuple[int, int, bool]] = {}
-    i = 0
-    while i < len(counts):
-        added, deleted, path = counts[i].split("\t", 2)
-        if not path:  # a rename or copy: "added TAB deleted TAB" NUL old NUL new
-            path, i = counts[i + 2], i + 3
-        else:
-            i += 1
-        binary = added == "-"
-        lines[path] = (0 if binary else int(added), 0 if binary else int(deleted), binary)
+    statuses = [f for run in _diff_runs(repo, proposal, ["--name-status", "-z"]) for f in _split_z(run)]
+    counts = [f for run in _diff_runs(repo, proposal, ["--numstat", "-z"]) for f in _split_z(run)]
+    lines = _line_counts(counts)
     changes: list[FileChange] = []
     i = 0
     while i < len(statuses):
@@ -336,6 +368,21 @@ def changed_files(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PR
         status = _STATUS.get(code[:1], "modified")
         changes.append(FileChange(status, path, old, plus, minus, similarity, binary))
     return changes
+
+
+def _line_counts(fields: list[str]) -> dict[str, tuple[int, int, bool]]:
+    """``git diff --numstat -z`` fields -> {path: (added, deleted, binary)}."""
+    lines: dict[str, tuple[int, int, bool]] = {}
+    i = 0
+    while i < len(fields):
+        added, deleted, path = fields[i].split("\t", 2)
+        if not path:  # a rename or copy: "added TAB deleted TAB" NUL old NUL new
+            path, i = fields[i + 2], i + 3
+        else:
+            i += 1
+        binary = added == "-"
+        lines[path] = (0 if binary else int(added), 0 if binary else int(deleted), binary)
+    return lines
 
 
 def _split_z(result: GitResult) -> list[str]:

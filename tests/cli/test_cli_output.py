@@ -150,3 +150,26 @@ def test_quiet_is_accepted_everywhere_and_changes_nothing_off_a_terminal(
     plain = run(capsys, *argv)
     quiet = run(capsys, *argv, "--quiet")
     assert quiet == plain and plain[0] == 0
+
+
+def test_the_main_plan_is_paired_with_its_new_place_even_when_most_of_it_moved_out(
+    make_repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two heavy phases leave, a light one stays: the main file keeps a small part of its text, and a
+    # phase file is more like the old plan than the new main file is.
+    text = "# Plan\n\n### Phase 1: Light\n- [ ] one\n\n" + "".join(
+        f"### Phase {n}: Heavy {n}\n{TASKS}\n\n" for n in (2, 3)
+    )
+    monkeypatch.chdir(make_repo({PLAN: text}))
+    assert run(capsys, "expand", PLAN, "--auto-analysis", "--yes")[0] == 0
+    doc = json.loads(run(capsys, "proposals", "show", "001_feature", "--json")[1])
+    renamed = [f for f in doc["files"] if f["status"] == "renamed"]
+    assert [(f["old_path"], f["path"]) for f in renamed] == [(PLAN, MAIN_AFTER)]
+    assert renamed[0]["similarity"] < 50  # below git's default: paired because the move is known
+    added = sorted(f["path"] for f in doc["files"] if f["status"] == "added")
+    assert added == [
+        "specs/plans/001_feature/phase_2_heavy_2.md",
+        "specs/plans/001_feature/phase_3_heavy_3.md",
+    ]
+    assert doc["diff"].startswith(f"diff --git a/{PLAN} b/{MAIN_AFTER}\n")
+    assert doc["diff"].count("diff --git") == 3
