@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from plansmith.errors import ConfigError
+from plansmith.plan.roots import DEFAULT_ROOTS, normalise_pattern, normalise_patterns, parse_root_list
 
 SourceLabel = Literal["default", "pyproject.toml", "plansmith.toml", "user config", "env", "flag"]
 
@@ -156,7 +157,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="forbid", validate_default=True)
 
-    plans_dir: str = "specs/plans"
+    plans_dirs: list[str] = Field(default_factory=lambda: list(DEFAULT_ROOTS))
+    plans_dir: str | None = None  # the old single root; see _plans_dir_is_one_root
     thresholds: Thresholds = Field(default_factory=Thresholds)
     max_parallel: int = Field(default=4, ge=1)
     force_parallel: bool = False
@@ -183,17 +185,22 @@ class Settings(BaseSettings):
 
     @field_validator("plans_dir")
     @classmethod
-    def _plans_dir_relative(cls, value: str) -> str:
-        # The same rules as plansmith.hooks.plans_dir (the hook's cheap reader): ./specs/plans/ -> specs/plans
-        text = value.strip().replace("\\", "/").rstrip("/")
-        parts = [part for part in text.split("/") if part not in ("", ".")]
-        if not parts:
-            raise ValueError("must not be empty")
-        if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
-            raise ValueError("must be relative to the repository root")
-        if ".." in parts:
-            raise ValueError("must stay inside the repository (no '..')")
-        return "/".join(parts)
+    def _plans_dir_relative(cls, value: str | None) -> str | None:
+        # The same rules as the hook's cheap reader (plansmith.hooks.plans_dir): ./specs/plans/ -> specs/plans
+        return None if value is None else normalise_pattern(value)
+
+    @field_validator("plans_dirs")
+    @classmethod
+    def _plans_dirs_relative(cls, value: list[str]) -> list[str]:
+        return list(normalise_patterns(value))
+
+    @model_validator(mode="after")
+    def _plans_dir_is_one_root(self) -> Settings:
+        # The old single folder still works: set anywhere while plans_dirs is set nowhere, it is the one
+        # root. When both are set, plans_dirs wins (load_settings warns).
+        if self.plans_dir is not None and "plans_dirs" not in self.model_fields_set:
+            self.plans_dirs = [self.plans_dir]
+        return self
 
     @field_validator("proposal_prefix")
     @classmethod
@@ -338,6 +345,7 @@ def load_settings(repo_root: Path | None, overrides: Mapping[str, object] | None
         settings = Settings(**merged)
     except ValidationError as exc:
         raise _config_error(exc, sources, origins) from None
+    _plan_roots_provenance(sources, origins, warnings)
 
     if settings.agent is not None and settings.agent not in settings.agents:
         key_src = sources.get("agent", "default")
@@ -353,6 +361,23 @@ def load_settings(repo_root: Path | None, overrides: Mapping[str, object] | None
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _plan_roots_provenance(
+    sources: dict[str, SourceLabel], origins: dict[str, str], warnings: list[str]
+) -> None:
+    """``config show`` names where the effective roots came from when the old ``plans_dir`` gave them."""
+    if "plans_dir" not in sources:
+        return
+    if "plans_dirs" in sources:
+        warnings.append(
+            f"plans_dir (from {_describe_source(sources['plans_dir'], origins.get('plans_dir', ''))}) is "
+            f"ignored because plans_dirs is set (from "
+            f"{_describe_source(sources['plans_dirs'], origins.get('plans_dirs', ''))}); remove one of them"
+        )
+        return
+    sources["plans_dirs"] = sources["plans_dir"]
+    origins["plans_dirs"] = origins.get("plans_dir", "")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -517,7 +542,15 @@ def _read_env(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str
             continue
         raw = environ[var]
         value: Any = raw
-        if _leaf_wants_json(path):
+        if path == ["plans_dirs"]:
+            try:
+                value = parse_root_list(raw)  # a JSON list or comma-separated folders
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{var}: {exc}",
+                    hint='e.g. \'["specs/plans", "specs/*/plans"]\' or specs/plans,docs/plans',
+                ) from None
+        elif _leaf_wants_json(path):
             try:
                 value = json.loads(raw)
             except json.JSONDecodeError as exc:

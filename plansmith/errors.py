@@ -12,6 +12,7 @@ The tree (kind in brackets)::
     ├── UsageError                      [usage]   bad command line: missing or contradictory arguments
     ├── PlanError                       [plan]    plan text that cannot be read or transformed
     │   ├── PlanTooLargeError           [plan-too-large]
+    │   ├── UnknownPlanError            [unknown-plan]   a PLAN argument names no plan in any root
     │   └── UnknownItemError            [unknown-item]   no such phase or stage in the plan
     ├── ConfigError                     [config]  a setting is invalid (including the commit author)
     ├── GitError                        [git]     git failed, or there is no repository
@@ -89,6 +90,13 @@ class PlanError(PlansmithError):
 class PlanTooLargeError(PlanError):
     kind = "plan-too-large"
     default_hint = "split the plan into several files, or raise limits.max_plan_bytes in the settings"
+
+
+class UnknownPlanError(PlanError):
+    """A PLAN argument (a path or a plan id) that names no plan in any plan root."""
+
+    kind = "unknown-plan"
+    default_hint = "pass a plan id, a plan file like specs/plans/001_feature.md, or its folder"
 
 
 class UnknownItemError(PlanError):

@@ -1,5 +1,6 @@
-"""The imperative shell around the plan core: where the repository is, its settings, and reading plan
-files from the working tree without following links out of it."""
+"""The imperative shell around the plan core: where the repository is, its settings, and the plans of
+its working tree, found in every plan root (:mod:`plansmith.discovery`) without following links out of
+it. Reads only; it never writes the user's files."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.errors import GitError, PlanError
+from plansmith.discovery import catalog, locate, read_tree, read_worktree, unknown_plan, validate_texts
+from plansmith.errors import ConfigError, GitError, PlanError
 from plansmith.plan.api import decode_files
-from plansmith.plan.layout import PlanLocation, build_plan, find_plans, locate_plan, plan_files
+from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.model import Plan
 from plansmith.plan.problems import Problem
+from plansmith.plan.roots import PlanRef, RootFolder, first_literal_root
 
 if TYPE_CHECKING:
     from plansmith.config import LoadedSettings, Settings
     from plansmith.git_backend.repo import RepoPaths
+
+__all__ = ["Workspace", "open_workspace", "read_tree"]  # read_tree: one folder, for orchestrate
 
 
 @dataclass
@@ -33,8 +38,20 @@ class Workspace:
         return self.loaded.settings
 
     @property
+    def plan_roots(self) -> tuple[str, ...]:
+        """The root patterns plans are looked for in (``plans_dirs``)."""
+        return tuple(self.settings.plans_dirs)
+
+    @property
     def plans_dir(self) -> str:
-        return self.settings.plans_dir
+        """The folder new plans are written to (``orchestrate``): the first root without ``*``."""
+        folder = first_literal_root(self.plan_roots)
+        if folder is None:
+            raise ConfigError(
+                "every plan root has a '*', so plansmith does not know where to write a new plan",
+                hint="add a folder without '*' to plans_dirs, e.g. specs/plans",
+            )
+        return folder
 
     def require_repo(self) -> RepoPaths:
         if self.repo is None:
@@ -45,21 +62,51 @@ class Workspace:
         return self.repo
 
     @cached_property
-    def _raw_files(self) -> tuple[dict[str, bytes], list[Problem]]:
-        return read_tree(self.root, self.plans_dir)
+    def _scan(self) -> tuple[list[RootFolder], dict[str, bytes], list[Problem]]:
+        return read_worktree(self.root, self.plan_roots)
 
     def reread(self) -> None:
         """Forget the files read so far (a long-running daemon reads the working tree again)."""
-        self.__dict__.pop("_raw_files", None)
+        for cached in ("_scan", "_texts", "_refs"):
+            self.__dict__.pop(cached, None)
 
-    def files(self) -> tuple[dict[str, str], list[Problem]]:
-        """Text of every Markdown file under the plans folder, and the problems met reading them."""
-        raw, problems = self._raw_files
+    def roots(self) -> list[RootFolder]:
+        """The folders of the working tree that are plan roots."""
+        return self._scan[0]
+
+    @cached_property
+    def _texts(self) -> tuple[dict[str, str], list[Problem]]:
+        _, raw, problems = self._scan
         texts, decode_problems = decode_files(raw, max_bytes=self.settings.limits.max_plan_bytes)
         return texts, problems + decode_problems
 
+    @cached_property
+    def _refs(self) -> list[PlanRef]:
+        return catalog(self._texts[0], self.roots())
+
+    def files(self) -> tuple[dict[str, str], list[Problem]]:
+        """Text of every Markdown file in every plan root, and the problems met reading them."""
+        texts, problems = self._texts
+        return dict(texts), list(problems)
+
+    def plans(self) -> list[PlanRef]:
+        """Every plan of the working tree, with its id."""
+        return list(self._refs)
+
+    def validate(self) -> list[Problem]:
+        """Every plan of every root validated, with the problems met reading the files."""
+        texts, problems = self.files()
+        return sorted(set(problems + validate_texts(texts, self.roots(), self.plans())))
+
     def rel(self, arg: str) -> str:
         """A PLAN argument (relative to the current folder, or absolute) as a repository path."""
+        rel = self.rel_or_none(arg)
+        if rel is None:
+            raise PlanError(f"{arg}: is outside the repository {self.root}", hint="pass a plan inside it")
+        return rel
+
+    def rel_or_none(self, arg: str) -> str | None:
+        """:meth:`rel`, or ``None`` for a path outside the repository (it may still be a plan id)."""
         path = Path(arg)
         absolute = path if path.is_absolute() else Path.cwd() / path
         try:
@@ -67,78 +114,33 @@ class Workspace:
         except ValueError:
             rel = arg
         rel = rel.replace(os.sep, "/")
-        if rel.startswith("../") or rel == "..":
-            raise PlanError(f"{arg}: is outside the repository {self.root}", hint="pass a plan inside it")
-        return rel
+        return None if rel.startswith("../") or rel == ".." else rel
 
     def locate(self, arg: str) -> tuple[PlanLocation, dict[str, str]]:
-        """The plan a PLAN argument names, and its files (read from the working tree)."""
+        """The plan a PLAN argument names (a path or a plan id), and its files (from the working tree)."""
         files, problems = self.files()
-        rel = self.rel(arg)
+        rel = self.rel_or_none(arg)
         for problem in problems:
-            if problem.path == rel or problem.path.startswith(rel.rstrip("/") + "/"):
+            if rel is not None and (problem.path == rel or problem.path.startswith(rel.rstrip("/") + "/")):
                 message, _, hint = problem.message.partition("; ")
                 raise PlanError(f"{problem.path}: {message}", hint=hint, path=problem.path, line=problem.line)
-        loc = locate_plan(files, rel, self.plans_dir)
-        if loc is None and rel.endswith(".md") and rel in files:
-            # A plan outside the naming scheme (or the plans folder): take the file as it is.
+        refs = self.plans()
+        ref = locate(refs, self.plan_roots, arg, rel)
+        loc = ref.location if ref is not None else None
+        if loc is None and rel is not None and rel.endswith(".md") and rel in files:
+            # A plan outside the naming scheme: take the file as it is.
             folder = posixpath.dirname(rel)
             name = posixpath.basename(rel)[: -len(".md")]
             loc = PlanLocation(name, rel, folder if posixpath.basename(folder) == name else None)
         if loc is None:
-            known = ", ".join(p.main_path for p in find_plans(files, self.plans_dir)[:5]) or "none"
-            raise PlanError(
-                f"{arg}: no plan found there (plans under {self.plans_dir}/: {known})",
-                hint="pass a plan file like specs/plans/001_feature.md, or its folder",
-            )
+            if rel is None:
+                self.rel(arg)  # raises: the path is outside the repository
+            raise unknown_plan(arg, refs)
         return loc, plan_files(files, loc)
 
     def plan(self, arg: str) -> Plan:
         loc, files = self.locate(arg)
         return build_plan(files, loc)
-
-
-def read_tree(root: Path, plans_dir: str) -> tuple[dict[str, bytes], list[Problem]]:
-    """Bytes of every ``.md`` file under ``root/plans_dir``. Symbolic links are followed only when they
-    stay inside the repository; one that leaves it becomes a problem, never a read."""
-    base = root / plans_dir
-    files: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    if not base.is_dir():
-        return files, problems
-    real_root = root.resolve()
-    for folder, dirs, names in os.walk(base, followlinks=False):
-        here = Path(folder)
-        for d in list(dirs):
-            if (here / d).is_symlink():
-                dirs.remove(d)
-                rel = (here / d).relative_to(root).as_posix()
-                problems.append(
-                    Problem(rel, 0, "symlink", "a linked folder; plansmith does not follow folder links")
-                )
-        for name in names:
-            if not name.endswith(".md"):
-                continue
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root):
-                    problems.append(
-                        Problem(
-                            rel,
-                            0,
-                            "symlink-outside-repo",
-                            "links outside the repository; plansmith does not follow it. Replace the "
-                            "link by the file",
-                        )
-                    )
-                    continue
-            try:
-                files[rel] = path.read_bytes()
-            except OSError as exc:
-                problems.append(Problem(rel, 0, "unreadable", f"cannot be read: {exc.strerror}"))
-    return files, problems
 
 
 def open_workspace(repo_arg: str | None, overrides: Mapping[str, object] | None = None) -> Workspace:

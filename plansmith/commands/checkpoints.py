@@ -49,7 +49,7 @@ def restore_document(ws: Workspace, checkpoint_id: str) -> dict[str, object]:
     from plansmith.git_backend import checkpoints
     from plansmith.git_backend.worktree import ScratchWorktree
 
-    scratch = ScratchWorktree.ensure(ws.require_repo(), ws.plans_dir)
+    scratch = ScratchWorktree.ensure(ws.require_repo(), ws.plan_roots)
     restored = checkpoints.restore(scratch, checkpoint_id)
     return {"restored": restored.id, "commit": restored.commit}
 

@@ -37,7 +37,7 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
         return run_loop(
             ws.require_repo().worktree,
             EngineHandler(ws, progress=view.sink if live is not None else None),
-            plans_dir=ws.plans_dir,
+            roots=ws.plan_roots,
             debounce_ms=ws.settings.debounce_ms,
             once=once,
             intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),

@@ -91,21 +91,25 @@ def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | N
 
 
 def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
+    """The plan whose main file was ``plan`` analysed at ``commit`` (where it may have moved into its
+    folder, or back out of it)."""
+    from plansmith import discovery
     from plansmith.commands.common import thresholds
-    from plansmith.git_backend.proposals import plan_name_of
-    from plansmith.git_backend.repo import read_tree_files
+    from plansmith.git_backend.proposals import folder_move
     from plansmith.plan.api import decode_files
     from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.layout import build_plan, locate_plan, plan_files
+    from plansmith.plan.layout import build_plan, plan_files
 
     if not commit or not plan:
         return None
-    raw = read_tree_files(ws.require_repo(), commit, ws.plans_dir)
+    raw = discovery.committed_files(ws.require_repo(), commit, ws.plan_roots)
     files, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    loc = locate_plan(files, plan_name_of(plan), ws.plans_dir)
-    if loc is None:
-        return None
-    return analyze_plan(build_plan(plan_files(files, loc), loc), thresholds(ws))
+    refs = discovery.catalog(files, patterns=ws.plan_roots)
+    for path in (plan, folder_move(plan)):
+        ref = next((r for r in refs if r.location.main_path == path), None)
+        if ref is not None:
+            return analyze_plan(build_plan(plan_files(files, ref.location), ref.location), thresholds(ws))
+    return None
 
 
 def show_document(ws: Workspace, proposal_id: str) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """``plansmith validate [PLAN ...] [--staged] [--strict]``: structure and metadata problems of plans.
 
-Errors fail validation (exit 1); warnings are listed and fail it only with ``--strict``. Reads the
-working tree (or with ``--staged`` git's index); changes nothing.
+Errors fail validation (exit 1); warnings are listed and fail it only with ``--strict``. Reads every
+plan root of the working tree (or with ``--staged`` git's index); changes nothing.
 """
 
 from __future__ import annotations
@@ -19,28 +19,30 @@ if TYPE_CHECKING:
 
 
 def find_problems(ws: Workspace, plans: Sequence[str] = (), *, staged: bool = False) -> list[Problem]:
-    """Every problem of every plan, or of the named ``plans`` only; sorted by path and line."""
+    """Every problem of every plan in every plan root, or of the named ``plans`` only (paths or plan
+    ids); sorted by path and line."""
+    raw: dict[str, bytes] = {}
     if staged:
-        from plansmith.git_backend.repo import read_index_files
-        from plansmith.plan.api import validate_files
+        from plansmith.discovery import staged_files, validate_files
 
-        raw = read_index_files(ws.require_repo(), ws.plans_dir)
-        problems = validate_files(raw, ws.plans_dir, max_bytes=ws.settings.limits.max_plan_bytes)
+        raw = staged_files(ws.require_repo(), ws.plan_roots)
+        problems = validate_files(raw, ws.plan_roots, max_bytes=ws.settings.limits.max_plan_bytes)
     else:
-        from plansmith.plan.validate import validate_tree
-
-        texts, read_problems = ws.files()
-        problems = sorted(set(read_problems + validate_tree(texts, ws.plans_dir)))
+        problems = ws.validate()
     if not plans:
         return problems
-    wanted = [_scope(ws, arg, staged=staged) for arg in plans]
+    wanted = [_scope(ws, arg, raw if staged else None) for arg in plans]
     return [p for p in problems if any(p.path == w or p.path.startswith(w + "/") for w in wanted)]
 
 
-def _scope(ws: Workspace, arg: str, *, staged: bool) -> str:
-    """The file or folder whose problems belong to the plan ``arg``."""
-    if staged:  # the plan may not exist in the working tree: take the path as given
-        return ws.rel(plan_arg(ws, arg))
+def _scope(ws: Workspace, arg: str, staged: dict[str, bytes] | None) -> str:
+    """The file or folder whose problems belong to the plan ``arg`` (in the index with ``staged``)."""
+    if staged is not None:  # the plan may not exist in the working tree
+        from plansmith.discovery import catalog, locate
+
+        path = plan_arg(ws, arg)
+        ref = locate(catalog(staged, patterns=ws.plan_roots), ws.plan_roots, arg, ws.rel_or_none(path))
+        return (ref.location.folder or ref.location.main_path) if ref is not None else ws.rel(path)
     loc, _ = ws.locate(plan_arg(ws, arg))
     return loc.folder or loc.main_path
 

@@ -8,11 +8,17 @@ and acts on what comes out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from plansmith.plan.roots import DEFAULT_ROOTS, plan_key, split_root
+
 PlanKey = str
-"""A plan's name: ``001_x`` for ``specs/plans/001_x.md`` and for everything under ``specs/plans/001_x/``."""
+"""A plan's short id (:func:`plansmith.plan.roots.plan_key`): ``001_x`` for ``specs/plans/001_x.md`` and
+everything under ``specs/plans/001_x/``, ``042_search/001-x`` for ``specs/042_search/plans/001-x.md``.
+Two roots can give the same short id (``specs/plans/001_x.md`` and ``.claude/specs/plans/001_x.md``):
+such plans share the key, so an event in either makes the handler look at both (it tells them apart by
+their unique ids and content hashes); nothing is missed, at worst one extra cheap check."""
 
 # Names editors and tools write next to the file being saved; none of them is a plan.
 _TEMP_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".bak", ".orig", "~", "#")
@@ -35,24 +41,26 @@ def is_ignored_name(name: str, *, is_directory: bool = False) -> bool:
     return not name.endswith(".md")
 
 
-def plan_key_for(rel_path: str, plans_dir: str, *, is_directory: bool = False) -> PlanKey | None:
+def plan_key_for(
+    rel_path: str, roots: str | Sequence[str] = DEFAULT_ROOTS, *, is_directory: bool = False
+) -> PlanKey | None:
     """The plan a repository-relative path belongs to, or None if it is not part of any plan.
 
-    ``specs/plans/001_x.md`` -> ``001_x``; ``specs/plans/001_x/phase_3.md`` -> ``001_x``;
-    the directory ``specs/plans/001_x`` -> ``001_x``. Temp and swap files -> None.
+    ``roots`` are the root patterns (or one folder). ``specs/plans/001_x.md`` -> ``001_x``;
+    ``specs/plans/001_x/phase_3.md`` -> ``001_x``; the directory ``specs/plans/001_x`` -> ``001_x``;
+    ``specs/042_search/plans/001-x.md`` -> ``042_search/001-x``. Temp and swap files -> None.
     """
-    prefix = plans_dir.strip("/") + "/"
-    path = rel_path.strip("/")
-    if not path.startswith(prefix):
+    found = split_root(rel_path, roots)
+    if found is None:
         return None
-    parts = path[len(prefix) :].split("/")
+    root, parts = found
     if not parts or not parts[0]:
         return None
     top = parts[0]
     if len(parts) == 1:
         if is_ignored_name(top, is_directory=is_directory):
             return None
-        return top if is_directory else top[: -len(".md")]
+        return plan_key(root, top if is_directory else top[: -len(".md")])
     # Inside a plan folder: the folder must be a plausible plan, the leaf a plan file (or a folder).
     if is_ignored_name(top, is_directory=True):
         return None
@@ -60,12 +68,12 @@ def plan_key_for(rel_path: str, plans_dir: str, *, is_directory: bool = False) -
         return None
     if is_ignored_name(parts[-1], is_directory=is_directory):
         return None
-    return top
+    return plan_key(root, top)
 
 
-def is_relevant_plan_file(rel_path: str, plans_dir: str) -> bool:
+def is_relevant_plan_file(rel_path: str, roots: str | Sequence[str] = DEFAULT_ROOTS) -> bool:
     """True for the files whose content makes up a plan (used on both sides of a content comparison)."""
-    return plan_key_for(rel_path, plans_dir) is not None
+    return plan_key_for(rel_path, roots) is not None
 
 
 def is_ref_change(rel_to_git_dir: str) -> bool:
@@ -100,7 +108,7 @@ class Debouncer:
     still handled periodically. Memory is O(number of distinct pending keys), not O(events).
     """
 
-    plans_dir: str = "specs/plans"
+    roots: str | Sequence[str] = DEFAULT_ROOTS
     debounce_s: float = 0.5
     max_wait_s: float = 2.5
     _pending: dict[PlanKey, _Pending] = field(default_factory=dict)
@@ -113,7 +121,7 @@ class Debouncer:
 
     def feed(self, path: str, kind: str, now: float) -> PlanKey | None:
         """Record a file event (``kind`` starting with ``dir_`` marks a directory); return its plan key."""
-        key = plan_key_for(path, self.plans_dir, is_directory=kind.startswith("dir_"))
+        key = plan_key_for(path, self.roots, is_directory=kind.startswith("dir_"))
         if key is None:
             self.ignored += 1
             return None
@@ -177,11 +185,13 @@ def changed_keys(
     return {k for k in keys if dict(previous.get(k, {})) != dict(current.get(k, {}))}
 
 
-def group_by_plan(files: Mapping[str, str], plans_dir: str) -> dict[PlanKey, dict[str, str]]:
+def group_by_plan(
+    files: Mapping[str, str], roots: str | Sequence[str] = DEFAULT_ROOTS
+) -> dict[PlanKey, dict[str, str]]:
     """Split a path -> hash mapping into one mapping per plan; paths that belong to no plan are dropped."""
     out: dict[PlanKey, dict[str, str]] = {}
     for path, digest in files.items():
-        key = plan_key_for(path, plans_dir)
+        key = plan_key_for(path, roots)
         if key is not None:
             out.setdefault(key, {})[path] = digest
     return out

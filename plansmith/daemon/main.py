@@ -21,7 +21,7 @@ from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
-    from plansmith.plan.layout import PlanLocation
+    from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
 
 log = logging.getLogger("plansmith.daemon")
@@ -53,13 +53,13 @@ class EngineHandler:
         data.setdefault(branch, {})[plan] = digest
         write_json_atomic(self.handled_path, data)
 
-    def _committed(self) -> tuple[dict[str, str], list[PlanLocation]]:
+    def _committed(self) -> tuple[dict[str, str], list[PlanRef]]:
+        from plansmith.discovery import catalog
         from plansmith.engine.coordinator import committed_files
-        from plansmith.plan.layout import find_plans
 
         repo = self.ws.require_repo()
-        files = committed_files(repo, self.ws.plans_dir, self.ws.settings.limits.max_plan_bytes)
-        return files, find_plans(files, self.ws.plans_dir)
+        files = committed_files(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
+        return files, catalog(files, patterns=self.ws.plan_roots)
 
     # --- DaemonHandler ---------------------------------------------------------------------------
 
@@ -67,26 +67,27 @@ class EngineHandler:
         from plansmith.git_backend.worktree import ScratchWorktree
 
         # Repairs a damaged scratch worktree and removes locks a killed run left behind.
-        ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plans_dir)
+        ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plan_roots)
 
     def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
         from plansmith.plan.complexity import Thresholds, analyze_plan
-        from plansmith.plan.layout import build_plan, find_plans, plan_files
+        from plansmith.plan.layout import build_plan, plan_files
 
         self.ws.reread()
         texts, _ = self.ws.files()
         t = self.ws.settings.thresholds
         pending: list[PendingAnalysis] = []
-        for loc in find_plans(texts, self.ws.plans_dir):
-            if loc.name not in plans:
+        for ref in self.ws.plans():
+            if ref.key not in plans:
                 continue
+            loc = ref.location
             analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), Thresholds(t.expand, t.collapse))
             for item in analysis.items:
                 if item.recommendation == "keep":
                     continue
                 pending.append(
                     PendingAnalysis(
-                        loc.name,
+                        ref.key,
                         item.id,
                         item.score,
                         f"{item.id.replace('_', ' ')} scores {item.score}: a proposal to "
@@ -105,34 +106,36 @@ class EngineHandler:
         branch = current_branch(repo)
         if branch is None:
             return []  # detached HEAD: there is no branch to propose against
-        files, locations = self._committed()
+        files, refs = self._committed()
         handled = self._handled().get(branch, {})
         open_ids = {p.id: p for p in proposals.list_proposals(repo, prefix=self.ws.settings.proposal_prefix)}
         records: list[RunRecord] = []
-        for loc in locations:
-            if plans is not None and loc.name not in plans:
+        for ref in refs:  # keyed by id: two plans of the same name in different roots never collide
+            loc = ref.location
+            if plans is not None and ref.key not in plans:
                 continue
             if ctx.is_cancelled():
                 break
             own = {p: t.encode("utf-8") for p, t in plan_files(files, loc).items()}
             digest = rejections.plan_content_hash(own)
-            if handled.get(loc.name) == digest:
+            if handled.get(ref.id) == digest:
                 continue  # cheap: nothing changed since the last run for this branch
-            existing = open_ids.get(loc.name)
+            existing = open_ids.get(ref.branch_component)
             if existing is not None and existing.state == "edited":
-                records.append(RunRecord(loc.name, "skipped: the proposal has your commits on it"))
+                records.append(RunRecord(ref.id, "skipped: the proposal has your commits on it"))
             elif rejected_before(repo, loc, files):  # the same check as --auto-analysis on the CLI
-                records.append(RunRecord(loc.name, f"skipped: {REJECTED}"))
+                records.append(RunRecord(ref.id, f"skipped: {REJECTED}"))
             else:
-                records.append(self._run(loc, ctx))
-            self._remember(branch, loc.name, digest)
-            ctx.progress(f"handled {loc.name}")
+                records.append(self._run(ref, ctx))
+            self._remember(branch, ref.id, digest)
+            ctx.progress(f"handled {ref.id}")
         return records
 
-    def _run(self, loc: PlanLocation, ctx: RunContext) -> RunRecord:
+    def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
         from plansmith.engine.coordinator import OperationRequest, run_request
 
         started = time.monotonic()
+        loc = ref.location
         target = str(self.ws.root / loc.main_path)
         try:
             for verb in ("expand", "collapse"):
@@ -151,31 +154,32 @@ class EngineHandler:
                     summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
                     if outcome.moves:  # in one line, what moved where
                         summary += f" ({'; '.join(outcome.moves)})"
-                    return RunRecord(loc.name, summary, branch, time.monotonic() - started, errors)
+                    return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
         except PlansmithError as exc:
-            return RunRecord(loc.name, "failed", None, time.monotonic() - started, [exc.located()])
-        return RunRecord(loc.name, "nothing to do", None, time.monotonic() - started)
+            return RunRecord(ref.id, "failed", None, time.monotonic() - started, [exc.located()])
+        return RunRecord(ref.id, "nothing to do", None, time.monotonic() - started)
 
     def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:
         from plansmith.git_backend import proposals
 
         repo = self.ws.require_repo()
-        stale = [
+        stale = {
             p.id
             for p in proposals.list_proposals(repo, prefix=self.ws.settings.proposal_prefix)
             if p.state == "stale"
-        ]
-        if not stale:
+        }
+        refs = [ref for ref in self._committed()[1] if ref.branch_component in stale]
+        if not refs:
             return []
         # Forget what was handled for them so that they are recomputed on the new base.
         data = self._handled()
         for plans in data.values():
-            for plan in stale:
-                plans.pop(plan, None)
+            for ref in refs:
+                plans.pop(ref.id, None)
         from plansmith.git_backend._fs import write_json_atomic
 
         write_json_atomic(self.handled_path, data)
-        return self.handle_committed(stale, ctx)
+        return self.handle_committed(sorted({ref.key for ref in refs}), ctx)
 
     def cleanup(self, ctx: RunContext) -> None:
         runs = self.state_dir / "runs"

@@ -7,12 +7,15 @@ the daemon never takes the user's ``index.lock``.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from plansmith.daemon.debounce import PlanKey, blob_id, group_by_plan, is_relevant_plan_file
+from plansmith.discovery import worktree_roots
 from plansmith.errors import GitError
 from plansmith.git_backend.cmd import git
+from plansmith.plan.roots import RootFolder, literal_prefixes, plan_key
 
 Snapshot = dict[PlanKey, dict[str, str]]
 """Plan -> (repository-relative path -> blob id)."""
@@ -62,10 +65,14 @@ def head_branch(repo: RepoPaths) -> str | None:
     return res.out.strip() or None
 
 
-def committed_snapshot(repo: RepoPaths, plans_dir: str) -> Snapshot:
-    """Blob ids of the plan files in HEAD's tree (empty on an unborn branch; GitError on failure)."""
+def committed_snapshot(repo: RepoPaths, roots: str | Sequence[str]) -> Snapshot:
+    """Blob ids of the plan files in HEAD's tree (empty on an unborn branch; GitError on failure).
+
+    One listing below the roots' literal folders (``specs``, ``.claude/specs``); which files belong to
+    a plan is decided by the root patterns.
+    """
     res = git(
-        ["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", plans_dir],
+        ["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", *literal_prefixes(roots)],
         cwd=repo.root,
         check=False,
         optional_locks=False,
@@ -88,9 +95,9 @@ def committed_snapshot(repo: RepoPaths, plans_dir: str) -> Snapshot:
         if len(parts) != 3 or parts[1] != b"blob":
             continue
         path = raw_path.decode("utf-8", "surrogateescape")
-        if is_relevant_plan_file(path, plans_dir):
+        if is_relevant_plan_file(path, roots):
             files[path] = parts[2].decode("ascii")
-    return group_by_plan(files, plans_dir)
+    return group_by_plan(files, roots)
 
 
 def _read_for_hash(path: Path) -> bytes | None:
@@ -102,17 +109,30 @@ def _read_for_hash(path: Path) -> bytes | None:
         return None
 
 
-def worktree_snapshot(repo: RepoPaths, plans_dir: str, keys: set[PlanKey] | None = None) -> Snapshot:
-    """Blob ids of the plan files on disk, for ``keys`` (None: every plan). Missing plans are absent."""
-    base = repo.root / plans_dir
+def worktree_snapshot(
+    repo: RepoPaths, roots: str | Sequence[str], keys: set[PlanKey] | None = None
+) -> Snapshot:
+    """Blob ids of the plan files on disk, for ``keys`` (None: every plan). Missing plans are absent.
+
+    Every root of the working tree is looked at (found as every command finds them, never through a
+    folder link), so a root created while the daemon runs is seen at the next check.
+    """
     out: Snapshot = {}
+    for root in worktree_roots(repo.root, roots)[0]:
+        _snapshot_root(repo, roots, root, keys, out)
+    return out
+
+
+def _snapshot_root(
+    repo: RepoPaths, roots: str | Sequence[str], root: RootFolder, keys: set[PlanKey] | None, out: Snapshot
+) -> None:
     try:
-        entries = list(os.scandir(base))
+        entries = list(os.scandir(repo.root / root.path))
     except (FileNotFoundError, NotADirectoryError):
-        return out
+        return
     for entry in entries:
         name = entry.name
-        key = name[: -len(".md")] if name.endswith(".md") else name
+        key = plan_key(root, name[: -len(".md")] if name.endswith(".md") else name)
         if keys is not None and key not in keys:
             continue
         files: dict[str, str] = {}
@@ -122,18 +142,17 @@ def worktree_snapshot(repo: RepoPaths, plans_dir: str, keys: set[PlanKey] | None
                 for fname in filenames:
                     full = Path(dirpath) / fname
                     rel = full.relative_to(repo.root).as_posix()
-                    if not is_relevant_plan_file(rel, plans_dir):
+                    if not is_relevant_plan_file(rel, roots):
                         continue
                     data = _read_for_hash(full)
                     if data is not None:
                         files[rel] = blob_id(data, repo.object_format)
         else:
-            rel = f"{plans_dir.strip('/')}/{name}"
-            if not is_relevant_plan_file(rel, plans_dir):
+            rel = f"{root.path}/{name}"
+            if not is_relevant_plan_file(rel, roots):
                 continue
             data = _read_for_hash(Path(entry.path))
             if data is not None:
                 files[rel] = blob_id(data, repo.object_format)
-        for plan, plan_files in group_by_plan(files, plans_dir).items():
+        for plan, plan_files in group_by_plan(files, roots).items():
             out.setdefault(plan, {}).update(plan_files)
-    return out

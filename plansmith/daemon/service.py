@@ -50,6 +50,7 @@ from plansmith.daemon.state import (
     read_status,
 )
 from plansmith.daemon.watcher import Watcher
+from plansmith.plan.roots import DEFAULT_ROOTS, as_patterns
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class Daemon:
         repo: RepoPaths,
         handler: DaemonHandler,
         *,
-        plans_dir: str,
+        roots: str | Sequence[str] = DEFAULT_ROOTS,
         options: DaemonOptions,
         notifier: Notifier | None = None,
         exit_when_overdue: bool = True,
@@ -172,7 +173,7 @@ class Daemon:
         self.exit_when_overdue = exit_when_overdue
         """After SIGTERM, leave the process (os._exit) if the run in flight ignores cancellation."""
         self.handler = handler
-        self.plans_dir = plans_dir.strip("/")
+        self.roots = as_patterns(roots)
         self.options = options
         self.notifier = notifier or Notifier()
         self.inbox = Inbox()
@@ -180,8 +181,8 @@ class Daemon:
         self.store = StateStore(repo.state_dir)
         self.state = DaemonState(repository=str(repo.root))
         debounce_s, max_wait_s = self._timing(options)
-        self.plans = Debouncer(self.plans_dir, debounce_s, max_wait_s)
-        self.refs = Debouncer(self.plans_dir, debounce_s, max_wait_s)
+        self.plans = Debouncer(self.roots, debounce_s, max_wait_s)
+        self.refs = Debouncer(self.roots, debounce_s, max_wait_s)
         self.cancelled = threading.Event()
         self.stop_signal: int | None = None
         self.reload_requested = False
@@ -318,7 +319,7 @@ class Daemon:
 
     def check_worktree(self, keys: set[PlanKey] | None) -> set[PlanKey]:
         """Hash the plans on disk; keys whose content changed since last seen are reconsidered."""
-        current = worktree_snapshot(self.repo, self.plans_dir, keys)
+        current = worktree_snapshot(self.repo, self.roots, keys)
         candidates = set(current) | set(self.worktree) if keys is None else keys
         moved = {k for k in candidates if changed(self.worktree.get(k), current.get(k, {}))}
         # An absent plan and an empty one are the same thing here.
@@ -331,7 +332,7 @@ class Daemon:
                 self.worktree[key] = current[key]
             else:
                 self.worktree.pop(key, None)
-        self._reconsider(moved, committed_snapshot(self.repo, self.plans_dir))
+        self._reconsider(moved, committed_snapshot(self.repo, self.roots))
         return moved
 
     def check_refs(self) -> set[PlanKey]:
@@ -340,7 +341,7 @@ class Daemon:
         if branch is None:
             log.debug("HEAD is detached (rebase or bisect in progress?): waiting for a branch")
             return set()
-        head = committed_snapshot(self.repo, self.plans_dir)
+        head = committed_snapshot(self.repo, self.roots)
         previous = self.committed.get(branch)
         keys = set(head) if previous is None else changed_keys(previous, head)
         self.committed[branch] = head
@@ -496,7 +497,11 @@ class Daemon:
 
     def _status_line(self) -> str:
         pending = len(self.state.pending)
-        return f"watching {self.plans_dir}; {pending} plan(s) with uncommitted changes analysed"
+        return f"watching {self._where()}; {pending} plan(s) with uncommitted changes analysed"
+
+    def _where(self) -> str:
+        """The plan roots, for people: ``specs/plans, specs/*/plans, ...``."""
+        return ", ".join(self.roots)
 
     # -- the loop -----------------------------------------------------------------------------------
     def _timeout(self, now: float) -> float | None:
@@ -583,7 +588,7 @@ class Daemon:
             self.failures = 0  # recovery failing must not delay the first run
             self.backoff_until = 0.0
         if not once:
-            self.watcher = Watcher(self.repo, self.plans_dir, self.inbox)
+            self.watcher = Watcher(self.repo, self.roots, self.inbox)
             self.watcher.start()
         # Start from the current state: what is on disk and what is committed (after the watches are
         # in place, so nothing that happens meanwhile is missed).
@@ -605,8 +610,9 @@ class Daemon:
             if once:
                 self.run_pending("once")
                 log.info(
-                    "handled the current state of %s (%d error(s))",
-                    self.repo.root / self.plans_dir,
+                    "handled the current state of %s in %s (%d error(s))",
+                    self._where(),
+                    self.repo.root,
                     self.run_errors,
                 )
                 return EXIT_FAILED if self.run_errors else EXIT_OK
@@ -614,7 +620,9 @@ class Daemon:
             self._save()
             self.notifier.ready(self._status_line())
             self.next_ping = time.monotonic() if self.notifier.watchdog_interval_s else None
-            log.info("plansmith daemon watching %s (pid %d)", self.repo.root / self.plans_dir, os.getpid())
+            log.info(
+                "plansmith daemon watching %s in %s (pid %d)", self._where(), self.repo.root, os.getpid()
+            )
             self.loop()
             signum = self.stop_signal
             log.info("stopping (%s)", signal.Signals(signum).name if signum else "done")
@@ -649,7 +657,7 @@ def run_daemon(
     repo_root: Path,
     handler: DaemonHandler,
     *,
-    plans_dir: str = "specs/plans",
+    roots: str | Sequence[str] = DEFAULT_ROOTS,
     debounce_ms: int = 500,
     once: bool = False,
     max_wait_factor: float = 5.0,
@@ -670,7 +678,7 @@ def run_daemon(
         intervals=intervals or JobIntervals(),
         stop_timeout_s=stop_timeout_s,
     )
-    daemon = Daemon(repo, handler, plans_dir=plans_dir, options=options, notifier=notifier)
+    daemon = Daemon(repo, handler, roots=roots, options=options, notifier=notifier)
     return daemon.run(once=once)
 
 

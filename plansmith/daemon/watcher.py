@@ -1,10 +1,14 @@
-"""Event sources: a watchdog observer on the plans folder and on the git dirs, and the overflow hook.
+"""Event sources: a watchdog observer on the plan roots and on the git dirs, and the overflow hook.
 
 Watches:
-- ``<plans_dir>`` recursively, for file and directory creations, modifications, close-after-write,
+- each literal folder the root patterns start with (``specs`` and ``.claude/specs`` for the default
+  ``plans_dirs``) recursively, for file and directory creations, modifications, close-after-write,
   deletions and moves (open/close-without-write are not asked for: the daemon reading a plan to hash
   it must not wake itself up). Events are turned into :class:`FileEvent` with repository-relative
-  paths; which of them belong to a plan is decided by the (pure) debouncer.
+  paths; which of them belong to a plan is decided by the (pure) debouncer. A folder that is or may
+  become a root (``specs/042_new``, ``specs/042_new/plans``) also asks for a rescan, so a root created
+  while the daemon runs is picked up even if its first files raced the new watch. A literal folder that
+  does not exist yet is waited for through a watch on its nearest existing ancestor.
 - the git dirs: this worktree's git dir and the common git dir (non-recursive: ``HEAD``,
   ``packed-refs``) plus ``refs/`` (and ``reftable/``) recursively. Anything that says HEAD or a ref moved
   becomes a :class:`RefsEvent`; ``*.lock`` churn, the index, objects and ``plansmith/`` are ignored.
@@ -22,7 +26,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import (
@@ -43,6 +48,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from plansmith.daemon.debounce import is_ref_change
 from plansmith.daemon.inbox import FileEvent, Inbox, RefsEvent, RescanRequest
 from plansmith.daemon.repo import RepoPaths
+from plansmith.plan.roots import as_patterns, could_hold_root, literal_prefixes
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +82,9 @@ def _kind(event: FileSystemEvent) -> str:
 
 
 class _PlansHandler(FileSystemEventHandler):
-    def __init__(self, root: Path, inbox: Inbox) -> None:
+    def __init__(self, root: Path, roots: tuple[str, ...], inbox: Inbox) -> None:
         self._prefix = str(root).rstrip(os.sep) + os.sep
+        self._roots = roots
         self._inbox = inbox
 
     def _rel(self, path: bytes | str) -> str | None:
@@ -96,17 +103,19 @@ class _PlansHandler(FileSystemEventHandler):
             rel = self._rel(raw)
             if rel is not None:
                 self._inbox.put(FileEvent(rel, kind, now))
+                if kind in ("dir_created", "dir_moved") and could_hold_root(rel, self._roots):
+                    self._inbox.put(RescanRequest(f"{rel} may be a new plan root"))
 
 
 class _AncestorHandler(FileSystemEventHandler):
-    """Watches the nearest existing ancestor of a missing plans folder; asks for a rescan on new dirs."""
+    """Watches the nearest existing ancestor of a missing root folder; asks for a rescan on new dirs."""
 
     def __init__(self, inbox: Inbox) -> None:
         self._inbox = inbox
 
     def dispatch(self, event: FileSystemEvent) -> None:
         if event.is_directory:
-            self._inbox.put(RescanRequest("plans folder may have appeared"))
+            self._inbox.put(RescanRequest("a plan root's folder may have appeared"))
 
 
 class _GitHandler(FileSystemEventHandler):
@@ -162,32 +171,40 @@ class OverflowHook(logging.Handler):
             logging.getLogger(name).removeHandler(self)
 
 
+@dataclass
+class _FolderWatch:
+    """The watch on one literal folder, or on its nearest existing ancestor while it is missing."""
+
+    watch: ObservedWatch | None = None
+    ino: tuple[int, int] | None = None
+    ancestor_watch: ObservedWatch | None = None
+    ancestor_path: Path | None = None
+
+
 class Watcher:
     """Owns the watchdog observer; thread-safe ``ensure_watches`` re-creates watches that went away."""
 
     def __init__(
         self,
         repo: RepoPaths,
-        plans_dir: str,
+        roots: str | Sequence[str],
         inbox: Inbox,
         *,
         observer_factory: Callable[[], BaseObserver] | None = None,
     ) -> None:
         self.repo = repo
-        self.plans_dir = plans_dir
+        self.roots = as_patterns(roots)
+        self.folders = literal_prefixes(self.roots)
         self.inbox = inbox
         self._observer_factory = observer_factory or Observer
         self._observer: BaseObserver | None = None
-        self._plans_watch: ObservedWatch | None = None
-        self._plans_ino: tuple[int, int] | None = None
-        self._ancestor_watch: ObservedWatch | None = None
-        self._ancestor_path: Path | None = None
+        self._watches = {folder: _FolderWatch() for folder in self.folders}
         self._lock = threading.Lock()
         self.overflow_hook = OverflowHook(inbox)
 
-    @property
-    def plans_path(self) -> Path:
-        return self.repo.root / self.plans_dir
+    def watched(self) -> list[str]:
+        """The literal folders watched now (the others do not exist yet)."""
+        return [folder for folder, state in self._watches.items() if state.watch is not None]
 
     def _git_dirs(self) -> tuple[list[Path], list[Path]]:
         flat = [self.repo.git_dir]
@@ -210,7 +227,7 @@ class Watcher:
         observer.start()
 
     def ensure_watches(self) -> bool:
-        """(Re)schedule the plans watch if the folder appeared, vanished or was replaced.
+        """(Re)schedule the watch of each literal folder that appeared, vanished or was replaced.
 
         Returns True if the watches changed (the caller should rescan).
         """
@@ -219,18 +236,21 @@ class Watcher:
             return False
         with self._lock:
             changed = False
-            # A folder created right after the ancestor watch was placed would be missed: look again.
-            for _ in range(8):
-                if not self._ensure_once(observer):
-                    break
-                changed = True
+            for folder, state in self._watches.items():
+                # A folder created right after the ancestor watch was placed would be missed: look again.
+                for _ in range(8):
+                    if not self._ensure_once(observer, folder, state):
+                        break
+                    changed = True
             return changed
 
-    def _ensure_once(self, observer: BaseObserver) -> bool:
-        path = self.plans_path
+    def _ensure_once(self, observer: BaseObserver, folder: str, state: _FolderWatch) -> bool:
+        path = self.repo.root / folder
         try:
             st = path.stat()
-            ino: tuple[int, int] | None = (st.st_dev, st.st_ino) if path.is_dir() else None
+            ino: tuple[int, int] | None = (
+                (st.st_dev, st.st_ino) if path.is_dir() and not path.is_symlink() else None
+            )
         except OSError:
             ino = None
         ancestor: Path | None = None
@@ -238,34 +258,34 @@ class Watcher:
             ancestor = path.parent
             while not ancestor.is_dir() and ancestor != self.repo.root:
                 ancestor = ancestor.parent
-        if ino is not None and ino == self._plans_ino and self._plans_watch is not None:
+        if ino is not None and ino == state.ino and state.watch is not None:
             return False
-        if ancestor is not None and ancestor == self._ancestor_path and self._ancestor_watch is not None:
+        if ancestor is not None and ancestor == state.ancestor_path and state.ancestor_watch is not None:
             return False
-        for watch in (self._plans_watch, self._ancestor_watch):
+        for watch in (state.watch, state.ancestor_watch):
             if watch is not None:
                 with contextlib.suppress(KeyError, OSError):
                     observer.unschedule(watch)
-        self._plans_watch = self._ancestor_watch = None
-        self._plans_ino = self._ancestor_path = None
+        state.watch = state.ancestor_watch = None
+        state.ino = state.ancestor_path = None
         if ino is not None:
-            self._plans_watch = observer.schedule(
-                _PlansHandler(self.repo.root, self.inbox),
+            state.watch = observer.schedule(
+                _PlansHandler(self.repo.root, self.roots, self.inbox),
                 str(path),
                 recursive=True,
                 event_filter=_PLAN_EVENTS,
             )
-            self._plans_ino = ino
-            log.debug("watching %s", self.plans_dir)
+            state.ino = ino
+            log.debug("watching %s", folder)
         elif ancestor is not None:
-            self._ancestor_watch = observer.schedule(
+            state.ancestor_watch = observer.schedule(
                 _AncestorHandler(self.inbox),
                 str(ancestor),
                 recursive=False,
                 event_filter=[DirCreatedEvent, DirMovedEvent],
             )
-            self._ancestor_path = ancestor
-            log.info("%s does not exist yet; waiting for it to appear", self.plans_dir)
+            state.ancestor_path = ancestor
+            log.info("%s does not exist yet; waiting for it to appear", folder)
         return True
 
     def stop(self, timeout: float = 3.0) -> None:

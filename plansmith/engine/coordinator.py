@@ -9,11 +9,12 @@ HEAD and branches are never written; the result is a proposal branch.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
+from plansmith import discovery
 from plansmith.engine import artifacts
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.engine.preflight import REJECTED, rejected_before, require_item
@@ -22,7 +23,7 @@ from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_op
 from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
-from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
+from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan
 from plansmith.terminal.text import analysis_text
@@ -143,10 +144,11 @@ def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
     return picked
 
 
-def committed_files(repo: RepoPaths, plans_dir: str, max_bytes: int) -> dict[str, str]:
-    from plansmith.git_backend.repo import read_tree_files
+def committed_files(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int) -> dict[str, str]:
+    """The text of every file in a plan root at HEAD (``roots``: root patterns, or one folder)."""
+    from plansmith import discovery
 
-    texts, problems = decode_files(read_tree_files(repo, "HEAD", plans_dir), max_bytes=max_bytes)
+    texts, problems = decode_files(discovery.committed_files(repo, "HEAD", roots), max_bytes=max_bytes)
     del problems  # undecodable files elsewhere do not block this plan; its own are checked below
     return texts
 
@@ -164,14 +166,17 @@ def run_request(
     ``progress`` receives an event whenever an operation is queued, starts, retries or ends."""
     repo = ws.require_repo()
     settings = ws.settings
-    files = committed_files(repo, ws.plans_dir, settings.limits.max_plan_bytes)
-    rel = ws.rel(request.plan)
-    loc = locate_plan(files, rel, ws.plans_dir)
-    if loc is None:
-        raise PlanError(
-            f"{request.plan}: no committed plan there",
+    files = committed_files(repo, ws.plan_roots, settings.limits.max_plan_bytes)
+    refs = discovery.catalog(files, patterns=ws.plan_roots)
+    ref = discovery.locate(refs, ws.plan_roots, request.plan, ws.rel_or_none(request.plan))
+    if ref is None:
+        raise discovery.unknown_plan(
+            request.plan,
+            refs,
+            what="committed plan",
             hint="plansmith works on committed plans: commit the plan first (git add + git commit)",
         )
+    loc = ref.location
     files = plan_files(files, loc)
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
@@ -201,7 +206,7 @@ def run_request(
     if not request.assume_yes and not _confirm(request):
         _say(out, "nothing changed")
         return outcome
-    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out, progress)
+    return _execute(ws, repo, files, loc, request, items, analysis, outcome, out, progress, plan_id=ref.id)
 
 
 def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
@@ -291,6 +296,8 @@ def _execute(
     outcome: RunOutcome,
     out: TextIO | None,
     progress: ProgressSink | None = None,
+    *,
+    plan_id: str | None = None,
 ) -> RunOutcome:
     from plansmith.git_backend import checkpoints
     from plansmith.git_backend.repo import resolve_commit
@@ -381,18 +388,18 @@ def _execute(
         _report(out, outcome, None)
         return outcome
 
-    scratch = ScratchWorktree.ensure(repo, ws.plans_dir)
+    scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
     with scratch.session():
         scratch.reset_to(base)
         checkpoint = checkpoints.create(
-            repo, base, plan=loc.name, operation=verb, items=[i.id for i in applied]
+            repo, base, plan=plan_id or loc.name, operation=verb, items=[i.id for i in applied]
         )
         try:
             _write_changes(scratch.path, files, current)
             message = _message(loc, verb, applied, files, current, cur_loc, analysis)
             outcome.moves = message.moves
             commit = _commit(scratch, settings.commit.author, loc, verb, applied, base, run_id, message.text)
-            proposal = _publish(repo, commit, settings.proposal_prefix)
+            proposal = _publish(repo, commit, settings.proposal_prefix, plan_id=plan_id)
         except BaseException:
             checkpoints.restore(scratch, checkpoint.id)
             raise
@@ -484,17 +491,21 @@ def _commit(
     return scratch.commit(message, author, trailers)
 
 
-def _publish(repo: RepoPaths, commit: str, prefix: str) -> Proposal:
+def _publish(repo: RepoPaths, commit: str, prefix: str, *, plan_id: str | None = None) -> Proposal:
+    """Publish ``commit`` as the proposal of the plan ``plan_id`` (default: its main file's name)."""
     from plansmith.git_backend import proposals
+    from plansmith.plan.roots import branch_component
 
-    name = proposals.plan_name_of(_trailer_plan(repo, commit))
-    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.id == name), None)
+    name = plan_id or proposals.plan_name_of(_trailer_plan(repo, commit))
+    component = branch_component(name)
+    existing = next((p for p in proposals.list_proposals(repo, prefix=prefix) if p.id == component), None)
     if existing is not None and existing.state == "edited":
         raise ConflictError(
             f"proposal {existing.id} has commits of yours on it; plansmith leaves it alone",
             hint=f"merge or delete branch {existing.branch}, then run again",
         )
-    return proposals.publish(repo, commit, expected=existing.commit if existing else None, prefix=prefix)
+    expected = existing.commit if existing else None
+    return proposals.publish(repo, commit, expected=expected, prefix=prefix, plan_id=name)
 
 
 def _trailer_plan(repo: RepoPaths, commit: str) -> str:

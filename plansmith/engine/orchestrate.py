@@ -617,7 +617,7 @@ def _commit_files(
 ) -> str:
     from plansmith.git_backend.worktree import ScratchWorktree
 
-    scratch = ScratchWorktree.ensure(repo, ws.plans_dir)
+    scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
     with scratch.session():  # held only for the commit: a long agent step never blocks the daemon
         scratch.reset_to(state.head)
         _write_changes(scratch.path, before, after)

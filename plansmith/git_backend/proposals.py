@@ -52,6 +52,7 @@ from plansmith.git_backend.repo import (
     rev_parse,
     worktree_status,
 )
+from plansmith.plan.roots import branch_component
 
 DEFAULT_PREFIX = "plansmith/"
 State = Literal["open", "stale", "edited"]
@@ -231,10 +232,13 @@ def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Pro
 
 
 def get(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> Proposal:
-    """The proposal ``proposal_id``; :class:`UnknownProposalError` when there is none."""
-    for proposal in list_proposals(repo, prefix=prefix):
-        if proposal.id == proposal_id:
-            return proposal
+    """The proposal ``proposal_id`` (or of the plan id ``proposal_id``); :class:`UnknownProposalError`
+    when there is none."""
+    found = list_proposals(repo, prefix=prefix)
+    for wanted in (proposal_id, branch_component(proposal_id)):  # a plan id names its proposal too
+        for proposal in found:
+            if proposal.id == wanted:
+                return proposal
     raise UnknownProposalError(f"no proposal named {proposal_id!r}")
 
 
@@ -256,11 +260,15 @@ def publish(
     base_branch: str | None = None,
     expected: str | None = None,
     prefix: str = DEFAULT_PREFIX,
+    plan_id: str | None = None,
 ) -> Proposal:
     """Point the plan's proposal branch at ``commit`` if it is still at ``expected`` (``None``: absent).
 
     ``commit`` must be a plansmith commit (with the trailers; see the module doc). ``base_branch``
     defaults to the branch checked out in ``repo.worktree``. A branch the user edited is never replaced.
+    ``plan_id`` (default: the plan file's name) names the branch through
+    :func:`~plansmith.plan.roots.branch_component`, so ids of topic roots (``042_search/001-x``) get one
+    component (``042_search+001-x``) and never clash with another proposal's folder.
     """
     new = resolve_commit(repo, commit)
     trailer_text = git(["log", "-1", "--format=%(trailers:only,unfold)", new], cwd=repo.worktree).out
@@ -272,7 +280,8 @@ def publish(
     base = base_branch or current_branch(repo)
     if base is None:
         raise ConflictError("HEAD is detached: there is no base branch", hint="check out a branch first")
-    name = branch_name(plan_name_of(plan), base, default=default_branch(repo), prefix=prefix)
+    component = branch_component(plan_id or plan_name_of(plan))
+    name = branch_name(component, base, default=default_branch(repo), prefix=prefix)
     ref = f"refs/heads/{name}"
     _refuse_if_checked_out(repo, ref)
     if expected is not None:

@@ -12,7 +12,7 @@ cat-file --batch`` returns all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,20 +165,23 @@ def cat_blobs_in(cwd: Path, oids: Sequence[str], *, keep_env: Iterable[str] = ()
     return contents
 
 
-def read_tree_files(repo: RepoPaths, rev: str, prefix: str) -> dict[str, bytes]:
-    """Every file under the folder ``prefix`` in commit (or tree) ``rev``: {repository path: bytes}.
+def read_tree_files(
+    repo: RepoPaths, rev: str, prefix: str | Sequence[str], *, keep: Callable[[str], bool] | None = None
+) -> dict[str, bytes]:
+    """Every file under the folder ``prefix`` (or each of several) in commit (or tree) ``rev``:
+    {repository path: bytes}; with ``keep``, only the files it accepts are read.
 
     Submodules and symbolic links are left out: neither can be a plan. An unknown ``rev`` raises
     :class:`GitError`; a folder missing from ``rev`` gives an empty mapping.
     """
-    folder = _normalise_prefix(prefix)
+    folders = _normalise_prefixes(prefix)
     args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev]
-    if folder:
-        args += ["--", folder]
+    if "" not in folders:
+        args += ["--", *folders]
     result = git(args, cwd=repo.worktree, check=False)
     if result.returncode != 0:
         raise GitError(
-            f"cannot list {folder or 'the files'} at '{rev}': {result.err}",
+            f"cannot list {', '.join(folders) or 'the files'} at '{rev}': {result.err}",
             hint="check that the revision exists: git rev-parse --verify REV",
         )
     paths: list[str] = []
@@ -189,14 +192,22 @@ def read_tree_files(repo: RepoPaths, rev: str, prefix: str) -> dict[str, bytes]:
         meta, _, raw_path = record.partition(b"\t")
         mode, kind, oid = meta.decode("ascii").split(" ")
         path = _decode_path(raw_path)
-        if kind == "blob" and mode != "120000" and path.startswith(folder):
+        if kind == "blob" and mode != "120000" and path.startswith(folders) and (keep is None or keep(path)):
             paths.append(path)
             oids.append(oid)
     return dict(zip(paths, cat_blobs(repo, oids), strict=True))
 
 
+def _normalise_prefixes(prefix: str | Sequence[str]) -> tuple[str, ...]:
+    return tuple(_normalise_prefix(p) for p in ((prefix,) if isinstance(prefix, str) else prefix))
+
+
 def read_index_files(
-    repo: RepoPaths, prefix: str, *, keep_env: Iterable[str] = ("GIT_INDEX_FILE",)
+    repo: RepoPaths,
+    prefix: str | Sequence[str],
+    *,
+    keep_env: Iterable[str] = ("GIT_INDEX_FILE",),
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, bytes]:
     """The staged version of every file under ``prefix``: what ``git commit`` is about to record.
 
@@ -205,10 +216,10 @@ def read_index_files(
     a temporary index, not ``.git/index``). Conflicted paths (merge stages 1-3) are left out: there is
     no single staged version to validate yet.
     """
-    folder = _normalise_prefix(prefix)
+    folders = _normalise_prefixes(prefix)
     args = ["ls-files", "--stage", "-z", "--full-name"]
-    if folder:
-        args += ["--", f":(top,literal){folder}"]
+    if "" not in folders:
+        args += ["--", *(f":(top,literal){folder}" for folder in folders)]
     result = git(args, cwd=repo.worktree, keep_env=keep_env)
     paths: list[str] = []
     oids: list[str] = []
@@ -217,8 +228,9 @@ def read_index_files(
             continue
         meta, _, raw_path = record.partition(b"\t")
         mode, oid, stage = meta.decode("ascii").split(" ")
-        if stage == "0" and mode not in ("120000", "160000"):
-            paths.append(_decode_path(raw_path))
+        path = _decode_path(raw_path)
+        if stage == "0" and mode not in ("120000", "160000") and (keep is None or keep(path)):
+            paths.append(path)
             oids.append(oid)
     return dict(zip(paths, cat_blobs(repo, oids, keep_env=keep_env), strict=True))
 

@@ -1,16 +1,20 @@
 """The scratch worktree: where plansmith changes plans without touching the user's checkout.
 
 One per repository, at ``<common git dir>/plansmith/worktree``: a linked worktree with a detached HEAD,
-locked against ``git worktree prune``. It holds only the plans folder, and nothing else of the
-repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
+locked against ``git worktree prune``. It holds only the plan roots (every folder that matches one of
+the ``plans_dirs`` patterns, e.g. ``specs/plans`` and ``specs/042_search/plans``), and nothing else of
+the repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
 
-* its index contains only the entries under the plans folder (filled with ``read-tree --prefix``);
-* a commit writes that folder's tree (``write-tree --prefix``) and splices it into the parent commit's
-  root tree with ``mktree`` along the folder's path (one small tree per level), then ``commit-tree``.
+* its index contains only the entries of the roots: one ``ls-tree`` below the roots' literal folders
+  (``specs``, ``.claude/specs``) finds them, ``update-index --index-info`` and ``checkout-index`` fill
+  the index and the files, whatever the number of roots;
+* a commit writes the index's tree and splices each root whose tree changed into the parent commit's
+  root tree with ``mktree`` along the root's path (one small tree per level), then ``commit-tree``.
+  Roots are the unit, so other files below ``specs`` (reports, notes) are never part of a commit.
 
 No sparse-checkout setting is needed, so nothing is written to the user's ``.git/config`` (the usual
 ``git sparse-checkout`` would add ``extensions.worktreeConfig`` there). The price: inside the scratch
-worktree, a plain ``git status`` over the whole tree reports every file outside the plans folder as
+worktree, a plain ``git status`` over the whole tree reports every file outside the roots as
 deleted; :meth:`ScratchWorktree.changed_paths` is the meaningful question. Every command runs with
 explicit ``GIT_DIR``/``GIT_WORK_TREE`` (never discovery, so a damaged worktree can never make a
 destructive command land in the user's repository) and with hooks disabled: these commits are
@@ -33,7 +37,16 @@ from plansmith.errors import ConflictError, GitError
 from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.cmd import GitResult, git
 from plansmith.git_backend.messages import DEFAULT_AUTHOR, format_message, parse_identity
-from plansmith.git_backend.repo import RepoPaths, _normalise_prefix, resolve_commit
+from plansmith.git_backend.repo import RepoPaths, resolve_commit
+from plansmith.plan.roots import (
+    DEFAULT_ROOTS,
+    as_patterns,
+    drop_nested,
+    literal_prefixes,
+    normalise_patterns,
+    root_at,
+    split_root,
+)
 
 LOCK_REASON = "plansmith scratch worktree (recreated by plansmith when missing)"
 # Hooks are the user's business; internal commits and ref moves in the scratch worktree must not run them.
@@ -45,17 +58,22 @@ _STALE_LOCKS = ("index.lock", "HEAD.lock")
 class ScratchWorktree:
     """Handle on the scratch worktree of one repository. Create it with :meth:`ensure`."""
 
-    def __init__(self, repo: RepoPaths, plans_dir: str, admin_dir: Path, *, lock_timeout: float) -> None:
+    def __init__(
+        self, repo: RepoPaths, roots: str | Sequence[str], admin_dir: Path, *, lock_timeout: float
+    ) -> None:
         self.repo = repo
-        self.plans_dir = _normalise_prefix(plans_dir).rstrip("/")
+        self.roots = _checked_roots(roots)
+        self.prefixes = literal_prefixes(self.roots)  # the folders every root lies below
         self.admin_dir = admin_dir
         self.lock_timeout = lock_timeout
+        # ls-tree answers by object id (immutable): the commit reset to is the next commit's parent.
+        self._listed: dict[str, tuple[dict[str, str], list[bytes]]] = {}
 
     # -- creation and repair ---------------------------------------------------------------------
 
     @classmethod
     def ensure(
-        cls, repo: RepoPaths, plans_dir: str = "specs/plans", *, lock_timeout: float = 30.0
+        cls, repo: RepoPaths, roots: str | Sequence[str] = DEFAULT_ROOTS, *, lock_timeout: float = 30.0
     ) -> ScratchWorktree:
         """The repository's scratch worktree, created (at the user's HEAD) or repaired when needed.
 
@@ -64,8 +82,7 @@ class ScratchWorktree:
         ``index.lock``/``HEAD.lock`` left by a killed process are removed when no process could
         still hold them (we hold plansmith's lock, and no process works inside the worktree).
         """
-        if not _normalise_prefix(plans_dir):
-            raise GitError("the plans folder must not be the repository root", hint="set plans_dir")
+        _checked_roots(roots)
         path = cls.location(repo)
         with file_lock(repo.state_dir / "worktree.lock", timeout=lock_timeout, what="the scratch worktree"):
             admin = _registered_admin_dir(repo, path)
@@ -74,13 +91,13 @@ class ScratchWorktree:
                 if not (admin / "locked").exists():
                     _lock(repo, path)
                 if _head_ok(path, admin):
-                    scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
+                    scratch = cls(repo, roots, admin, lock_timeout=lock_timeout)
                     if not (admin / "index").exists():
                         # Killed inside reset_to (index removed, files half written): finish the job.
                         scratch.reset_to(scratch.head())
                     return scratch
             admin = _create(repo, path)
-            scratch = cls(repo, plans_dir, admin, lock_timeout=lock_timeout)
+            scratch = cls(repo, roots, admin, lock_timeout=lock_timeout)
             scratch.reset_to(resolve_commit(repo, "HEAD"))
             return scratch
 
@@ -105,10 +122,10 @@ class ScratchWorktree:
         return self._git(["rev-parse", "--verify", "HEAD^{commit}"]).out
 
     def reset_to(self, commit: str) -> None:
-        """Make the scratch worktree exactly ``commit``'s plans folder (and nothing else), HEAD at ``commit``.
+        """Make the scratch worktree exactly ``commit``'s plan roots (and nothing else), HEAD at ``commit``.
 
-        Equivalent to ``reset --hard`` + ``clean -ffdx`` for the plans folder: stray files anywhere in
-        the worktree, including outside the plans folder, are removed.
+        Equivalent to ``reset --hard`` + ``clean -ffdx`` for the roots: stray files anywhere in the
+        worktree, including outside the roots, are removed.
         """
         with self._locked():
             target = resolve_commit(self.repo, commit)
@@ -116,11 +133,15 @@ class ScratchWorktree:
             (self.admin_dir / "index").unlink(missing_ok=True)
             # With an empty index every file is untracked, so this empties the worktree (except .git).
             self._git(["clean", "-ffdxq"])
-            subtree = self._tree_at(f"{target}:{self.plans_dir}")
-            if subtree is None:
-                self._git(["read-tree", "--empty"])
+            roots, entries = self._roots_in(target)
+            if len(roots) == 1:  # the usual case: one process, as before plan roots existed
+                ((root, tree),) = roots.items()
+                self._git(["read-tree", "-u", f"--prefix={root}/", tree])
+            elif entries:
+                self._git(["update-index", "-z", "--index-info"], input=b"".join(entries))
+                self._git(["checkout-index", "--all", "--force", "--index", "--quiet"])
             else:
-                self._git(["read-tree", "-u", f"--prefix={self.plans_dir}/", subtree])
+                self._git(["read-tree", "--empty"])
             self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
 
     def commit(
@@ -131,7 +152,7 @@ class ScratchWorktree:
         *,
         allow_empty: bool = False,
     ) -> str:
-        """Commit everything changed under the plans folder on top of HEAD; return the new HEAD.
+        """Commit everything changed in the plan roots on top of HEAD; return the new HEAD.
 
         ``message`` is the subject line, optionally followed by a blank line and a body; ``trailers``
         are appended. Author and committer are both ``author`` (default ``plansmith
@@ -144,12 +165,17 @@ class ScratchWorktree:
         with self._locked():
             self._check_identity()
             parent = self.head()
-            if (self.path / self.plans_dir).exists() or self._git(["ls-files", "-z"]).stdout:
-                self._git(["add", "-A", "--", f":(top,literal){self.plans_dir}"])
+            present = self._present_prefixes()
+            if present:
+                self._git(["add", "-A", "--", *(f":(top,literal){p}" for p in present)])
             index_root = self._git(["write-tree"]).out
-            new_plans = self._tree_at(f"{index_root}:{self.plans_dir}")
             parent_tree = self._git(["rev-parse", f"{parent}^{{tree}}"]).out
-            tree = self._splice(parent_tree, self.plans_dir.split("/"), new_plans) or _empty_tree(self)
+            before, after = self._roots_in(parent)[0], self._roots_in(index_root)[0]
+            tree: str | None = parent_tree
+            for root in sorted(set(before) | set(after)):
+                if before.get(root) != after.get(root):  # only roots that changed are written
+                    tree = self._splice(tree, root.split("/"), after.get(root))
+            tree = tree or _empty_tree(self)
             if tree == parent_tree and not allow_empty:
                 return parent
             new = self._git(
@@ -159,14 +185,17 @@ class ScratchWorktree:
             return new
 
     def changed_paths(self) -> list[str]:
-        """Files that differ from HEAD: changes under the plans folder plus stray files anywhere."""
+        """Files that differ from HEAD: changes below the roots' folders plus stray files anywhere."""
         with self._locked():
+            pathspecs = [f":(top,literal){p}" for p in self.prefixes]
             status = self._git(
-                ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", f":(top){self.plans_dir}"]
+                ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs]
             ).stdout
-            changed = {
+            listed = (
                 rec[3:].decode("utf-8", "surrogateescape") for rec in status.split(b"\0") if len(rec) > 3
-            }
+            )
+            # Files outside every root are not in this index, so status calls them deleted: not changes.
+            changed = {path for path in listed if split_root(path, self.roots) is not None}
             others = self._git(["ls-files", "-z", "--others"]).stdout
             changed.update(p.decode("utf-8", "surrogateescape") for p in others.split(b"\0") if p)
             return sorted(changed)
@@ -197,14 +226,44 @@ class ScratchWorktree:
                 hint="run the command again; plansmith recreates the scratch worktree when it starts",
             )
 
-    def _tree_at(self, spec: str) -> str | None:
-        """The tree ``spec`` (``REV:path``) names, ``None`` if missing or not a folder.
+    def _roots_in(self, treeish: str) -> tuple[dict[str, str], list[bytes]]:
+        """The roots in ``treeish`` with their tree ids, and ``update-index --index-info`` records for
+        their files: one ``ls-tree`` below the roots' literal folders. A folder that matches a pattern
+        inside another root is part of that root, not a root of its own."""
+        if treeish in self._listed:
+            return self._listed[treeish]
+        out = self._git(["ls-tree", "-r", "-t", "-z", "--full-tree", treeish, "--", *self.prefixes]).stdout
+        trees: dict[str, str] = {}
+        files: list[tuple[str, bytes]] = []
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            _mode, kind, oid = meta.decode("ascii").split(" ")
+            path = raw_path.decode("utf-8", "surrogateescape")
+            if kind == "tree":
+                trees[path] = oid
+            else:
+                files.append((path, record + b"\0"))
+        matched = drop_nested(r for path in trees if (r := root_at(path, self.roots)) is not None)
+        roots = {r.path: trees[r.path] for r in matched}
+        inside = tuple(f"{r}/" for r in roots)
+        found = (roots, [record for path, record in files if inside and path.startswith(inside)])
+        if len(self._listed) >= 8:  # a handle lives for one run or one daemon job: keep it small anyway
+            self._listed.clear()
+        self._listed[treeish] = found
+        return found
 
-        ``cat-file --batch-check`` rather than ``rev-parse REV:path^{tree}``: after the colon
-        everything, including ``^{tree}``, would be read as part of the path.
-        """
-        found = self._git(["cat-file", "--batch-check"], input=spec.encode("utf-8") + b"\n").out.split(" ")
-        return found[0] if len(found) == 3 and found[1] == "tree" else None
+    def _present_prefixes(self) -> list[str]:
+        """The roots' literal folders that exist in the worktree or in the index (``git add`` refuses a
+        path that is in neither)."""
+        listed = self._git(["ls-files", "-z"]).stdout.split(b"\0")
+        indexed = [p.decode("utf-8", "surrogateescape") for p in listed if p]
+        return [
+            p
+            for p in self.prefixes
+            if (self.path / p).exists() or any(i.startswith(f"{p}/") for i in indexed)
+        ]
 
     def _splice(self, tree: str | None, parts: list[str], new: str | None) -> str | None:
         """``tree`` with the subtree at ``parts`` replaced by ``new`` (removed when ``None``).
@@ -231,6 +290,13 @@ class ScratchWorktree:
         if not kept:
             return None
         return self._git(["mktree", "-z"], input=b"\0".join(kept) + b"\0").out
+
+
+def _checked_roots(roots: str | Sequence[str]) -> tuple[str, ...]:
+    try:
+        return normalise_patterns(as_patterns(roots))
+    except ValueError as exc:
+        raise GitError(f"plan root {exc}", hint="set plans_dirs to folders such as specs/plans") from None
 
 
 def _empty_tree(scratch: ScratchWorktree) -> str:

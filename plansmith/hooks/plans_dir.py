@@ -1,49 +1,72 @@
-"""The plans folder, read cheaply for the pre-commit hook.
+"""The plan roots, read cheaply for the pre-commit hook.
 
 The full settings (:mod:`plansmith.config`) need pydantic-settings, ~120 ms to import: too slow for a
-hook that runs on every commit. This module reads only the one key the hook needs, ``plans_dir``, from
-the same sources in the same order (lowest to highest priority): ``[tool.plansmith]`` in
-``pyproject.toml``, ``plansmith.toml`` (top-level key), the user settings file
-``$XDG_CONFIG_HOME/plansmith/config.toml``, then ``PLANSMITH_PLANS_DIR``. ``tomllib`` is imported only
-when a file mentions ``plans_dir`` at all.
+hook that runs on every commit. This module reads only the two keys the hook needs, ``plans_dirs`` (the
+root patterns) and the older ``plans_dir`` (one root), from the same sources in the same order (lowest
+to highest priority): ``[tool.plansmith]`` in ``pyproject.toml``, ``plansmith.toml`` (top-level key),
+the user settings file ``$XDG_CONFIG_HOME/plansmith/config.toml``, then ``PLANSMITH_PLANS_DIRS`` (a JSON
+list or comma-separated) and ``PLANSMITH_PLANS_DIR``. The rule is the full settings' one:
+``plans_dirs`` set anywhere wins; else ``plans_dir`` set anywhere is the one root; else the defaults.
+Values are checked by the same normaliser (:mod:`plansmith.plan.roots`). ``tomllib`` is imported only
+when a file mentions ``plans_dir`` at all. It must not import pydantic, GitPython or the plan parser.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from plansmith.errors import ConfigError
+from plansmith.plan.roots import DEFAULT_ROOTS, normalise_pattern, normalise_patterns, parse_root_list
 
 DEFAULT_PLANS_DIR = "specs/plans"
 ENV_VAR = "PLANSMITH_PLANS_DIR"
+ENV_VAR_ROOTS = "PLANSMITH_PLANS_DIRS"
+_HINT = 'use repository-relative folders, e.g. plans_dirs = ["specs/plans", "specs/*/plans"]'
 
 
-def read_plans_dir(root: Path, environ: Mapping[str, str] | None = None) -> str:
-    """The repository-relative plans folder of the repository at ``root`` (``specs/plans`` by default)."""
+def read_plan_roots(root: Path, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The root patterns of the repository at ``root`` (the four default roots unless configured)."""
     env = os.environ if environ is None else environ
-    value: object = DEFAULT_PLANS_DIR
-    origin = "the default"
+    found: dict[str, tuple[object, str]] = {}  # key -> (value, where), the highest source last
 
     pyproject = root / "pyproject.toml"
     doc = _read_if_mentioned(pyproject)
     if doc is not None:
         tool = doc.get("tool")
         section = tool.get("plansmith") if isinstance(tool, dict) else None
-        if isinstance(section, dict) and "plans_dir" in section:
-            value, origin = section["plans_dir"], f"[tool.plansmith] in {pyproject}"
-
+        if isinstance(section, dict):
+            _take(found, section, f"[tool.plansmith] in {pyproject}")
     for path in (root / "plansmith.toml", _user_config(env)):
         doc = _read_if_mentioned(path)
-        if doc is not None and "plans_dir" in doc:
-            value, origin = doc["plans_dir"], str(path)
-
+        if doc is not None:
+            _take(found, doc, str(path))
+    if env.get(ENV_VAR_ROOTS):
+        try:
+            found["plans_dirs"] = (parse_root_list(env[ENV_VAR_ROOTS]), ENV_VAR_ROOTS)
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_VAR_ROOTS}: {exc}", hint=_HINT) from None
     if env.get(ENV_VAR):
-        value, origin = env[ENV_VAR], ENV_VAR
-    return normalise_plans_dir(value, origin)
+        found["plans_dir"] = (env[ENV_VAR], ENV_VAR)
+
+    if "plans_dirs" in found:
+        value, origin = found["plans_dirs"]
+        if not isinstance(value, list):
+            raise ConfigError(f"plans_dirs in {origin} must be a list of folders", hint=_HINT)
+        try:
+            return normalise_patterns(value)
+        except ValueError as exc:
+            raise ConfigError(f"plans_dirs in {origin}: {exc}", hint=_HINT) from None
+    if "plans_dir" in found:
+        return (normalise_plans_dir(*found["plans_dir"]),)
+    return DEFAULT_ROOTS
+
+
+def read_plans_dir(root: Path, environ: Mapping[str, str] | None = None) -> str:
+    """The first root (the only one when a single ``plans_dir`` is configured)."""
+    return read_plan_roots(root, environ)[0]
 
 
 def normalise_plans_dir(value: object, origin: str = "plans_dir") -> str:
@@ -52,21 +75,19 @@ def normalise_plans_dir(value: object, origin: str = "plans_dir") -> str:
         raise ConfigError(
             f"plans_dir in {origin} must be a string", hint='write it as plans_dir = "specs/plans"'
         )
-    text = value.strip().replace("\\", "/").rstrip("/")
-    parts = [part for part in text.split("/") if part not in ("", ".")]
-    reason = None
-    if not parts:
-        reason = "must not be empty"
-    elif text.startswith("/") or re.match(r"^[A-Za-z]:", text):
-        reason = "must be relative to the repository root"
-    elif ".." in parts:
-        reason = "must stay inside the repository (no '..')"
-    if reason is not None:
+    try:
+        return normalise_pattern(value)
+    except ValueError as exc:
         raise ConfigError(
-            f"plans_dir {value!r} in {origin} {reason}",
+            f"plans_dir {value!r} in {origin} {exc}",
             hint="use a repository-relative folder such as specs/plans",
-        )
-    return "/".join(parts)
+        ) from None
+
+
+def _take(found: dict[str, tuple[object, str]], table: Mapping[str, Any], origin: str) -> None:
+    for key in ("plans_dirs", "plans_dir"):
+        if key in table:
+            found[key] = (table[key], origin)
 
 
 def _user_config(env: Mapping[str, str]) -> Path:
@@ -82,7 +103,7 @@ def _read_if_mentioned(path: Path) -> dict[str, Any] | None:
         return None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}", path=str(path)) from None
-    if b"plans_dir" not in raw:
+    if b"plans_dir" not in raw:  # also finds plans_dirs
         return None
     import tomllib  # only now: ~5 ms that most commits never pay
 

@@ -1,7 +1,9 @@
 """``plansmith hooks run pre-commit``: refuse a commit whose staged plans do not validate.
 
-Fast path: when the commit touches nothing under the plans folder, one ``git diff --cached`` decides
-and no plan is read or parsed (:mod:`plansmith.plan` is not even imported). Otherwise the staged
+Fast path: when the commit touches nothing in a plan root (``plans_dirs``: ``specs/plans``,
+``specs/*/plans``, ``.claude/specs/plans``, ``.claude/specs/*/plans`` by default), one ``git diff
+--cached`` below the roots' folders decides and no plan is read or parsed (of :mod:`plansmith.plan`
+only the pure root matcher :mod:`plansmith.plan.roots` is imported, never the parser). Otherwise the staged
 versions of the plan files are validated, and problems in the plans this commit touches are printed as
 ``path:line: message`` lines on stderr. Errors refuse the commit; warnings are shown and let it go on.
 Problems in plans the commit does not touch are not the committer's business here.
@@ -14,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from plansmith.hooks.plans_dir import read_plans_dir
+from plansmith.hooks.plans_dir import read_plan_roots
 from plansmith.hooks.staged import HOOK_ENV, read_staged_files, staged_paths
+from plansmith.plan.roots import literal_prefixes, split_root
 
 if TYPE_CHECKING:
     from plansmith.plan.problems import Problem
@@ -31,18 +34,18 @@ def run_pre_commit(argv: Sequence[str] = (), *, cwd: Path | None = None, err: Te
     del argv  # git passes no arguments to pre-commit
     out = sys.stderr if err is None else err
     root = _worktree_root(Path.cwd() if cwd is None else cwd)
-    plans_dir = read_plans_dir(root)
-    touched = staged_paths(root, plans_dir)
-    if not touched:
+    patterns = read_plan_roots(root)
+    folders = literal_prefixes(patterns)
+    keys = {key for key in (_plan_key(path, patterns) for path in staged_paths(root, folders)) if key}
+    if not keys:
         return 0
-    keys = {"", *(_plan_key(path, plans_dir) for path in touched)}
     # Only the plans this commit touches are parsed: one broken plan elsewhere must not block
     # unrelated commits, and parsing 200 plans would make every commit wait (424 ms -> ~80 ms).
-    files = read_staged_files(root, plans_dir, keep=lambda path: _plan_key(path, plans_dir) in keys)
+    files = read_staged_files(root, folders, keep=lambda path: _plan_key(path, patterns) in keys)
 
-    from plansmith.plan.api import validate_files  # the slow path only
+    from plansmith.discovery import validate_files  # the slow path only
 
-    problems = sorted(validate_files(files, plans_dir))
+    problems = sorted(validate_files(files, patterns))
     for warning in (p for p in problems if not p.is_error):
         print(warning.render(), file=out)  # shown, never blocking (as 'plansmith validate' without --strict)
     blocking = [p for p in problems if p.is_error]
@@ -61,17 +64,14 @@ def _report(problems: list[Problem], out: TextIO) -> None:
     print(HINT, file=out)
 
 
-def _plan_key(path: str, plans_dir: str) -> str:
-    """The plan a file belongs to: ``specs/plans/001_x.md`` and ``specs/plans/001_x/...`` -> ``001_x``.
-
-    A path outside the plans folder cannot be put down to one plan: its key is ``""``, which every
-    touched set contains, so such a problem always counts.
-    """
-    prefix = plans_dir + "/"
-    if not path.startswith(prefix):
-        return ""
-    first = path[len(prefix) :].split("/", 1)[0]
-    return first[:-3] if first.endswith(".md") else first
+def _plan_key(path: str, patterns: Sequence[str]) -> str | None:
+    """The plan a file belongs to, as its root folder and the plan's name (``specs/plans/001_x.md`` and
+    ``specs/plans/001_x/...`` -> ``specs/plans/001_x``); ``None`` for a path in no root (not a plan's)."""
+    hit = split_root(path, patterns)
+    if hit is None:
+        return None
+    root, rest = hit
+    return f"{root.path}/{rest[0].removesuffix('.md')}"
 
 
 def _worktree_root(cwd: Path) -> Path:

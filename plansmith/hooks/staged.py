@@ -1,4 +1,4 @@
-"""What a commit is about to record under the plans folder, read from git's index.
+"""What a commit is about to record under the plan roots' folders, read from git's index.
 
 git runs the pre-commit hook with ``GIT_INDEX_FILE`` pointing at the index being committed: for
 ``git commit -a`` and ``git commit PATH`` that is a temporary index, not ``.git/index``. The commands
@@ -11,7 +11,7 @@ blobs) and one ``cat-file --batch`` (all their contents).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from plansmith.git_backend.cmd import git
@@ -30,10 +30,11 @@ _LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # a folder name is a path, never a gl
 _REGULAR_MODES = (b"100644", b"100755")
 
 
-def staged_paths(root: Path, plans_dir: str) -> list[str]:
-    """Paths under ``plans_dir`` whose staged version differs from HEAD (added, changed or deleted)."""
+def staged_paths(root: Path, folders: str | Sequence[str]) -> list[str]:
+    """Paths under ``folders`` (one folder or several) whose staged version differs from HEAD (added,
+    changed or deleted)."""
     result = git(
-        ["diff", "--cached", "--name-only", "--no-renames", "-z", "--", plans_dir],
+        ["diff", "--cached", "--name-only", "--no-renames", "-z", "--", *_folders(folders)],
         cwd=root,
         keep_env=HOOK_ENV,
         env=_LITERAL,
@@ -43,15 +44,19 @@ def staged_paths(root: Path, plans_dir: str) -> list[str]:
 
 
 def read_staged_files(
-    root: Path, plans_dir: str, suffix: str = ".md", *, keep: Callable[[str], bool] | None = None
+    root: Path,
+    folders: str | Sequence[str],
+    suffix: str = ".md",
+    *,
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, bytes]:
-    """The staged content of every regular file under ``plans_dir`` ending in ``suffix`` (and, with
+    """The staged content of every regular file under ``folders`` ending in ``suffix`` (and, with
     ``keep``, accepted by it: only those blobs are read).
 
     Symbolic links, submodules and conflicted entries (merge stages 1-3) are left out.
     """
     listing = git(
-        ["ls-files", "--stage", "-z", "--full-name", "--", plans_dir],
+        ["ls-files", "--stage", "-z", "--full-name", "--", *_folders(folders)],
         cwd=root,
         keep_env=HOOK_ENV,
         env=_LITERAL,
@@ -72,6 +77,10 @@ def read_staged_files(
             paths.append(path)
             oids.append(fields[1].decode("ascii"))
     return dict(zip(paths, cat_blobs_in(root, oids, keep_env=HOOK_ENV), strict=True))
+
+
+def _folders(folders: str | Sequence[str]) -> list[str]:
+    return [folders] if isinstance(folders, str) else list(folders)
 
 
 def _decode(raw: bytes) -> str:

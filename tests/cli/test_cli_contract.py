@@ -274,7 +274,7 @@ def test_errors_carry_a_specific_type(repo: Path, capsys: pytest.CaptureFixture[
         ("expand", PLAN, "phase", "x"): ("usage", 2),
         ("expand", PLAN, "phase", "2", "--bogus"): ("usage", 2),
         ("frobnicate",): ("usage", 2),
-        ("analyze", "specs/plans/nope.md"): ("plan", 1),
+        ("analyze", "specs/plans/nope.md"): ("unknown-plan", 1),  # was "plan": now a specific type
     }
     for args, (kind, status) in cases.items():
         code, out, err = cli(capsys, *args, "--json")

@@ -30,7 +30,9 @@ def test_defaults(tmp_path: Path) -> None:
     loaded = load_settings(tmp_path)
     s = loaded.settings
     assert s == Settings()
-    assert s.plans_dir == "specs/plans"
+    # plans_dir (the old single folder) is unset by default; specs/plans is the first default root.
+    assert s.plans_dir is None
+    assert s.plans_dirs == ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
     assert (s.thresholds.expand, s.thresholds.collapse) == (8.0, 4.0)
     assert s.max_parallel == 4 and s.proposal_prefix == "plansmith/" and s.debounce_ms == 500
     assert s.agent is None and s.agent_required is False and s.agents == {}
@@ -293,3 +295,60 @@ def test_import_has_no_side_effects(tmp_path: Path) -> None:
     )
     assert out.stdout.strip() == "ok"
     assert list(tmp_path.iterdir()) == []
+
+
+DEFAULT_ROOTS = ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
+
+
+def test_plans_dirs_from_each_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.plansmith]\nplans_dirs = ["a/*/plans"]\n')
+    loaded = load_settings(tmp_path)
+    assert loaded.settings.plans_dirs == ["a/*/plans"] and loaded.source_of("plans_dirs") == "pyproject.toml"
+    (tmp_path / "plansmith.toml").write_text('plans_dirs = ["./b/", "b", "c/*/plans"]\n')
+    assert load_settings(tmp_path).settings.plans_dirs == ["b", "c/*/plans"]  # normalised, no duplicates
+    _user('plans_dirs = ["u"]\n')
+    assert load_settings(tmp_path).settings.plans_dirs == ["u"]
+    monkeypatch.setenv("PLANSMITH_PLANS_DIRS", '["e1", "e2/*/plans"]')
+    assert load_settings(tmp_path).settings.plans_dirs == ["e1", "e2/*/plans"]
+    monkeypatch.setenv("PLANSMITH_PLANS_DIRS", "e1, e2/*/plans")
+    loaded = load_settings(tmp_path)
+    assert loaded.settings.plans_dirs == ["e1", "e2/*/plans"]
+    assert (loaded.source_of("plans_dirs"), loaded.origins["plans_dirs"]) == ("env", "PLANSMITH_PLANS_DIRS")
+    assert load_settings(tmp_path, {"plans_dirs": ["f"]}).settings.plans_dirs == ["f"]
+
+
+def test_the_old_plans_dir_is_the_one_root_unless_plans_dirs_is_set(tmp_path: Path) -> None:
+    assert load_settings(tmp_path).settings.plans_dirs == DEFAULT_ROOTS
+    (tmp_path / "plansmith.toml").write_text('plans_dir = "docs/plans"\n')
+    loaded = load_settings(tmp_path)
+    assert loaded.settings.plans_dirs == ["docs/plans"] and loaded.source_of("plans_dirs") == "plansmith.toml"
+    assert loaded.warnings == []
+    loaded = load_settings(tmp_path, {"plans_dirs": ["x/*/plans"]})
+    assert loaded.settings.plans_dirs == ["x/*/plans"]
+    assert any(
+        "plans_dir (from" in w and "is ignored because plans_dirs is set" in w for w in loaded.warnings
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('["/abs"]', "'/abs' must be relative"),
+        ('["ok", "../out"]', "'../out' must stay inside the repository"),
+        ('["*/plans"]', "must start with a folder name"),
+        ('["specs/**/plans"]', "'**' is not supported"),
+        ("[]", "at least one"),
+        ('"specs/plans"', "plans_dirs"),
+    ],
+)
+def test_bad_plans_dirs_name_the_value_and_the_source(tmp_path: Path, value: str, message: str) -> None:
+    (tmp_path / "plansmith.toml").write_text(f"plans_dirs = {value}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path)
+    assert message in err.value.message and "plansmith.toml" in err.value.message
+
+
+def test_a_bad_environment_list_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANSMITH_PLANS_DIRS", '["a", 3]')
+    with pytest.raises(ConfigError, match="PLANSMITH_PLANS_DIRS: must be a JSON list of strings"):
+        load_settings(tmp_path)

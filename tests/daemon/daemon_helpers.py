@@ -156,7 +156,6 @@ class ThreadedDaemon:
         self.daemon = Daemon(
             discover(repo),
             self.recorder,
-            plans_dir="specs/plans",
             options=DaemonOptions(
                 debounce_ms=debounce_ms,
                 max_wait_factor=max_wait_factor,

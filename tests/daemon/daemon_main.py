@@ -95,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_daemon(
             args.repo,
             handler,
-            plans_dir="specs/plans",
             debounce_ms=args.debounce_ms,
             once=args.once,
             intervals=handler._intervals(),

@@ -231,3 +231,33 @@ def test_backoff_delay() -> None:
     assert backoff_delay(0) == 0
     assert [backoff_delay(n) for n in (1, 2, 3, 4)] == [2, 4, 8, 16]
     assert backoff_delay(100) == 300
+
+
+@pytest.mark.parametrize(
+    ("path", "is_dir", "key"),
+    [
+        ("specs/042_search/plans/001-ranking-plan.md", False, "042_search/001-ranking-plan"),
+        ("specs/042_search/plans/001-ranking-plan/phase_2_x.md", False, "042_search/001-ranking-plan"),
+        (".claude/specs/plans/001_x.md", False, "001_x"),
+        (".claude/specs/043_auth/plans/a/a.md", False, "043_auth/a"),
+        ("specs/042_search/plans", True, None),
+        ("specs/042_search/reports/notes.md", False, None),
+        ("specs/.hidden/plans/001_x.md", False, None),
+        ("specs/042_search/plans/.001-x.md.swp", False, None),
+    ],
+)
+def test_plan_key_for_every_default_root(path: str, is_dir: bool, key: str | None) -> None:
+    assert plan_key_for(path, is_directory=is_dir) == key
+
+
+def test_group_by_plan_across_roots() -> None:
+    files = {
+        "specs/plans/001_x.md": "1",
+        ".claude/specs/plans/001_x.md": "2",
+        "specs/042/plans/a.md": "3",
+        "specs/042/reports/r.md": "4",
+    }
+    assert group_by_plan(files) == {
+        "001_x": {"specs/plans/001_x.md": "1", ".claude/specs/plans/001_x.md": "2"},
+        "042/a": {"specs/042/plans/a.md": "3"},
+    }

@@ -245,7 +245,7 @@ def test_plans_folder_created_after_start(make_repo: Callable[..., Path]) -> Non
     with ThreadedDaemon(repo) as td:
         (repo / "specs").mkdir()
         (repo / "specs/plans").mkdir()
-        wait_for(lambda: td.daemon.watcher is not None and td.daemon.watcher._plans_watch is not None)
+        wait_for(lambda: td.daemon.watcher is not None and "specs" in td.daemon.watcher.watched())
         write(repo / "specs/plans/001_new.md", "# Plan: New\n")
         wait_for(lambda: analyses(td))
         assert analyses(td)[-1] == ["001_new"]
@@ -355,3 +355,44 @@ def test_unborn_branch_then_first_commit(tmp_path: Path) -> None:
         run_git(repo, "commit", "-qm", "first")
         wait_for(lambda: len(committed(td)) == 2)
         assert committed(td)[1] == (["001_alpha"], "commit")
+
+
+def test_every_root_is_watched_and_a_root_created_later_too(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "specs/plans/001_alpha.md": "# Plan: Alpha\n\n## Phase 1: Setup\n\n- [ ] a\n",
+            "specs/042_search/plans/001-ranking-plan.md": "# Ranking\n\n## Phase 1: Setup\n\n- [ ] a\n",
+            ".claude/specs/plans/001_alpha.md": "# Alpha again\n\n## Phase 1: Setup\n\n- [ ] a\n",
+        }
+    )
+    with ThreadedDaemon(repo) as td:
+        assert sorted(td.daemon.watcher.watched()) == [".claude/specs", "specs"]  # type: ignore[union-attr]
+        write(repo / "specs/042_search/plans/001-ranking-plan.md", "# Ranking\n\n## Phase 1: More\n")
+        wait_for(lambda: analyses(td))
+        td.quiet(0.3)
+        assert analyses(td) == [["042_search/001-ranking-plan"]]
+        # Two roots give the short id 001_alpha: both plans share the key, the handler tells them apart.
+        write(repo / ".claude/specs/plans/001_alpha.md", "# Alpha again\n\n## Phase 1: Edited\n")
+        wait_for(lambda: len(analyses(td)) == 2)
+        assert analyses(td)[1] == ["001_alpha"]
+        # A topic root that does not exist yet: the folder, its plans/ folder, a plan, all at once.
+        new = repo / "specs/044_new/plans/001-new-plan.md"
+        new.parent.mkdir(parents=True)
+        write(new, "# New\n\n## Phase 1: Start\n")
+        wait_for(lambda: ["044_new/001-new-plan"] in analyses(td))
+        # ... and a root folder created empty first, then filled.
+        later = repo / ".claude/specs/045_later/plans"
+        later.mkdir(parents=True)
+        time.sleep(0.3)
+        write(later / "001-later.md", "# Later\n\n## Phase 1: Start\n")
+        wait_for(lambda: ["045_later/001-later"] in analyses(td))
+        run_git(repo, "add", "-A")
+        run_git(repo, "commit", "-qm", "new roots")
+        wait_for(lambda: any(c[1] == "commit" for c in committed(td)))
+        keys = next(c[0] for c in committed(td) if c[1] == "commit")
+        assert keys == [
+            "001_alpha",
+            "042_search/001-ranking-plan",
+            "044_new/001-new-plan",
+            "045_later/001-later",
+        ]

@@ -193,3 +193,41 @@ def test_plans_dir_from_plansmith_toml(make_repo) -> None:
     git(repo, "add", "-A")
     result = commit(repo)
     assert result.returncode == 1 and "docs/plans/001_demo.md:9:" in result.stderr
+
+
+def test_a_broken_plan_in_a_topic_root_is_refused_with_path_and_line(make_repo) -> None:
+    repo = make_repo()
+    install_hooks(repo)
+    plans = ("specs/042_search/plans/001-ranking-plan.md", ".claude/specs/043_auth/plans/001-login.md")
+    for done, plan in enumerate(plans):
+        write(repo, plan, DUPLICATE_PHASE)
+        git(repo, "add", plan)
+        result = commit(repo)
+        assert result.returncode == 1, plan
+        assert f"{plan}:9:" in result.stderr and "[duplicate-phase]" in result.stderr
+        assert head_count(repo) == 1 + done
+        write(repo, plan, VALID)
+        git(repo, "add", plan)
+        assert commit(repo).returncode == 0
+    assert head_count(repo) == 3
+
+
+def test_files_below_specs_outside_every_root_are_not_plans(make_repo) -> None:
+    repo = make_repo()
+    install_hooks(repo)
+    write(repo, "specs/042_search/reports/notes.md", NOT_UTF8)
+    write(repo, "specs/notes.md", NOT_UTF8)
+    git(repo, "add", "-A")
+    assert commit(repo).returncode == 0
+
+
+def test_plans_dirs_from_pyproject(make_repo) -> None:
+    repo = make_repo({"pyproject.toml": '[tool.plansmith]\nplans_dirs = ["docs/*/plans"]\n'})
+    install_hooks(repo)
+    write(repo, "specs/plans/001_ignored.md", NOT_UTF8)  # not a root here
+    git(repo, "add", "-A")
+    assert commit(repo).returncode == 0
+    write(repo, "docs/7_a/plans/001_a.md", DUPLICATE_PHASE)
+    git(repo, "add", "-A")
+    result = commit(repo)
+    assert result.returncode == 1 and "docs/7_a/plans/001_a.md:9:" in result.stderr

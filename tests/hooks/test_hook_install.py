@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -211,10 +212,19 @@ def test_the_pre_commit_framework_manifest() -> None:
         "- id: plansmith-validate",
         "entry: plansmith validate",
         "language: python",
-        r"files: ^specs/plans/.*\.md$",
+        r"files: ^(\.claude/)?specs/.*\.md$",  # every default plan root (was ^specs/plans/.*\.md$)
         "pass_filenames: false",
     ):
         assert expected in lines
+    files = re.compile(r"^(\.claude/)?specs/.*\.md$")
+    for path in (
+        "specs/plans/001_x.md",
+        "specs/042/plans/a.md",
+        ".claude/specs/plans/b.md",
+        ".claude/specs/7/plans/c.md",
+    ):
+        assert files.search(path)
+    assert not files.search("docs/readme.md")
 
 
 def test_main_hooks_takes_the_options_before_the_command(make_repo, tmp_path: Path, monkeypatch) -> None:

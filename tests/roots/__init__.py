@@ -1,0 +1,1 @@
+"""Plan roots: the pure core and its use everywhere, on real repositories."""
