@@ -33,9 +33,9 @@ def print_analysis(display: Display, analysis: Analysis) -> None:
 
 def print_review(display: Display, review: Review) -> None:
     if not display.rich:
-        from plansmith.plan.review import format_review
+        from plansmith.terminal.text import review_text
 
-        display.out.write(format_review(review) + "\n")
+        display.out.write(review_text(review) + "\n")
         return
     from plansmith.terminal.tables import review_view
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import FileChange, Proposal
     from plansmith.plan.complexity import Analysis, Item
+    from plansmith.plan.review import Review
 
 
 def truncate(text: str, width: int) -> str:
@@ -63,6 +64,28 @@ def analysis_text(analysis: Analysis, *, title_width: int = 36) -> str:
         out.append("  ".join([*cells, r[4]]).rstrip())
     if any(it.expanded for it in analysis.items):
         out.append(EXPANDED_NOTE)
+    return "\n".join(out) + "\n"
+
+
+def review_text(review: Review) -> str:
+    """The report printed by ``plansmith review`` (moved here from the plan core, unchanged)."""
+    b = review.balance
+    out = [f"{review.plan}: hierarchy review"]
+    if b.verdict == "empty":
+        out.append("balance: no phases")
+    else:
+        out.append(
+            f"balance: {b.verdict} ({b.phases} phases; scores {b.min:.1f}..{b.max:.1f}, mean {b.mean:.1f}; "
+            f"heaviest {b.heaviest}, lightest {b.lightest})"
+        )
+    sections: list[tuple[str, list[str]]] = [
+        ("still too complex", [x.message for x in review.still_complex]),
+        ("worth merging", [x.message for x in review.merge_candidates]),
+        ("second round", [x.message for x in review.second_round]),
+    ]
+    for title, lines in sections:
+        out.append(f"{title}:" + ("" if lines else " none"))
+        out.extend(f"  - {line}" for line in lines)
     return "\n".join(out) + "\n"
 
 
