@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
@@ -209,13 +211,23 @@ def run_request(
     return _execute(ws, repo, files, loc, request, items, analysis, outcome, out, progress, plan_id=ref.id)
 
 
-def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
-    """At a terminal, ask what to do with an operation that failed all its attempts."""
-    print(f"{outcome.op_id} failed: {outcome.error}", file=sys.stderr)
-    while True:
-        answer = input("[r]etry, [s]kip it, or [a]bort the run? ").strip().lower()[:1]
-        if answer in ("r", "s", "a"):
-            return {"r": "retry", "s": "skip", "a": "abort"}[answer]  # type: ignore[return-value]
+def ask_on_failure(
+    outcome: OpOutcome, pause: Callable[[], AbstractContextManager[object]] = nullcontext
+) -> Literal["retry", "skip", "abort"]:
+    """At a terminal, ask what to do with an operation that failed all its attempts. ``pause`` holds a
+    live progress view still while the question is on the screen."""
+    with pause():
+        print(f"{outcome.op_id} failed: {outcome.error}", file=sys.stderr)
+        while True:
+            answer = input("[r]etry, [s]kip it, or [a]bort the run? ").strip().lower()[:1]
+            if answer in ("r", "s", "a"):
+                return {"r": "retry", "s": "skip", "a": "abort"}[answer]  # type: ignore[return-value]
+
+
+def _asker(progress: ProgressSink | None) -> Callable[[OpOutcome], Literal["retry", "skip", "abort"]]:
+    """:func:`ask_on_failure`, pausing the sink's live view if it has one (a ``paused()`` method)."""
+    pause = getattr(progress, "paused", None)
+    return ask_on_failure if pause is None else partial(ask_on_failure, pause=pause)
 
 
 def _say(out: TextIO | None, text: str) -> None:
@@ -330,7 +342,7 @@ def _execute(
             timeout_s=settings.retry.base_timeout_s,
             factor=settings.retry.factor,
             max_attempts=settings.retry.max_attempts,
-            decide_on_failure=ask_on_failure if request.interactive else None,
+            decide_on_failure=_asker(progress) if request.interactive else None,
             on_event=runner_listener(progress) if progress is not None else None,
         )
         current, cur_loc = base_files, base_loc

@@ -251,6 +251,21 @@ class LiveProgress:
             table.add_row(Text(" "), mark, Text(item, style="bold"), Text(text, style=STYLE[state]))
         return table
 
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Hold the view still (its last frame stays) while a question is asked on the terminal, then
+        carry on below the answer with the same operations."""
+        with self._io:
+            live, self._live = self._live, None
+            if live is not None:
+                live.stop()
+        try:
+            yield
+        finally:
+            with self._io:
+                if live is not None and self._live is None:
+                    self._start()
+
     def stop(self) -> None:
         """End the live view (final lines stay) and print the summary line; idempotent."""
         with self._io:

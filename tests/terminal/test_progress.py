@@ -197,3 +197,30 @@ def test_the_runner_listener_reports_each_attempt_and_the_end() -> None:
         ("done", 2),
     ]
     assert seen[1].timeout_s == 30 and seen[3].timeout_s == 45 and seen[1].max_attempts == 3
+
+
+def test_a_question_pauses_the_view_and_the_run_carries_on_below_the_answer() -> None:
+    screen, buffer = console()
+    live = LiveProgress(screen, clock=Clock())
+    live(ProgressEvent("a", "running", 1, 3))
+    live(ProgressEvent("b", "running", 1, 3))
+    with live.paused():
+        assert not live.active
+        before = buffer.getvalue()
+        screen.file.write("[r]etry, [s]kip it, or [a]bort the run? ")  # nothing redraws over it
+        assert buffer.getvalue() == before + "[r]etry, [s]kip it, or [a]bort the run? "
+    assert live.active  # the same operations, drawn again below
+    live(ProgressEvent("a", "done", elapsed_s=1.0))
+    live(ProgressEvent("b", "done", elapsed_s=1.0))
+    live.stop()
+    text = plain(buffer.getvalue())
+    assert text.count("Completed in") == 1 and text.rindex("✓ b") < text.index("Completed in")
+
+
+def test_the_coordinator_pauses_a_live_view_while_it_asks() -> None:
+    from plansmith.engine.coordinator import _asker, ask_on_failure
+
+    screen, _ = console()
+    live = LiveProgress(screen, clock=Clock())
+    assert _asker(None) is ask_on_failure
+    assert _asker(live).keywords["pause"] == live.paused  # type: ignore[attr-defined]
