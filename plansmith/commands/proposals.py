@@ -16,7 +16,8 @@ from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 from plansmith.errors import PlansmithError, UsageError
 
 if TYPE_CHECKING:
-    from plansmith.git_backend.proposals import FileChange, Proposal
+    from plansmith.git_backend.diffs import FileChange
+    from plansmith.git_backend.proposals import Proposal
     from plansmith.plan.complexity import Analysis
     from plansmith.workspace import Workspace
 
@@ -95,7 +96,7 @@ def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
     folder, or back out of it)."""
     from plansmith import discovery
     from plansmith.commands.common import thresholds
-    from plansmith.git_backend.proposals import folder_move
+    from plansmith.git_backend.diffs import folder_move
     from plansmith.plan.api import decode_files
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.layout import build_plan, plan_files

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plansmith.git_backend.proposals import FileChange, Proposal
+    from plansmith.git_backend.diffs import FileChange
+    from plansmith.git_backend.proposals import Proposal
     from plansmith.plan.complexity import Analysis, Item
     from plansmith.plan.review import Review
 

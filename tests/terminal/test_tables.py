@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from rich.console import Console
 
-from plansmith.git_backend.proposals import FileChange, Proposal
+from plansmith.git_backend.diffs import FileChange
+from plansmith.git_backend.proposals import Proposal
 from plansmith.plan.complexity import Analysis, Item, Thresholds
 from plansmith.plan.layout import build_plan, find_plans
 from plansmith.plan.review import review_plan
