@@ -18,6 +18,7 @@ from plansmith.errors import UsageError
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import OperationRequest, RunOutcome
+    from plansmith.plan.ids import ItemId
     from plansmith.terminal.display import Display
     from plansmith.workspace import Workspace
 
@@ -32,11 +33,14 @@ def parse_item(words: Sequence[str]) -> tuple[str, str | None]:
     return words[1], (words[3] if len(words) == 4 else None)
 
 
-def _item_number(text: str) -> int:
-    """The engine's id for a phase or stage typed on the command line (whole numbers today)."""
-    if not text.isdigit():
+def _item_number(text: str) -> ItemId:
+    """The engine's id for a phase or stage typed on the command line: ``3``, ``2.5``, ``5a``, ``CF-1``."""
+    from plansmith.plan.ids import ItemId
+
+    number = ItemId.parse(text)
+    if number is None:
         raise UsageError(ITEM_USAGE)
-    return int(text)
+    return number
 
 
 def run_operation(

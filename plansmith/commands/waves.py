@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg, thresholds
 
 if TYPE_CHECKING:
+    from plansmith.plan.ids import ItemId
     from plansmith.plan.model import Plan
     from plansmith.plan.waves import Waves
     from plansmith.workspace import Workspace
 
 
-def waves_of(ws: Workspace, plan: str) -> tuple[Plan, Waves]:
+def waves_of(ws: Workspace, plan: str) -> tuple[Plan, Waves[ItemId]]:
     from plansmith.plan.waves import compute_waves
 
     parsed = ws.plan(plan_arg(ws, plan))
@@ -30,7 +31,7 @@ def waves_document(ws: Workspace, plan: str) -> dict[str, object]:
     return waves.as_json(parsed.main_path)
 
 
-def flowchart(ws: Workspace, plan: Plan, waves: Waves) -> str:
+def flowchart(ws: Workspace, plan: Plan, waves: Waves[ItemId]) -> str:
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.mermaid import waves_flowchart
 

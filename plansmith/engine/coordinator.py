@@ -25,6 +25,7 @@ from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_op
 from plansmith.errors import ConfirmationRequired, ConflictError, PlanError, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
+from plansmith.plan.ids import IdLike, item_id, item_name, natural_key
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan
@@ -43,8 +44,8 @@ Verb = Literal["expand", "collapse"]
 class OperationRequest:
     plan: str
     operation: Verb
-    phase: int | None = None
-    stage: int | None = None
+    phase: IdLike | None = None  # a phase id: 3, "2.5", "5a", "CF-1"
+    stage: IdLike | None = None
     auto: bool = False
     dry_run: bool = False
     merge: bool = False
@@ -56,12 +57,12 @@ class OperationRequest:
 
 @dataclass(frozen=True)
 class Item:
-    phase: int
-    stage: int | None
+    phase: IdLike
+    stage: IdLike | None
 
     @property
     def id(self) -> str:
-        return f"phase_{self.phase}" if self.stage is None else f"phase_{self.phase}_stage_{self.stage}"
+        return item_name(item_id(self.phase), None if self.stage is None else item_id(self.stage))
 
 
 @dataclass
@@ -142,7 +143,11 @@ def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
     collapsing, so a phase is collapsed after the stages it holds)."""
     picked = [Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb]
     if verb == "collapse":
-        picked.sort(key=lambda it: (it.stage is None, -it.phase, -(it.stage or 0)))
+        # stages first, then phases from the last to the first (natural id order)
+        picked.sort(
+            key=lambda it: (it.stage is not None, natural_key(it.phase), natural_key(it.stage or 0)),
+            reverse=True,
+        )
     return picked
 
 

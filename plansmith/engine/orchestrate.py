@@ -853,7 +853,7 @@ def _implement(ctx: StepContext, step: StepSpec) -> StepOutput:
                 },
             )
         )
-        details: dict[str, Any] = {"agent": result.to_json(), "phase": phase.number}
+        details: dict[str, Any] = {"agent": result.to_json(), "phase": phase.number.as_json()}
         text = _read_report(report)
         if text is not None:
             details["report"] = text[:4000]

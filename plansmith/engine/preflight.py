@@ -17,6 +17,7 @@ from plansmith.plan.layout import PlanLocation, plan_files
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
+    from plansmith.plan.ids import IdLike
     from plansmith.plan.model import Plan
 
 REJECTED = "rejected before for this content"
@@ -34,7 +35,7 @@ def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]
     return rejections.is_rejected(repo, loc.main_path, rejections.plan_content_hash(own))
 
 
-def require_item(plan: Plan, phase: int, stage: int | None) -> None:
+def require_item(plan: Plan, phase: IdLike, stage: IdLike | None) -> None:
     """Refuse a phase, or a stage of a phase, that ``plan`` does not have; the hint lists what it has."""
     node = plan.phase(phase)
     if node is not None and (stage is None or node.stage(stage) is not None):

@@ -30,7 +30,7 @@ TRAILER_RUN = "Plansmith-Run"
 
 _IDENT = re.compile(r"^\s*(?P<name>[^<>\n]+?)\s*<(?P<email>[^<>\n]*)>\s*$")
 _TRAILER_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-_ITEM = re.compile(r"^phase_(?P<phase>\d+)(?:_stage_(?P<stage>\d+))?$")
+_ITEM = re.compile(r"^phase_(?P<phase>[^_]+)(?:_stage_(?P<stage>[^_]+))?$")  # ids never hold "_"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Literal
 
+from plansmith.plan.ids import ItemId, id_json
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 
 Recommendation = Literal["expand", "collapse", "keep"]
@@ -459,7 +460,7 @@ class _Scorer:
     def merged(self, phases: Sequence[PhaseNode]) -> _Raw:
         raw = _Raw()
         numbers = {p.number for p in phases}
-        deps: set[int] = set()
+        deps: set[ItemId] = set()
         for p in phases:
             part = self.content(p)
             raw.merge(part)
@@ -500,8 +501,8 @@ def merged_score(plan: Plan, phases: Sequence[PhaseNode]) -> Score:
 class Item:
     id: str
     kind: Literal["phase", "stage"]
-    phase: int
-    stage: int | None
+    phase: ItemId
+    stage: ItemId | None
     title: str
     expanded: bool
     path: str  # the file holding the item's content
@@ -514,8 +515,8 @@ class Item:
         return {
             "id": self.id,
             "kind": self.kind,
-            "phase": self.phase,
-            "stage": self.stage,
+            "phase": self.phase.as_json(),
+            "stage": id_json(self.stage),
             "title": self.title,
             "expanded": self.expanded,
             "path": self.path,

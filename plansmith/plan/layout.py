@@ -12,12 +12,15 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
+from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
+from plansmith.plan.model import Document, ItemKind, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_document
 
+# The usual plan name (``001_feature``, ``001-feature-plan``); any other name is a plan too.
 PLAN_NAME = re.compile(r"^\d{3,}[_-][^/]*$")
-PHASE_NAME = re.compile(r"^phase_(\d+)(?:_[^/]*)?$")
-STAGE_NAME = re.compile(r"^stage_(\d+)(?:_[^/]*)?$")
+# Expanded phase and stage files and folders: ``phase_3_slug``, ``phase_2_5_slug``, ``stage_1``.
+PHASE_NAME = re.compile(rf"^phase_({FILE_ID_PATTERN})(?:_[^/]*)?$", re.I)
+STAGE_NAME = re.compile(rf"^stage_({FILE_ID_PATTERN})(?:_[^/]*)?$", re.I)
 SLUG_MAX = 40
 
 
@@ -32,9 +35,12 @@ def slugify(title: str) -> str:
     return slug[:SLUG_MAX].rstrip("_")
 
 
-def item_stem(kind: str, number: int, title: str) -> str:
+def item_stem(kind: str, number: ItemId, title: str) -> str:
+    """``phase_3_slug``, ``phase_2_5_slug``, ``phase_5a_slug``, ``phase_cf_1_slug`` (see
+    :attr:`ItemId.file_token`); ``phase_3`` when the title gives no slug."""
     slug = slugify(title)
-    return f"{kind}_{number}_{slug}" if slug else f"{kind}_{number}"
+    token = number.file_token
+    return f"{kind}_{token}_{slug}" if slug else f"{kind}_{token}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +54,16 @@ def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
 
 
+def is_item_name(name: str) -> bool:
+    """A ``phase_N...`` or ``stage_N...`` file or folder name: part of a plan, never a plan itself."""
+    return PHASE_NAME.match(name) is not None or STAGE_NAME.match(name) is not None
+
+
 def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
-    """Plans under ``plans_dir``: ``NNN_name.md`` files and ``NNN_name/NNN_name.md`` folders."""
+    """Plan candidates directly in the folder ``plans_dir``: every ``NAME.md`` file and every
+    ``NAME/NAME.md`` folder, whatever the name (``001_feature``, ``implementation-001``,
+    ``test-hybrid-plan``), except phase and stage files. Whether a candidate holds a phase is not
+    looked at here (:func:`plansmith.plan.validate.validate_tree` skips files that hold none)."""
     root = plans_dir.strip("/")
     prefix = f"{root}/" if root else ""
     found: dict[str, PlanLocation] = {}
@@ -58,9 +72,11 @@ def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
             continue
         parts = path[len(prefix) :].split("/")
         name = _stem(parts[-1])
-        if len(parts) == 1 and PLAN_NAME.match(name):
+        if not name or is_item_name(name):
+            continue
+        if len(parts) == 1:
             found.setdefault(name, PlanLocation(name, path, None))
-        elif len(parts) == 2 and parts[0] == name and PLAN_NAME.match(name):
+        elif len(parts) == 2 and parts[0] == name:
             # The folder form wins over a stray level-0 file of the same name; validation reports both.
             found[name] = PlanLocation(name, path, f"{prefix}{name}")
     return sorted(found.values(), key=lambda p: p.name)
@@ -91,26 +107,32 @@ def _resolve(base_doc: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_doc), target))
 
 
-def _numbered(paths: Iterable[str], folder: str, pattern: re.Pattern[str]) -> dict[int, list[str]]:
-    """Files directly in ``folder`` whose stem matches ``pattern`` (``phase_3_x.md``), by number; and
-    for folders matching it (``phase_3_x/``), the folder's main file."""
-    by_number: dict[int, list[str]] = {}
+def _numbered(
+    paths: Iterable[str], folder: str, kind: ItemKind, ids: Iterable[ItemId]
+) -> dict[ItemId, list[str]]:
+    """Files directly in ``folder`` named for one of ``ids`` (``phase_3_x.md``), by id; and for
+    folders named so (``phase_3_x/``), the folder's main file. A name that fits several ids belongs
+    to the longest (``phase_2_5_x`` is phase 2.5's when there is one, else phase 2's)."""
+    pattern = PHASE_NAME if kind == "phase" else STAGE_NAME
+    tokens = {f"{kind}_{i.file_token}": i for i in ids}
+    by_id: dict[ItemId, list[str]] = {}
     prefix = folder + "/"
     for path in sorted(paths):
         if not path.startswith(prefix) or not path.endswith(".md"):
             continue
         parts = path[len(prefix) :].split("/")
+        name = None
         if len(parts) == 1:
-            m = pattern.match(_stem(parts[0]))
-        elif len(parts) == 2:
-            m = pattern.match(parts[0])
-            own_file = _stem(parts[1]) == parts[0] or pattern.match(_stem(parts[1]))
-            m = m if own_file else None
-        else:
-            m = None
-        if m is not None:
-            by_number.setdefault(int(m.group(1)), []).append(path)
-    return by_number
+            name = _stem(parts[0])
+        elif len(parts) == 2 and (_stem(parts[1]) == parts[0] or pattern.match(_stem(parts[1]))):
+            name = parts[0]
+        if name is None or pattern.match(name) is None:
+            continue
+        lower = name.lower()
+        fits = [t for t in tokens if lower == t or lower.startswith(t + "_")]
+        if fits:
+            by_id.setdefault(tokens[max(fits, key=len)], []).append(path)
+    return by_id
 
 
 def _pick(section: Section, holder: str, candidates: list[str], files: Mapping[str, str]) -> str | None:
@@ -131,11 +153,14 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
     main = parse_document(loc.main_path, files[loc.main_path], "plan")
     documents: list[Document] = [main]
     used = {loc.main_path}
-    phase_candidates = _numbered(files, loc.folder, PHASE_NAME) if loc.folder else {}
+    ids = [s.number for s in main.sections]
+    phase_candidates = _numbered(files, loc.folder, "phase", ids) if loc.folder else {}
     phases: list[PhaseNode] = []
+    seen: set[ItemId] = set()
     for section in main.sections:
-        if any(p.number == section.number for p in phases):
-            continue  # a duplicate number: validation reports it; the first one is the phase
+        if section.number in seen:
+            continue  # a duplicate id: validation reports it; the first one is the phase
+        seen.add(section.number)
         path = _pick(section, loc.main_path, phase_candidates.get(section.number, []), files)
         phase_doc = None
         if path is not None and path not in used:
@@ -158,7 +183,7 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
 
 def _stages(
     files: Mapping[str, str],
-    phase: int,
+    phase: ItemId,
     phase_section: Section,
     main_path: str,
     phase_doc: Document | None,
@@ -169,7 +194,8 @@ def _stages(
         return tuple(StageNode(phase, s.number, s, main_path, None, None) for s in phase_section.children)
     folder = posixpath.dirname(phase_doc.path)
     in_own_folder = PHASE_NAME.match(posixpath.basename(folder)) is not None
-    candidates = _numbered(files, folder, STAGE_NAME) if in_own_folder else {}
+    ids = [s.number for s in phase_doc.sections]
+    candidates = _numbered(files, folder, "stage", ids) if in_own_folder else {}
     nodes: list[StageNode] = []
     for section in phase_doc.sections:
         if any(n.number == section.number for n in nodes):

@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from plansmith.plan.complexity import Analysis
+from plansmith.plan.ids import ItemId
 from plansmith.plan.model import PhaseNode, Plan, StageNode
 from plansmith.plan.waves import Waves
 
@@ -154,7 +155,7 @@ def _wave_label(phase: PhaseNode, analysis: Analysis | None) -> str:
     return _item_label("Phase", phase.number, phase.title, (score, status))
 
 
-def waves_flowchart(plan: Plan, waves: Waves, analysis: Analysis | None = None) -> str:
+def waves_flowchart(plan: Plan, waves: Waves[ItemId], analysis: Analysis | None = None) -> str:
     """The execution waves as a Mermaid ``flowchart``: a subgraph per wave, a node per phase (id, title,
     score, status), an edge from each prerequisite to the phase that depends on it. On a cycle there
     are no waves: the phases are drawn without subgraphs and the cycle's nodes and edges in red."""

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from plansmith.plan.ids import ID_PATTERN, ItemId
 from plansmith.plan.model import Document, Metadata
 from plansmith.plan.scanner import is_blank, strip_eol
 
@@ -27,6 +28,11 @@ FIELD_NAMES = {
     EXPANDED_STAGES: "Expanded Stages",
 }
 _RECORD = re.compile(r"^<!-- plansmith: (\{.*\}) -->[ \t]*$")
+# An id in a list value: "[1, 2.5, 5a]", "3, 5", "[phase_3]", "Phase 3"; not the "1" of "v1.2".
+_LIST_ID = re.compile(
+    rf"(?<![A-Za-z0-9.\-])(?:phase[ _]?|stage[ _]?)?({ID_PATTERN})(?![A-Za-z0-9])(?!\.\d)", re.I | re.A
+)
+_STAGE_ENTRY = re.compile(rf"({ID_PATTERN})\s*:\s*\[([^\]]*)\]")
 
 
 @dataclass(slots=True)
@@ -69,20 +75,24 @@ def read_record(doc: Document) -> tuple[int | None, Record]:
     return None, Record()
 
 
-def format_list(values: list[int]) -> str:
-    return "[" + ", ".join(str(v) for v in values) + "]"
+def format_list(values: list[ItemId]) -> str:
+    """``[1, 2, 2.5, 5a]``: canonical ids in natural order."""
+    return "[" + ", ".join(str(v) for v in sorted(values)) + "]"
 
 
-def format_stages(stages: Mapping[int, list[int]]) -> str:
+def format_stages(stages: Mapping[ItemId, list[ItemId]]) -> str:
+    """``{2: [1], 2.5: [1, 2]}``: phases in natural order, each with its expanded stages."""
     return "{" + ", ".join(f"{p}: {format_list(s)}" for p, s in sorted(stages.items())) + "}"
 
 
-def read_int_list(value: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", value)]
+def read_id_list(value: str) -> list[ItemId]:
+    """The ids of a list value as written (``[3, 5]``, ``3, 5``, ``[2.5, 5a]``, ``none``), in order."""
+    return [ItemId(m.group(1)) for m in _LIST_ID.finditer(value)]
 
 
-def read_stage_map(value: str) -> dict[int, list[int]]:
-    return {int(p): read_int_list(s) for p, s in re.findall(r"(\d+)\s*:\s*\[([^\]]*)\]", value)}
+def read_stage_map(value: str) -> dict[ItemId, list[ItemId]]:
+    """``{3: [1, 2], 2.5: [1]}`` as a mapping."""
+    return {ItemId(p): read_id_list(s) for p, s in _STAGE_ENTRY.findall(value)}
 
 
 def read_level(value: str) -> int | None:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from plansmith.plan.ids import IdLike, ItemId, item_id, item_name
+
 ItemKind = Literal["phase", "stage"]
 DocKind = Literal["plan", "phase", "stage"]
 
@@ -64,7 +66,7 @@ class Section:
     """A phase or a stage: from its heading to the next heading of the same or a higher level."""
 
     kind: ItemKind
-    number: int
+    number: ItemId  # as written: 3, 2.5, 5a, CF-1
     title: str  # without "Phase N:" and without the status marker
     status: str | None  # text inside a trailing [MARKER], as written
     heading: Heading
@@ -73,7 +75,7 @@ class Section:
     content_end: int  # exclusive; ``end`` without the trailing blank lines
     children: tuple[Section, ...]  # stages of a phase
     tasks: tuple[Task, ...]  # every task in the section, children included
-    dependencies: tuple[int, ...]
+    dependencies: tuple[ItemId, ...]  # phase ids for a phase, stage ids (same phase) for a stage
     dependencies_index: int | None
     dependencies_raw: str | None  # the value as written, for messages
     objective_index: int | None
@@ -84,9 +86,10 @@ class Section:
     def id(self) -> str:
         return f"{self.kind}_{self.number}"
 
-    def child(self, number: int) -> Section | None:
+    def child(self, number: IdLike) -> Section | None:
+        wanted = item_id(number)
         for c in self.children:
-            if c.number == number:
+            if c.number == wanted:
                 return c
         return None
 
@@ -108,9 +111,10 @@ class Document:
     def text(self) -> str:
         return "".join(self.lines)
 
-    def section(self, number: int) -> Section | None:
+    def section(self, number: IdLike) -> Section | None:
+        wanted = item_id(number)
         for s in self.sections:
-            if s.number == number:
+            if s.number == wanted:
                 return s
         return None
 
@@ -147,11 +151,17 @@ class _Item:
     def status(self) -> str | None:
         return self.content.status
 
+    @property
+    def dependencies(self) -> tuple[ItemId, ...]:
+        """Phase ids (of a phase) or stage ids of the same phase (of a stage). The stub keeps the
+        heading; a dependency line usually moves into the expanded file."""
+        return self.section.dependencies or self.content.dependencies
+
 
 @dataclass(frozen=True, slots=True)
 class StageNode(_Item):
-    phase: int
-    number: int
+    phase: ItemId
+    number: ItemId
     section: Section
     holder: str
     file: str | None
@@ -159,12 +169,12 @@ class StageNode(_Item):
 
     @property
     def id(self) -> str:
-        return f"phase_{self.phase}_stage_{self.number}"
+        return item_name(self.phase, self.number)
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseNode(_Item):
-    number: int
+    number: ItemId
     section: Section
     holder: str
     file: str | None
@@ -173,16 +183,12 @@ class PhaseNode(_Item):
 
     @property
     def id(self) -> str:
-        return f"phase_{self.number}"
+        return item_name(self.number)
 
-    @property
-    def dependencies(self) -> tuple[int, ...]:
-        # The main plan's stub keeps the heading; a dependency line usually moves into the file.
-        return self.section.dependencies or self.content.dependencies
-
-    def stage(self, number: int) -> StageNode | None:
+    def stage(self, number: IdLike) -> StageNode | None:
+        wanted = item_id(number)
         for s in self.stages:
-            if s.number == number:
+            if s.number == wanted:
                 return s
         return None
 
@@ -198,9 +204,10 @@ class Plan:
     documents: tuple[Document, ...]  # every parsed file of the plan, main first
     stray_files: tuple[str, ...]  # .md files in the plan folder that belong to no phase or stage
 
-    def phase(self, number: int) -> PhaseNode | None:
+    def phase(self, number: IdLike) -> PhaseNode | None:
+        wanted = item_id(number)
         for p in self.phases:
-            if p.number == number:
+            if p.number == wanted:
                 return p
         return None
 

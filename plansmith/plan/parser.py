@@ -1,4 +1,9 @@
-"""Parse one plan, phase or stage file into a :class:`Document`. Tolerant reading, exact positions."""
+"""Parse one plan, phase or stage file into a :class:`Document`. Tolerant reading, exact positions.
+
+Decides which headings are phases and stages (docs/plan-format.md, "Which headings are phases") and
+reads their ids, tasks, dependency lines and stub links. Pure: text in, values out; it never reads a
+file and never changes a byte of the text it is given.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from plansmith.errors import PlanError, PlanTooLargeError
+from plansmith.plan.dependencies import parse_dependencies
+from plansmith.plan.ids import ID_PATTERN, ItemId, id_from_file_stem
 from plansmith.plan.model import (
     DocKind,
     Document,
@@ -22,24 +29,33 @@ from plansmith.plan.scanner import detect_newline, indent_width, is_blank, scan,
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 _ITEM_HEADING = {
-    # "Phase 3: Title", "Phase 3 Title", "Phase 3 - Title", "Phase 0"; never "Phase 3.1: ..."
-    kind: re.compile(rf"^{kind}[ \t]+(\d+)(?:[ \t]*[:\-–—][ \t]*(?![\d.])|[ \t]+|$)(.*)$", re.I)
+    # "Phase 3: Title", "Phase 3 Title", "Phase 3 - Title", "Phase 0", "Phase 2.5:", "Phase 5a:",
+    # "Phase CF-1:"; never "Phase 1-3: ..." (a range names several phases, it is not one)
+    kind: re.compile(
+        rf"^{kind}[ \t]+({ID_PATTERN})(?:[ \t]*[:\-–—][ \t]*(?![\d.])|[ \t]+|$)(.*)$", re.I | re.A
+    )
     for kind in ("phase", "stage")
 }
+# h2 names of the section that holds the phases (see docs/plan-format.md, "Which headings are phases")
+_PHASES_SECTION = re.compile(
+    r"^(?:\d+(?:\.\d+)*[.)]?[ \t]+)?(?:(?:detailed|proposed)[ \t]+)?"
+    r"(?:implementation(?:[ \t]+(?:phases|plan|steps|roadmap))?|phases"
+    r"|phase[ \t]+breakdown|phased[ \t]+implementation)"
+    r"[ \t]*:?$",
+    re.I,
+)
 _STATUS = re.compile(r"[ \t]*\[([A-Z][A-Z0-9 _/&-]*)\][ \t]*$")
 _TASK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[(.)\](?:[ \t]+(.*)|$)")
 _FIELD = re.compile(
     r"^(?P<lead>[ \t]*(?:[-*+][ \t]+)?)(?P<b>\*\*|__)?(?P<name>[A-Za-z][A-Za-z0-9 ()/&'._-]{0,48}?)"
     r"(?:(?P=b))?[ \t]*:[ \t]*(?:(?P=b)(?!\*|_))?[ \t]*(?P<value>.*?)[ \t]*$"
 )
+# Not indented: "  - Dependencies: Python 3.11" nested in a task list describes the task, not the phase.
 _DEPENDENCIES = re.compile(
-    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:dependencies|depends[_ ]on)(?:\*\*|__)?[ \t]*:"
+    r"^(?:[-*+][ \t]+)?(?:\*\*|__)?(?:dependencies|depends[_ ]on)(?:\*\*|__)?[ \t]*:"
     r"[ \t]*(?:\*\*|__)?[ \t]*(?P<value>.*?)[ \t]*$",
     re.I,
 )
-_DEP_ITEM = re.compile(r"^(?:phase[_ ]?)?(\d+)$", re.I)
-_PHASE_MENTION = re.compile(r"\bphase[ _]?(\d+)\b(?!\.\d)", re.I)
-_EMPTY_VALUES = frozenset({"", "none", "[]", "n/a", "-", "nothing", "{}"})
 _OBJECTIVE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\*\*objective(?::\*\*|\*\*[ \t]*:)", re.I)
 _DETAIL_LINK = re.compile(r"\bsee\b[^\[\n]*\[[^\]\n]*\]\(<?([^)\s>]+)>?\)", re.I)
 
@@ -63,8 +79,8 @@ def decode(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str
         ) from None
 
 
-def parse_item_heading(kind: ItemKind, text: str) -> tuple[int, str, str | None] | None:
-    """``(number, title, status)`` for a phase/stage heading text, else None."""
+def parse_item_heading(kind: ItemKind, text: str) -> tuple[ItemId, str, str | None] | None:
+    """``(id, title, status)`` for a phase/stage heading text, else None."""
     m = _ITEM_HEADING[kind].match(text)
     if m is None:
         return None
@@ -74,7 +90,7 @@ def parse_item_heading(kind: ItemKind, text: str) -> tuple[int, str, str | None]
     if sm is not None:
         status = sm.group(1).strip()
         rest = rest[: sm.start()].rstrip()
-    return int(m.group(1)), rest, status
+    return ItemId(m.group(1)), rest, status
 
 
 def parse_field(line: str) -> tuple[str, str, int, int] | None:
@@ -91,23 +107,6 @@ def field_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def parse_dependencies(value: str) -> tuple[int, ...] | None:
-    """Phase numbers from ``[1, 2]``, ``1, 2``, ``[phase_1]``, ``none``...; None when it is prose."""
-    v = value.strip().strip("*_ ").strip()
-    if v.lower() in _EMPTY_VALUES:
-        return ()
-    inner = v[1:-1] if v.startswith("[") and v.endswith("]") else v
-    numbers: list[int] = []
-    for part in inner.split(","):
-        m = _DEP_ITEM.match(part.strip().strip("`'\""))
-        if m is None:
-            # Prose such as "Phase 2 complete, user priority HIGH": the phases it names.
-            named = tuple(int(n) for n in _PHASE_MENTION.findall(v))
-            return named or None
-        numbers.append(int(m.group(1)))
-    return tuple(numbers)
-
-
 def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
     """Parse a main plan (``kind="plan"``), an expanded phase file or a stage file."""
     lines = split_lines(text)
@@ -118,7 +117,7 @@ def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
     sections: tuple[Section, ...] = ()
     if kind == "plan":
         title = next((h for h in headings if h.level == 1), None)
-        sections = _sections(lines, code, headings, "phase", 0, len(lines), min_level=2)
+        sections = _build_sections(lines, code, headings, "phase", _plan_phase_headings(headings), len(lines))
         first = sections[0].start if sections else len(lines)
     else:
         title, root = _root_section(path, lines, code, headings, kind)
@@ -155,9 +154,9 @@ def _root_section(
     title: Heading | None = headings[0] if headings and headings[0].level == 1 else None
     parsed = parse_item_heading(item_kind, title.text) if title is not None else None
     if title is not None and parsed is None:
-        m = re.match(rf"{item_kind}_(\d+)", path.rsplit("/", 1)[-1])
-        if m is not None:
-            parsed = (int(m.group(1)), title.text, None)
+        number = id_from_file_stem(item_kind, path.rsplit("/", 1)[-1].removesuffix(".md"))
+        if number is not None:
+            parsed = (number, title.text, None)
     if title is None:
         for h in headings:
             parsed = parse_item_heading(item_kind, h.text)
@@ -172,6 +171,98 @@ def _root_section(
     return title, section
 
 
+_Candidate = tuple[Heading, tuple[ItemId, str, str | None]]
+
+
+def _candidates(headings: Sequence[Heading], kind: ItemKind, min_level: int) -> list[_Candidate]:
+    return [
+        (h, parsed)
+        for h in headings
+        if h.level >= min_level and (parsed := parse_item_heading(kind, h.text)) is not None
+    ]
+
+
+def _shallowest(candidates: list[_Candidate]) -> list[_Candidate]:
+    level = min((h.level for h, _ in candidates), default=0)
+    return [c for c in candidates if c[0].level == level]
+
+
+def is_phases_section(heading: Heading) -> bool:
+    """An h2 that holds a plan's phases: ``## Implementation Phases``, ``## Implementation Plan``,
+    ``## Phases``, ``## Implementation`` and a few more (docs/plan-format.md lists them)."""
+    if heading.level != 2:
+        return False
+    text = heading.text
+    if (sm := _STATUS.search(text)) is not None:
+        text = text[: sm.start()]
+    return _PHASES_SECTION.match(text.strip()) is not None
+
+
+def _plan_phase_headings(headings: Sequence[Heading]) -> list[_Candidate]:
+    """Which ``Phase N`` headings of a main plan are its phases (docs/plan-format.md, "Which
+    headings are phases"): the shallowest ones directly inside the first phases section that has
+    any; without one, those of the shallowest level, minus groups that only repeat them."""
+    candidates = _candidates(headings, "phase", 2)
+    if not candidates:
+        return []
+    for k, h in enumerate(headings):
+        if is_phases_section(h):
+            end = next((o.index for o in headings[k + 1 :] if o.level <= h.level), None)
+            inside = [c for c in candidates if c[0].index > h.index and (end is None or c[0].index < end)]
+            if inside:
+                return _shallowest(inside)
+    return _drop_summaries(_shallowest(candidates), headings)
+
+
+def _drop_summaries(at_level: list[_Candidate], headings: Sequence[Heading]) -> list[_Candidate]:
+    """Phase headings grouped by the heading they sit under (``## Success Criteria`` ->
+    ``### Phase 1 ...``). The biggest group (the first on a tie) holds phases; another group holds
+    phases too unless every id in it is already taken (then it only talks about them)."""
+    level = at_level[0][0].level
+    parent: Heading | None = None
+    groups: dict[int, list[_Candidate]] = {}
+    wanted = {c[0].index: c for c in at_level}
+    for h in headings:
+        if h.level < level:
+            parent = h
+        elif h.index in wanted:
+            groups.setdefault(parent.index if parent is not None else -1, []).append(wanted[h.index])
+    if len(groups) == 1:
+        return at_level
+    primary = max(groups.values(), key=len)
+    taken = {c[1][0] for c in primary}
+    chosen = list(primary)
+    for group in groups.values():
+        ids = {c[1][0] for c in group}
+        if group is not primary and not ids <= taken:
+            taken |= ids
+            chosen += group
+    return sorted(chosen, key=lambda c: c[0].index)
+
+
+def _build_sections(
+    lines: tuple[str, ...],
+    code: frozenset[int],
+    headings: Sequence[Heading],
+    kind: ItemKind,
+    chosen: list[_Candidate],
+    end: int,
+) -> tuple[Section, ...]:
+    """A section for each chosen heading; each ends at the next heading of the same or a higher
+    level (or at ``end``). ``headings`` are those of the enclosing range, in order."""
+    position = {h.index: k for k, h in enumerate(headings)}
+    child_kind: ItemKind | None = "stage" if kind == "phase" else None
+    result = []
+    for h, parsed in chosen:
+        first = position[h.index]
+        last = next((k for k in range(first + 1, len(headings)) if headings[k].level <= h.level), None)
+        section_end = end if last is None else headings[last].index
+        # Only the section's own headings go down: keeps stage detection linear in the plan size.
+        own = headings[first:last] if child_kind else []
+        result.append(_make_section(lines, code, own, kind, parsed, h, h.index, section_end, child_kind))
+    return tuple(result)
+
+
 def _sections(
     lines: tuple[str, ...],
     code: frozenset[int],
@@ -182,28 +273,12 @@ def _sections(
     *,
     min_level: int,
 ) -> tuple[Section, ...]:
-    """Phase (or stage) sections between ``start`` and ``end``: headings of the shallowest level at
-    which the kind occurs; each ends at the next heading of the same or a higher level."""
+    """Stage sections between ``start`` and ``end``: headings of the shallowest level at which the
+    kind occurs."""
     indices = [h.index for h in headings]
     inside = headings[bisect_left(indices, start) : bisect_left(indices, end)]
-    candidates = [
-        (h, parsed)
-        for h in inside
-        if h.level >= min_level and (parsed := parse_item_heading(kind, h.text)) is not None
-    ]
-    if not candidates:
-        return ()
-    level = min(h.level for h, _ in candidates)
-    result = []
-    child_kind: ItemKind | None = "stage" if kind == "phase" else None
-    for h, parsed in candidates:
-        if h.level != level:
-            continue
-        section_end = next((o.index for o in inside if o.index > h.index and o.level <= level), end)
-        # Only the section's own headings go down: keeps stage detection linear in the plan size.
-        own = [o for o in inside if h.index <= o.index < section_end] if child_kind else []
-        result.append(_make_section(lines, code, own, kind, parsed, h, h.index, section_end, child_kind))
-    return tuple(result)
+    chosen = _shallowest(_candidates(inside, kind, min_level))
+    return _build_sections(lines, code, inside, kind, chosen, end) if chosen else ()
 
 
 def _make_section(
@@ -211,7 +286,7 @@ def _make_section(
     code: frozenset[int],
     headings: Sequence[Heading],
     kind: ItemKind,
-    parsed: tuple[int, str, str | None],
+    parsed: tuple[ItemId, str, str | None],
     heading: Heading,
     start: int,
     end: int,
@@ -224,7 +299,7 @@ def _make_section(
     if child_kind is not None:
         children = _sections(lines, code, headings, child_kind, start + 1, end, min_level=heading.level + 1)
     own_end = children[0].start if children else content_end
-    deps: tuple[int, ...] = ()
+    deps: tuple[ItemId, ...] = ()
     deps_index = None
     deps_raw = None
     objective = None
@@ -243,7 +318,7 @@ def _make_section(
         line = strip_eol(raw)
         if deps_index is None and (dm := _DEPENDENCIES.match(line)) is not None:
             deps_index, deps_raw = i, dm.group("value")
-            deps = parse_dependencies(deps_raw) or ()
+            deps = parse_dependencies(deps_raw, kind) or ()
         elif objective is None and _OBJECTIVE.match(line):
             objective = i
         elif link is None and (lm := _DETAIL_LINK.search(line)) is not None:

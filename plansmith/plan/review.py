@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plansmith.plan.complexity import Analysis, Thresholds, _analyze, _finish, _Scorer
+from plansmith.plan.ids import ItemId, id_json, item_name
 from plansmith.plan.model import PhaseNode, Plan
 
 
@@ -83,14 +84,14 @@ class StillComplex:
 
 @dataclass(frozen=True, slots=True)
 class MergeCandidate:
-    phases: tuple[int, ...]
+    phases: tuple[ItemId, ...]
     scores: tuple[float, ...]
     combined: float  # the score of the merged text
     message: str
 
     def as_json(self) -> dict[str, object]:
         return {
-            "phases": list(self.phases),
+            "phases": [p.as_json() for p in self.phases],
             "scores": list(self.scores),
             "combined": self.combined,
             "message": self.message,
@@ -101,8 +102,8 @@ class MergeCandidate:
 class SecondRound:
     id: str
     kind: str
-    phase: int
-    stage: int | None
+    phase: ItemId
+    stage: ItemId | None
     score: float
     recommendation: str
     after: str  # the first-round operation that makes it possible, e.g. "expand phase_3"
@@ -112,8 +113,8 @@ class SecondRound:
         return {
             "id": self.id,
             "kind": self.kind,
-            "phase": self.phase,
-            "stage": self.stage,
+            "phase": self.phase.as_json(),
+            "stage": id_json(self.stage),
             "score": self.score,
             "recommendation": self.recommendation,
             "after": self.after,
@@ -180,7 +181,7 @@ def _still_complex(analysis: Analysis, t: Thresholds) -> list[StillComplex]:
                 for s in analysis.items
                 if s.kind == "stage" and s.phase == it.phase and not s.expanded and s.score >= t.expand
             ),
-            key=lambda s: (-s.score, s.stage or 0),
+            key=lambda s: (-s.score, (s.stage or ItemId(0)).key),
         )
         if stages:
             names = ", ".join(f"stage {s.stage} ({s.score:.1f})" for s in stages)
@@ -259,7 +260,7 @@ def _second_round(analysis: Analysis, t: Thresholds) -> list[SecondRound]:
                 stage=it.stage,
                 score=it.score,
                 recommendation="expand",
-                after=f"expand phase_{it.phase}",
+                after=f"expand {item_name(it.phase)}",
                 message=f"after expanding phase {it.phase}, stage {it.stage} ({it.score:.1f}) is worth "
                 "expanding too",
             )

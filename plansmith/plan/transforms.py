@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from plansmith.errors import PlanError, UnknownItemError
+from plansmith.plan.ids import IdLike, ItemId, item_id
 from plansmith.plan.layout import PlanLocation, build_plan, item_stem
 from plansmith.plan.metadata import (
     EXPANDED_PHASES,
@@ -205,7 +206,7 @@ def _stub_extras(holder: Document, stub: Section, child: Document) -> list[str]:
 # --- plan-level operations ------------------------------------------------------------------------
 
 
-def _plan_and_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> tuple[Plan, PhaseNode]:
+def _plan_and_phase(files: Mapping[str, str], loc: PlanLocation, number: ItemId) -> tuple[Plan, PhaseNode]:
     plan = build_plan(files, loc)
     numbers = [s.number for s in plan.main.sections]
     if number not in numbers:
@@ -232,8 +233,10 @@ def _rel(from_doc: str, to_path: str) -> str:
     return posixpath.relpath(to_path, posixpath.dirname(from_doc))
 
 
-def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> Change:
-    """Move phase ``number`` into ``phase_N_slug.md`` beside the main plan (the plan becomes a folder)."""
+def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: IdLike) -> Change:
+    """Move phase ``number`` into ``phase_N_slug.md`` beside the main plan (the plan becomes a folder).
+    ``number`` is an id (``3``, ``"2.5"``, ``ItemId("5a")``)."""
+    number = item_id(number)
     plan, node = _plan_and_phase(files, loc, number)
     if node.expanded:
         raise PlanError(
@@ -265,8 +268,9 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: int) -> Ch
     return edit.change(new_loc)
 
 
-def expand_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage: int) -> Change:
+def expand_stage(files: Mapping[str, str], loc: PlanLocation, phase: IdLike, stage: IdLike) -> Change:
     """Move stage ``stage`` of an expanded phase into ``phase_N_slug/stage_M_slug.md``."""
+    phase, stage = item_id(phase), item_id(stage)
     plan, node = _plan_and_phase(files, loc, phase)
     if node.document is None or node.file is None:
         raise PlanError(
@@ -309,8 +313,9 @@ def expand_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage:
     return edit.change(loc)
 
 
-def collapse_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stage: int) -> Change:
+def collapse_stage(files: Mapping[str, str], loc: PlanLocation, phase: IdLike, stage: IdLike) -> Change:
     """Merge an expanded stage file back into its phase file (the exact inverse of expand_stage)."""
+    phase, stage = item_id(phase), item_id(stage)
     _, node = _plan_and_phase(files, loc, phase)
     stage_node = node.stage(stage) if node.expanded else None
     if stage_node is None or stage_node.document is None or stage_node.file is None:
@@ -334,10 +339,11 @@ def collapse_stage(files: Mapping[str, str], loc: PlanLocation, phase: int, stag
 
 
 def collapse_phase(
-    files: Mapping[str, str], loc: PlanLocation, number: int, *, cascade: bool = False
+    files: Mapping[str, str], loc: PlanLocation, number: IdLike, *, cascade: bool = False
 ) -> Change:
     """Merge an expanded phase back into the main plan. Expanded stages are collapsed first when
     ``cascade`` is true, else the call is refused."""
+    number = item_id(number)
     plan, node = _plan_and_phase(files, loc, number)
     if node.document is None or node.file is None:
         raise PlanError(
@@ -376,7 +382,7 @@ def collapse_phase(
     return edit.change(new_loc)
 
 
-def _move_phase_file(edit: _Edit, plan: Plan, phase: int, *, into_folder: bool) -> str:
+def _move_phase_file(edit: _Edit, plan: Plan, phase: ItemId, *, into_folder: bool) -> str:
     """Move an expanded phase file into its own folder (before a stage expands) or back out of it
     (after the last stage collapsed), and retarget the two links that point across the move."""
     node = plan.phase(phase)

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from plansmith.plan.layout import PHASE_NAME, PLAN_NAME, STAGE_NAME, find_plans, plan_files
+from plansmith.plan.dependencies import is_prose
+from plansmith.plan.ids import ItemId
+from plansmith.plan.layout import (
+    PHASE_NAME,
+    PLAN_NAME,
+    STAGE_NAME,
+    find_plans,
+    is_item_name,
+    plan_files,
+)
 from plansmith.plan.layout import build_plan as _build_plan
 from plansmith.plan.metadata import (
     EXPANDED_PHASES,
@@ -18,13 +27,13 @@ from plansmith.plan.metadata import (
     STRUCTURE_LEVEL,
     format_list,
     format_stages,
-    read_int_list,
+    read_id_list,
     read_level,
     read_stage_map,
 )
-from plansmith.plan.model import Document, Plan, Section
+from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_item_heading
-from plansmith.plan.problems import Problem
+from plansmith.plan.problems import Problem, problem
 from plansmith.plan.waves import find_cycle
 
 
@@ -37,7 +46,7 @@ def validate_plan(plan: Plan) -> list[Problem]:
     problems += _children(plan)
     if not plan.main.sections:
         problems.append(
-            Problem(
+            problem(
                 plan.main_path,
                 0,
                 "no-phases",
@@ -48,13 +57,15 @@ def validate_plan(plan: Plan) -> list[Problem]:
 
 
 def _numbering(doc: Document, sections: Iterable[Section], kind: str) -> list[Problem]:
+    """Duplicate ids (errors), and gaps in the integer numbering (warnings: a removed phase is
+    reported, never renumbered). Inserted (2.5), lettered (5a) and prefixed (CF-1) ids fill no gap
+    and open none; 5a counts as 5 and 2.5 as 2."""
     problems = []
-    seen: dict[int, Section] = {}
-    numbers = []
+    seen: dict[ItemId, Section] = {}
     for s in sections:
         if s.number in seen:
             problems.append(
-                Problem(
+                problem(
                     doc.path,
                     s.start + 1,
                     f"duplicate-{kind}",
@@ -64,19 +75,19 @@ def _numbering(doc: Document, sections: Iterable[Section], kind: str) -> list[Pr
             )
         else:
             seen[s.number] = s
-            numbers.append(s.number)
-    if numbers:
-        first = 0 if min(numbers) == 0 else 1
-        missing = sorted(set(range(first, max(numbers) + 1)) - set(numbers))
+    wholes = {n.whole for n in seen if n.whole is not None}
+    if wholes:
+        first = 0 if min(wholes) == 0 else 1
+        missing = sorted(set(range(first, max(wholes) + 1)) - wholes)
         if missing:
-            where = seen[min(n for n in numbers if n > missing[0])]
+            where = next(s for n, s in seen.items() if n.whole is not None and n.whole > missing[0])
             problems.append(
-                Problem(
+                problem(
                     doc.path,
                     where.start + 1,
                     f"{kind}-gap",
                     f"{kind} numbers skip {', '.join(map(str, missing))}; "
-                    f"number {kind}s consecutively from {first}",
+                    f"renumber the {kind}s if no {kind} was removed on purpose",
                 )
             )
     return problems
@@ -94,7 +105,7 @@ def _links(plan: Plan) -> list[Problem]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), s.link))
             if target not in files:
                 problems.append(
-                    Problem(
+                    problem(
                         doc.path,
                         s.link_index + 1,
                         "broken-link",
@@ -120,10 +131,10 @@ def _field_problem(doc: Document, key: str, actual: str, code: str, owner: str) 
             p: s for p, s in read_stage_map(actual).items() if s
         }
     else:
-        same = sorted(read_int_list(f.value)) == read_int_list(actual)
+        same = sorted(read_id_list(f.value)) == sorted(read_id_list(actual))
     if same:
         return None
-    return Problem(
+    return problem(
         doc.path,
         f.index + 1,
         code,
@@ -149,7 +160,7 @@ def _metadata(plan: Plan) -> list[Problem]:
     md = plan.main.metadata
     if plan.level > 0 and (md is None or md.get(STRUCTURE_LEVEL) is None):
         problems.append(
-            Problem(
+            problem(
                 plan.main_path,
                 (plan.main.title.index + 1) if plan.main.title else 0,
                 "missing-structure-level",
@@ -170,61 +181,61 @@ def _metadata(plan: Plan) -> list[Problem]:
 
 
 def _dependencies(plan: Plan) -> list[Problem]:
-    problems = []
-    numbers = {p.number for p in plan.phases}
-    graph: dict[int, list[int]] = {}
+    """Phase dependencies across the plan, and each phase's stage dependencies within the phase."""
+    problems = _dependency_problems("phase", plan.phases, "")
     for p in plan.phases:
-        section = p.section if p.section.dependencies_index is not None else p.content
-        holder = p.holder if section is p.section else p.content_path
+        problems += _dependency_problems("stage", p.stages, f" of phase {p.number}")
+    return problems
+
+
+def _dependency_problems(kind: str, nodes: Sequence[PhaseNode | StageNode], of: str) -> list[Problem]:
+    """Prose that names no phase (a warning: no dependency), self-dependencies, unknown ids and
+    cycles (errors) among ``nodes``, the phases of a plan or the stages of one phase."""
+    problems = []
+    ids = {n.number for n in nodes}
+    graph: dict[ItemId, list[ItemId]] = {}
+    for n in nodes:
+        section = n.section if n.section.dependencies_index is not None else n.content
+        holder = n.holder if section is n.section else n.content_path
         line = (section.dependencies_index or section.start) + 1
         raw = section.dependencies_raw
-        if (
-            raw is not None
-            and not section.dependencies
-            and raw.strip().strip("*_ []").lower()
-            not in (
-                "",
-                "none",
-                "n/a",
-                "-",
-            )
-        ):
+        name = f"{kind} {n.number}{of}"
+        # A stage that names phases only ("Phase 1 complete") waits on another phase: not prose.
+        if is_prose(raw, kind) and (kind == "phase" or is_prose(raw, "phase")):
             problems.append(
-                Problem(
+                problem(
                     holder,
                     line,
                     "unreadable-dependencies",
-                    f"phase {p.number}: cannot read dependencies '{raw.strip()}'; "
-                    f"write them as phase numbers, e.g. [1, 2]",
+                    f"{name}: '{(raw or '').strip()}' names no {kind}, so it is read as no dependency; "
+                    f"write {kind} ids, e.g. [1, 2], if it should wait for some",
                 )
             )
-        graph[p.number] = list(p.dependencies)
-        for d in p.dependencies:
-            if d == p.number:
+        graph[n.number] = list(n.dependencies)
+        for d in n.dependencies:
+            if d == n.number:
                 problems.append(
-                    Problem(holder, line, "self-dependency", f"phase {p.number} depends on itself; remove it")
+                    problem(holder, line, "self-dependency", f"{name} depends on itself; remove it")
                 )
-            elif d not in numbers:
+            elif d not in ids:
                 problems.append(
-                    Problem(
+                    problem(
                         holder,
                         line,
                         "unknown-dependency",
-                        f"phase {p.number} depends on phase {d}, which does not exist",
+                        f"{name} depends on {kind} {d}, which does not exist",
                     )
                 )
-    acyclic = {n: [d for d in deps if d != n] for n, deps in graph.items()}
-    cycle = find_cycle(acyclic)
+    cycle = find_cycle({n: [d for d in deps if d != n] for n, deps in graph.items()})
     if cycle is not None:
-        first = plan.phase(cycle[0])
-        assert first is not None
+        first = next(n for n in nodes if n.number == cycle[0])
         chain = " -> ".join(str(n) for n in (*cycle, cycle[0]))
         problems.append(
-            Problem(
-                plan.main_path,
+            problem(
+                first.holder,
                 first.section.start + 1,
                 "dependency-cycle",
-                f"phases depend on each other in a cycle ({chain}); remove one of these dependencies",
+                f"{kind}s{of} depend on each other in a cycle ({chain}); remove one of these dependencies",
             )
         )
     return problems
@@ -238,7 +249,7 @@ def _children(plan: Plan) -> list[Problem]:
             continue
         if doc.root is None:
             problems.append(
-                Problem(
+                problem(
                     doc.path,
                     1,
                     "missing-title",
@@ -247,7 +258,7 @@ def _children(plan: Plan) -> list[Problem]:
             )
         elif parse_item_heading("phase", doc.root.heading.text) is None:
             problems.append(
-                Problem(
+                problem(
                     doc.path,
                     doc.root.start + 1,
                     "missing-title",
@@ -257,7 +268,7 @@ def _children(plan: Plan) -> list[Problem]:
             )
         elif doc.root.number != p.number:
             problems.append(
-                Problem(
+                problem(
                     doc.path,
                     doc.root.start + 1,
                     "phase-number-mismatch",
@@ -271,13 +282,13 @@ def _children(plan: Plan) -> list[Problem]:
                 continue
             if sd.root is None:
                 problems.append(
-                    Problem(
+                    problem(
                         sd.path, 1, "missing-title", f"stage file has no '# Stage {s.number}: Title' heading"
                     )
                 )
             elif sd.root.number != s.number:
                 problems.append(
-                    Problem(
+                    problem(
                         sd.path,
                         sd.root.start + 1,
                         "stage-number-mismatch",
@@ -288,7 +299,7 @@ def _children(plan: Plan) -> list[Problem]:
         stem = posixpath.splitext(posixpath.basename(path))[0]
         if STAGE_NAME.match(stem):
             problems.append(
-                Problem(
+                problem(
                     path,
                     0,
                     "orphan-stage-file",
@@ -297,7 +308,7 @@ def _children(plan: Plan) -> list[Problem]:
             )
         elif PHASE_NAME.match(stem) or PHASE_NAME.match(posixpath.basename(posixpath.dirname(path))):
             problems.append(
-                Problem(
+                problem(
                     path,
                     0,
                     "orphan-phase-file",
@@ -308,13 +319,21 @@ def _children(plan: Plan) -> list[Problem]:
 
 
 def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
-    """Validate every plan under ``plans_dir`` in ``files`` ({path: text})."""
+    """Validate every plan directly in ``plans_dir`` in ``files`` ({path: text}). A single file that
+    holds no phase is not a plan (a README, notes) and is skipped quietly."""
     problems: list[Problem] = []
     locations = find_plans(files, plans_dir)
     for loc in locations:
-        problems += validate_plan(_build_plan(plan_files(files, loc), loc))
+        plan = _build_plan(plan_files(files, loc), loc)
+        if loc.folder is None and not plan.main.sections:
+            continue
+        problems += validate_plan(plan)
     problems += _layout_problems(files, plans_dir, {loc.name for loc in locations})
     return sorted(set(problems))
+
+
+def _stem(name: str) -> str:
+    return posixpath.splitext(name)[0]
 
 
 def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) -> list[Problem]:
@@ -326,15 +345,15 @@ def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) 
         if not path.startswith(prefix):
             continue
         parts = path[len(prefix) :].split("/")
-        if len(parts) >= 2 and PLAN_NAME.match(parts[0]):
-            folders[parts[0]] += 1
+        if len(parts) >= 2 and (PLAN_NAME.match(parts[0]) or is_item_name(_stem(parts[1]))):
+            folders[parts[0]] += 1  # named like a plan, or holding phase/stage files: a plan folder
         if (
             len(parts) == 1
             and posixpath.splitext(parts[0])[0] in plans
             and f"{prefix}{parts[0][:-3]}/{parts[0]}" in files
         ):
             problems.append(
-                Problem(
+                problem(
                     path,
                     0,
                     "plan-file-and-folder",
@@ -344,7 +363,7 @@ def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) 
     for folder in folders:
         if folder not in plans:
             problems.append(
-                Problem(
+                problem(
                     f"{prefix}{folder}",
                     0,
                     "folder-without-main-plan",

@@ -1,4 +1,4 @@
-"""The real plans in ../shared/corpus/real, grouped into plan trees."""
+"""The real plans in ../shared/corpus/real, grouped into plan trees by plansmith's own discovery."""
 
 from __future__ import annotations
 
@@ -22,20 +22,20 @@ def corpus_files() -> dict[str, str]:
     }
 
 
-def corpus_plans(files: dict[str, str]) -> list[PlanLocation]:
-    """Every plan: NNN_ plans through discovery, and every other top-level file of a folder on its own
-    (the fixtures and topic-layout plans are named freely)."""
-    found: dict[str, PlanLocation] = {}
+def corpus_roots(files: dict[str, str]) -> list[str]:
+    """Every folder that holds plans directly (``specs/plans``, the topic layout's
+    ``specs/NNN_topic/plans``, the fixture folders), but not the folders of expanded plans and phases."""
+    roots: list[str] = []
+    claimed: list[str] = []
     for folder in sorted({posixpath.dirname(p) for p in files}):
-        for loc in find_plans(files, folder):
-            found.setdefault(loc.main_path, loc)
-    claimed = {p for loc in found.values() if loc.folder for p in files if p.startswith(loc.folder + "/")}
-    for path in files:
-        name = posixpath.basename(path)
-        if path in claimed or path in found or name.startswith(("phase_", "stage_")):
+        if any(folder == c or folder.startswith(c + "/") for c in claimed):
             continue
-        if posixpath.basename(posixpath.dirname(path)) == name[:-3]:
-            found[path] = PlanLocation(name[:-3], path, posixpath.dirname(path))
-        else:
-            found[path] = PlanLocation(name[:-3], path, None)
+        roots.append(folder)
+        claimed += [loc.folder for loc in find_plans(files, folder) if loc.folder]
+    return roots
+
+
+def corpus_plans(files: dict[str, str]) -> list[PlanLocation]:
+    """Every plan candidate of every root, found by :func:`find_plans` (any file name)."""
+    found = {loc.main_path: loc for root in corpus_roots(files) for loc in find_plans(files, root)}
     return sorted(found.values(), key=lambda loc: loc.main_path)

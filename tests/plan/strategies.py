@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from plansmith.plan.ids import ItemId
+
 TITLE_CHARS = st.characters(
     codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"), exclude_characters="#[]\n\r`~<"
 )
@@ -59,10 +61,14 @@ def section_body(draw: st.DrawFn) -> list[str]:
 
 
 @st.composite
-def plans(draw: st.DrawFn) -> tuple[str, str]:
-    """``(path, text)`` of a level-0 plan with 1..5 phases, some with stages."""
+def plans(draw: st.DrawFn, odd_ids: bool = False) -> tuple[str, str]:
+    """``(path, text)`` of a level-0 plan with 1..5 phases, some with stages. With ``odd_ids`` the
+    phases have inserted, lettered and prefixed ids (``2.5``, ``5a``, ``CF-1``) among the integers,
+    and stages sometimes ``1.5`` or ``2a``."""
     phase_level = draw(st.sampled_from([2, 3]))
     first = draw(st.sampled_from([0, 1]))
+    count = draw(st.integers(1, 5))
+    numbers = draw(phase_ids(count)) if odd_ids else [str(n) for n in range(first, first + count)]
     lines: list[str] = []
     if draw(st.booleans()):
         lines.append("/stray prompt line before the title")
@@ -84,11 +90,14 @@ def plans(draw: st.DrawFn) -> tuple[str, str]:
     elif meta == "bare":
         lines += ["- **Status**: [NOT STARTED]", "- **Effort**: 2 hours", ""]
     lines += draw(section_body())
-    for n in range(first, first + draw(st.integers(1, 5))):
+    for n in numbers:
         colon = draw(st.sampled_from([":", "", " -"]))
         lines.append(f"{'#' * phase_level} Phase {n}{colon} {draw(titles)}{draw(statuses)}")
         lines += draw(section_body())
-        for m in range(1, draw(st.integers(0, 3)) + 1):
+        stages = [str(m) for m in range(1, draw(st.integers(0, 3)) + 1)]
+        if odd_ids and stages and draw(st.booleans()):
+            stages.append(f"{stages[-1]}{draw(st.sampled_from(['.5', 'a']))}")
+        for m in stages:
             lines.append(f"{'#' * (phase_level + 1)} Stage {m}: {draw(titles)}")
             lines += draw(section_body())
         if draw(st.booleans()):
@@ -100,3 +109,36 @@ def plans(draw: st.DrawFn) -> tuple[str, str]:
     if draw(st.booleans()):
         text += newline
     return "specs/plans/001_generated.md", text
+
+
+# --- phase ids as real plans write them ------------------------------------------------------------
+
+item_ids = st.one_of(
+    st.integers(0, 30).map(ItemId),
+    st.tuples(st.integers(0, 12), st.integers(1, 12)).map(lambda t: ItemId(f"{t[0]}.{t[1]}")),
+    st.tuples(st.integers(0, 12), st.sampled_from("abcz")).map(lambda t: ItemId(f"{t[0]}{t[1]}")),
+    st.tuples(st.sampled_from(["CF", "X", "ab"]), st.integers(0, 12)).map(lambda t: ItemId(f"{t[0]}-{t[1]}")),
+)
+
+
+@st.composite
+def phase_ids(draw: st.DrawFn, count: int) -> list[str]:
+    """``count`` distinct phase ids in natural order, as written in headings: integers with inserted
+    (``2.5``), lettered (``5a``) and prefixed (``CF-1``) ones among them."""
+    found: list[ItemId] = []
+    n = draw(st.sampled_from([0, 1]))
+    prefixed = 1
+    while len(found) < count:
+        kind = draw(st.integers(0, 5))
+        last = found[-1] if found else None
+        if kind == 0 and last is not None and last.is_integer:
+            found.append(ItemId(f"{last}.5"))
+        elif kind == 1 and last is not None and last.is_integer:
+            found.append(ItemId(f"{last}a"))
+        elif kind == 2:
+            found.append(ItemId(f"CF-{prefixed}"))
+            prefixed += 1
+        else:
+            found.append(ItemId(n))
+            n += 1
+    return [str(i) for i in sorted(found)]

@@ -126,3 +126,48 @@ def test_build_plan_on_arbitrary_bytes_never_crashes(data: bytes) -> None:
 
     problems = validate_files({"specs/plans/001_x.md": data}, PLANS_DIR)
     assert all(p.path == "specs/plans/001_x.md" for p in problems)
+
+
+@SETTINGS
+@given(plans(odd_ids=True))
+def test_inserted_lettered_and_prefixed_ids_round_trip(plan: tuple[str, str]) -> None:
+    """collapse(expand(p)) == p byte for byte with ids like 2.5, 5a and CF-1 (and stages 1.5, 2a),
+    the owned metadata listing them in natural order while expanded."""
+    path, text = plan
+    files = {path: text}
+    loc = _location(files)
+    tree = build_plan(files, loc)
+    ids = [p.number for p in tree.phases]
+    assert ids == sorted(ids)
+    for phase in tree.phases:
+        expanded = expand_phase(files, loc, str(phase.number))  # as typed on the command line
+        (child,) = [p for p in expanded.created if p != expanded.location.main_path]
+        assert child.rsplit("/", 1)[-1].startswith(f"phase_{phase.number.file_token}")
+        again = build_plan(expanded.files, expanded.location)
+        assert [p.number for p in again.phases if p.expanded] == [phase.number]
+        for stage in phase.section.children:
+            deeper = expand_stage(expanded.files, expanded.location, phase.number, stage.number)
+            back = collapse_stage(deeper.files, deeper.location, phase.number, stage.number)
+            assert back.files == expanded.files
+        assert collapse_phase(expanded.files, expanded.location, phase.number).files == files
+
+
+@SETTINGS
+@given(plans(odd_ids=True), st.data())
+def test_several_odd_ids_expanded_in_any_order_round_trip(plan: tuple[str, str], data: st.DataObject) -> None:
+    path, text = plan
+    files = {path: text}
+    loc = _location(files)
+    numbers = [p.number for p in build_plan(files, loc).phases]
+    chosen = data.draw(st.lists(st.sampled_from(numbers), unique=True, min_size=1))
+    current, cur_loc = files, loc
+    for n in chosen:
+        change = expand_phase(current, cur_loc, n)
+        current, cur_loc = change.files, change.location
+    main = parse_document(cur_loc.main_path, current[cur_loc.main_path])
+    listed = main.metadata.get("expanded phases") if main.metadata is not None else None
+    assert listed is not None and listed.value == "[" + ", ".join(str(n) for n in sorted(chosen)) + "]"
+    for n in data.draw(st.permutations(chosen)):
+        change = collapse_phase(current, cur_loc, n)
+        current, cur_loc = change.files, change.location
+    assert current == files

@@ -1,0 +1,103 @@
+"""Reading a Dependencies value as people write it, into phase (or stage) ids.
+
+Forms read (the value after ``**Dependencies**:``, ``dependencies:`` or ``depends_on:``):
+``[1, 2]``, ``1, 2``, ``[phase_1]``, ``[Phase 1, Phase 2]``, ``depends_on: [0.5]`` (a nested
+spelling), ``Phase 1 complete``, ``Phases 1-3`` (a range), ``Phase 1 and Phase 2``, ``None``, ``[]``
+and an empty value. A range of integers means every integer in it (``1-3`` is 1, 2 and 3; an inserted
+``2.5`` is included only when named); a range with other ends means its two ends. Text that names no
+phase (``All analysis reports complete``) is prose: no dependency, and the caller may warn.
+
+Pure: text in, ids out. It must not know the plan (it cannot tell whether an id exists; validation
+does that).
+"""
+
+from __future__ import annotations
+
+import re
+
+from plansmith.plan.ids import ID_PATTERN, ItemId
+
+RANGE_MAX = 100  # a longer integer range is read as its two ends (a typo must not make 10^9 ids)
+
+_NESTED = re.compile(r"^(?:depends[_ ]on|dependencies)[ \t]*:[ \t]*", re.I)
+_EMPTY = re.compile(r"^(?:none|n/a|na|-|nothing|\[\s*\]|\{\s*\})(?:$|[\s.;:(,])", re.I)
+_SEP = r"[ \t]*(?:-|–|—|\.\.|to|through)[ \t]*"
+_AND = r"[ \t]*(?:,|&|and|or)[ \t]*"
+_LABEL = {kind: rf"(?:{kind}s?[ _]?)?" for kind in ("phase", "stage")}
+_ITEM = {
+    kind: re.compile(rf"{_LABEL[kind]}({ID_PATTERN})(?:{_SEP}{_LABEL[kind]}({ID_PATTERN}))?", re.I | re.A)
+    for kind in ("phase", "stage")
+}
+# "Phase 2 complete", "Phases 1-3", "Phases 1, 2 and 4", "phase_1": a kind word, then ids.
+_MENTION = {
+    kind: re.compile(
+        rf"\b{kind}s?[ _]?({ID_PATTERN}(?:(?:{_SEP}|{_AND})(?:{kind}[ _]?)?{ID_PATTERN})*)(?![\w.-])",
+        re.I | re.A,
+    )
+    for kind in ("phase", "stage")
+}
+_IDS_IN_MENTION = re.compile(
+    rf"({ID_PATTERN})(?:{_SEP}(?:(?:phase|stage)[ _]?)?({ID_PATTERN}))?", re.I | re.A
+)
+
+
+def _range(low: ItemId, high: ItemId | None) -> list[ItemId]:
+    if high is None or high == low:
+        return [low]
+    if low.is_integer and high.is_integer and 0 < high.key[1][0] - low.key[1][0] <= RANGE_MAX:
+        return [ItemId(n) for n in range(low.key[1][0], high.key[1][0] + 1)]
+    return [low, high]
+
+
+def _unique(ids: list[ItemId]) -> tuple[ItemId, ...]:
+    return tuple(dict.fromkeys(ids))
+
+
+def _list_items(inner: str, kind: str) -> list[ItemId] | None:
+    """The ids of a comma-separated list, or None when any part is not an id or a range."""
+    found: list[ItemId] = []
+    for part in inner.split(","):
+        part = part.strip()
+        if part.isascii() and part.isdecimal() and len(part) < 10:  # the usual "[1, 2]": no regex needed
+            found.append(ItemId(part))
+            continue
+        m = _ITEM[kind].fullmatch(part.strip("`'\"*_ "))
+        if m is None:
+            return None
+        found += _range(ItemId(m.group(1)), ItemId(m.group(2)) if m.group(2) else None)
+    return found
+
+
+def _mentions(text: str, kind: str) -> list[ItemId]:
+    found: list[ItemId] = []
+    for mention in _MENTION[kind].finditer(text):
+        for m in _IDS_IN_MENTION.finditer(mention.group(1)):
+            found += _range(ItemId(m.group(1)), ItemId(m.group(2)) if m.group(2) else None)
+    return found
+
+
+def parse_dependencies(value: str, kind: str = "phase") -> tuple[ItemId, ...] | None:
+    """The ids a Dependencies value names (``kind`` "phase", or "stage" for a stage's own list);
+    ``()`` for an empty value; None when it is prose that names no ``kind`` at all."""
+    v = value.strip().strip("*_` ").strip()
+    if v[:1] in ("d", "D"):
+        v = _NESTED.sub("", v)
+    if v[:1] == "[" and v[-1:] == "]":  # the usual list: no need to look for "none" and friends
+        inner = v[1:-1]
+    elif not v or _EMPTY.match(v):
+        return ()
+    else:
+        inner = v
+    listed = _list_items(inner, kind) if inner.strip() else []
+    if listed is not None:
+        return _unique(listed)
+    named = _mentions(v, kind)
+    return _unique(named) if named else None
+
+
+def is_prose(value: str | None, kind: str = "phase") -> bool:
+    """A Dependencies value that names no phase (or stage) at all and is not empty."""
+    return value is not None and parse_dependencies(value, kind) is None
+
+
+__all__ = ["RANGE_MAX", "is_prose", "parse_dependencies"]
