@@ -79,7 +79,7 @@ def print_proposal(display: Display, details: ProposalDetails) -> None:
     if details.analysis is not None:
         console.print(Text("\nanalysis before the change", style="bold underline"))
         console.print(analysis_view(details.analysis))
-    console.print(Group(Text("files", style="bold underline"), _files_view(details)))
+    console.print(Group(Text("\nfiles", style="bold underline"), _files_view(details)))
     console.print()
     console.print(diff_text(details.diff), soft_wrap=True)
 

@@ -4,6 +4,7 @@ plain text that scripts read, unchanged."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -219,3 +220,32 @@ def test_file_summary_counts_like_git_diff_stat() -> None:
         "  2 files changed, 95 insertions(+), 309 deletions(-)\n"
     )
     assert file_summary_text([]) == "files: none changed\n"
+
+
+def test_proposals_show_on_a_terminal_has_every_section_in_order() -> None:
+    from plansmith.commands.proposals import ProposalDetails
+    from plansmith.terminal.display import Display
+    from plansmith.terminal.show import print_proposal
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    details = ProposalDetails(
+        proposal=PROPOSAL,
+        message="plansmith: expand phase 3 of 001_x\n\nbody\n",
+        analysis=ANALYSIS,
+        moves=["phase 3 → specs/plans/001_x/phase_3_db.md"],
+        files=[FileChange("renamed", "specs/plans/001_x/001_x.md", "specs/plans/001_x.md", 2, 30, 40)],
+        diff="diff --git a/x b/y\nrename from specs/plans/001_x.md\n"
+        "rename to specs/plans/001_x/001_x.md\n-old\n+new",
+    )
+    print_proposal(Display(rich=True, stream=stream), details)
+    raw = stream.getvalue()
+    assert "\x1b[" in raw  # coloured
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)
+    order = ["proposal 001_x (stale)", "operations", "phase 3 → specs", "analysis before", "files", "renamed"]
+    order += ["rename from specs/plans/001_x.md", "+new"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
