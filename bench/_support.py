@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -145,6 +146,63 @@ def ms(seconds: float) -> str:
 
 def goal(ok: bool) -> str:
     return "met" if ok else "NOT MET"
+
+
+# The git process counter: a ``git`` script put first on PATH that appends its arguments to a log and then
+# execs the real git. Every git process counts, whoever starts it (plansmith's wrapper, GitPython's
+# persistent ``cat-file`` and its import-time ``git version``). The log's variable must not start with
+# ``GIT_`` (plansmith's wrapper drops those) nor ``PLANSMITH_`` (settings).
+GIT_LOG_VAR = "BENCH_GIT_LOG"
+_SHIM = '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$BENCH_GIT_LOG"\nexec {git} "$@"\n'
+
+
+class GitCounter:
+    """Counts the git processes of the commands run with :meth:`env` (see the comment above)."""
+
+    def __init__(self, folder: Path) -> None:
+        real = shutil.which("git")
+        if real is None:
+            raise RuntimeError("git is not on PATH")
+        self.bin = folder / "bin"
+        self.bin.mkdir(parents=True, exist_ok=True)
+        self.log = folder / "git-processes.log"
+        shim = self.bin / "git"
+        shim.write_text(_SHIM.format(git=shlex.quote(str(Path(real).resolve()))), encoding="utf-8")
+        shim.chmod(0o755)
+
+    def env(self, base: Mapping[str, str]) -> dict[str, str]:
+        """``base`` with the shim first on PATH and the log variable set."""
+        path = f"{self.bin}{os.pathsep}{base.get('PATH', os.defpath)}"
+        return {**base, "PATH": path, GIT_LOG_VAR: str(self.log)}
+
+    def reset(self) -> None:
+        self.log.write_text("", encoding="utf-8")
+
+    def calls(self) -> list[str]:
+        """One line per git process since :meth:`reset`: its arguments joined by spaces."""
+        try:
+            return self.log.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+
+    def by_command(self) -> dict[str, int]:
+        """How many processes per git subcommand (``rev-parse``, ``update-ref``, ...), most first."""
+        counts: dict[str, int] = {}
+        for line in self.calls():
+            name = subcommand(line.split(" "))
+            counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def subcommand(argv: Sequence[str]) -> str:
+    """The subcommand of a git command line, skipping global options (``-c k=v``, ``--no-pager`` ...)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-c", "-C"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return "?"
 
 
 # Runs ``python -m plansmith ARGS`` with ``artifacts.cleanup`` wrapped so that, just before a

@@ -1,7 +1,8 @@
 """``plansmith daemon [--once]``: watch the repository in the foreground until SIGTERM/SIGINT.
 
-Wires the daemon loop (:mod:`plansmith.daemon.service`) to the engine's handler
-(:class:`plansmith.daemon.main.EngineHandler`); what the daemon does lives there.
+Wires the daemon loop (:mod:`plansmith.daemon.loop`, started by :mod:`plansmith.daemon.entry`) to the
+engine's handler (:class:`plansmith.daemon.engine_handler.EngineHandler`); what the daemon does lives
+there.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
     ``--once`` on a terminal (``display`` rich) shows the runs' operations live, with the log lines
     above them; the long-running daemon only logs, as a service does.
     """
+    from plansmith.daemon.engine_handler import EngineHandler
+    from plansmith.daemon.entry import run_daemon as run_loop
     from plansmith.daemon.log import setup_logging
-    from plansmith.daemon.main import EngineHandler
     from plansmith.daemon.scheduler import JobIntervals
-    from plansmith.daemon.service import run_daemon as run_loop
     from plansmith.terminal.display import PLAIN
     from plansmith.terminal.progress import progress_for
 

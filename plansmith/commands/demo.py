@@ -9,7 +9,6 @@ same code as the real commands, through real git. Nothing outside the throw-away
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import signal
 import subprocess
@@ -18,6 +17,8 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
+
+from plansmith.git_backend.messages import parse_identity
 
 PLAN = "specs/plans/001_team_workspaces.md"
 
@@ -32,16 +33,11 @@ def _plansmith(repo: Path, *args: str) -> int:
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env |= {
-        "GIT_AUTHOR_NAME": "Demo User",
-        "GIT_AUTHOR_EMAIL": "demo@example.invalid",
-        "GIT_COMMITTER_NAME": "Demo User",
-        "GIT_COMMITTER_EMAIL": "demo@example.invalid",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    from plansmith.git_backend.cmd import git
+
+    return git(
+        list(args), cwd=repo, env=parse_identity("Demo User <demo@example.invalid>").env()
+    ).stdout.decode()
 
 
 def _sample(name: str) -> str:

@@ -1,8 +1,8 @@
 """``plansmith service install|uninstall|status``: the systemd user service of one repository.
 
-What installing and removing do lives in :mod:`plansmith.service`. The repository is taken as given
-(``--repo`` or the current folder) without loading its settings, so that ``uninstall`` also works for
-a repository that was moved or deleted.
+What installing and removing do lives in :mod:`plansmith.daemon.systemd_install`. The repository is
+taken as given (``--repo`` or the current folder) without loading its settings, so that ``uninstall``
+also works for a repository that was moved or deleted.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from plansmith.commands.common import EXIT_OK, emit_json
 from plansmith.errors import UsageError
 
 if TYPE_CHECKING:
-    from plansmith.service import ServiceReport
+    from plansmith.daemon.systemd_install import ServiceReport
 
 ACTIONS = ("install", "uninstall", "status")
 
 
 def run_action(action: str, repo: Path) -> ServiceReport:
     """Install, uninstall or inspect the service of the repository at ``repo``; what was found and done."""
-    from plansmith import service
+    from plansmith.daemon import systemd_install as service
 
     if action == "install":
         return service.install_service(repo)

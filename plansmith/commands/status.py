@@ -14,6 +14,7 @@ from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
+    from plansmith.git_backend.session import GitSession
     from plansmith.workspace import Workspace
 
 
@@ -23,10 +24,14 @@ def status_document(ws: Workspace) -> dict[str, Any]:
 
 
 def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
-    from plansmith.daemon.service import daemon_status
+    import time
+
+    from plansmith.daemon.entry import daemon_status
     from plansmith.git_backend import proposals
+    from plansmith.git_backend.session import session_for
 
     repo = ws.require_repo()
+    session, now = session_for(repo), time.time()
     status = daemon_status(repo.worktree)
     found = proposals.list_proposals(repo, prefix=ws.settings.proposal_prefix)
     status["proposals"] = [
@@ -37,10 +42,25 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
             "state": p.state,
             "operation": p.operation,
             "items": list(p.items),
+            **_age(session, p.commit, now),
         }
         for p in found
     ]
     return status, found
+
+
+def _age(session: GitSession, commit: str, now: float) -> dict[str, Any]:
+    """When the proposal's tip was committed (ISO, UTC) and its age in seconds, for a dashboard."""
+    from datetime import UTC, datetime
+
+    try:
+        stamp = int(session.commit(commit).committer.rsplit(" ", 2)[-2])
+    except (ValueError, IndexError):
+        return {"updated": None, "age_s": None}
+    return {
+        "updated": datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds"),
+        "age_s": max(0, int(now) - stamp),
+    }
 
 
 def main(args: argparse.Namespace) -> int:

@@ -157,6 +157,10 @@ class Debouncer:
     def pending(self) -> int:
         return len(self._pending)
 
+    def pending_keys(self) -> set[PlanKey]:
+        """The keys with events whose window has not closed yet."""
+        return set(self._pending)
+
     def set_timing(self, debounce_s: float, max_wait_s: float) -> None:
         if debounce_s < 0 or max_wait_s < debounce_s:
             raise ValueError("need 0 <= debounce_s <= max_wait_s")

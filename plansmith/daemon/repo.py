@@ -1,102 +1,61 @@
-"""What the daemon needs to know about the repository: its git dirs, HEAD, and plan content hashes.
+"""What the daemon needs to know about the repository: where it is, its HEAD, and plan content hashes.
 
-Reads only. git runs through :func:`plansmith.git_backend.cmd.git` with ``--no-optional-locks`` so that
-the daemon never takes the user's ``index.lock``.
+Reads only. The repository model and every git question come from :mod:`plansmith.git_backend` (its
+long-lived session reads refs from the files and objects through one persistent ``cat-file``, so a
+check after each commit costs no process); the working tree is hashed here, in-process.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from plansmith.daemon.debounce import PlanKey, blob_id, group_by_plan, is_relevant_plan_file
 from plansmith.discovery import worktree_roots
 from plansmith.errors import GitError
-from plansmith.git_backend.cmd import git
+from plansmith.git_backend.paths import RepoPaths, find_repository
+from plansmith.git_backend.session import session_for
 from plansmith.plan.roots import RootFolder, literal_prefixes, plan_key
+
+__all__ = ["RepoPaths", "Snapshot", "committed_snapshot", "discover", "head_branch", "worktree_snapshot"]
 
 Snapshot = dict[PlanKey, dict[str, str]]
 """Plan -> (repository-relative path -> blob id)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RepoPaths:
-    root: Path
-    git_dir: Path
-    """This worktree's git dir (``.git``, or ``.git/worktrees/NAME`` for a linked worktree)."""
-    common_dir: Path
-    """The repository's common git dir (refs, objects, plansmith's state)."""
-    object_format: str = "sha1"
-
-    @property
-    def state_dir(self) -> Path:
-        """``<common git dir>/plansmith``: lock, state file, scratch worktree."""
-        return self.common_dir / "plansmith"
-
-
 def discover(repo_root: Path) -> RepoPaths:
     """Find the worktree root and git dirs for ``repo_root`` (any folder inside a worktree)."""
-    res = git(
-        [
-            "rev-parse",
-            "--path-format=absolute",
-            "--show-toplevel",
-            "--git-dir",
-            "--git-common-dir",
-            "--show-object-format",
-        ],
-        cwd=repo_root,
-        optional_locks=False,
-    )
-    lines = res.out.splitlines()
-    if len(lines) != 4:
-        raise GitError(f"unexpected output of git rev-parse in {repo_root}: {res.out!r}")
-    top, git_dir, common, fmt = lines
-    return RepoPaths(Path(top), Path(git_dir), Path(common), fmt.strip() or "sha1")
+    return find_repository(repo_root)
 
 
 def head_branch(repo: RepoPaths) -> str | None:
     """The full name of the checked-out branch (``refs/heads/main``), or None when HEAD is detached."""
-    res = git(["symbolic-ref", "-q", "HEAD"], cwd=repo.root, check=False, optional_locks=False)
-    if res.returncode != 0:
-        return None
-    return res.out.strip() or None
+    return session_for(repo).symbolic_ref("HEAD")
 
 
 def committed_snapshot(repo: RepoPaths, roots: str | Sequence[str]) -> Snapshot:
     """Blob ids of the plan files in HEAD's tree (empty on an unborn branch; GitError on failure).
 
-    One listing below the roots' literal folders (``specs``, ``.claude/specs``); which files belong to
-    a plan is decided by the root patterns.
+    One listing below the roots' literal folders (``specs``, ``.claude/specs``), read in-process through
+    the session; which files belong to a plan is decided by the root patterns.
     """
-    res = git(
-        ["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", *literal_prefixes(roots)],
-        cwd=repo.root,
-        check=False,
-        optional_locks=False,
-    )
-    if res.returncode != 0:
-        # An unborn branch has no plans yet; anything else is a real failure (never report
-        # "all plans deleted" because git could not be asked).
-        head = git(
-            ["rev-parse", "-q", "--verify", "HEAD^{tree}"], cwd=repo.root, check=False, optional_locks=False
-        )
-        if head.returncode != 0 and not head.out:
-            return {}
-        raise GitError(f"git ls-tree HEAD failed in {repo.root}: {res.err}")
-    files: dict[str, str] = {}
-    for entry in res.stdout.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, raw_path = entry.partition(b"\t")
-        parts = meta.split()
-        if len(parts) != 3 or parts[1] != b"blob":
-            continue
-        path = raw_path.decode("utf-8", "surrogateescape")
-        if is_relevant_plan_file(path, roots):
-            files[path] = parts[2].decode("ascii")
+    from plansmith.git_backend.trees import files_under
+
+    session = session_for(repo)
+    head = session.ref("HEAD")
+    if head is None:
+        if session.symbolic_ref("HEAD") is not None:
+            return {}  # an unborn branch has no plans yet
+        # Never report "all plans deleted" because HEAD could not be read.
+        raise GitError(f"cannot read HEAD in {repo.root}")
+    tree = session.commit(head).tree
+    files = {
+        e.path: e.oid
+        for prefix in literal_prefixes(roots)
+        for e in files_under(session, tree, prefix)
+        if e.is_blob and is_relevant_plan_file(e.path, roots)
+    }
     return group_by_plan(files, roots)
 
 

@@ -1,4 +1,6 @@
-"""Timed jobs (APScheduler 3.11 ``BackgroundScheduler``).
+"""Timed jobs (APScheduler 3.11 ``BackgroundScheduler``): when each job of the table is due.
+
+It must not run a job itself: it only posts a request into the loop's inbox (see below).
 
 Every job only asks the main loop to call a handler method and waits until the loop has done it, so all
 handler calls run one at a time on the main thread (the engine never sees two runs at once), and
@@ -11,36 +13,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from plansmith.daemon.inbox import Inbox, JobRequest
+from plansmith.daemon.jobs import JOBS, JobIntervals
+
+__all__ = ["JOBS", "JobIntervals", "JobScheduler"]
 
 log = logging.getLogger(__name__)
-
-JOBS = ("reconcile", "refresh", "cleanup", "prune", "heartbeat")
-
-
-@dataclass(frozen=True, slots=True)
-class JobIntervals:
-    """Seconds between runs; 0 disables a job."""
-
-    reconcile_s: float = 300.0
-    """Full rescan: plans on disk and committed plans, catching anything the watches missed."""
-    refresh_s: float = 900.0
-    """Recompute proposals that went stale (their base moved)."""
-    cleanup_s: float = 6 * 3600.0
-    """Remove old artifacts and checkpoints."""
-    prune_s: float = 3600.0
-    """Prune orphaned worktrees."""
-    heartbeat_s: float = 60.0
-    """Write the heartbeat into the state file."""
-
-    def seconds(self, job: str) -> float:
-        return float(getattr(self, f"{job}_s"))
 
 
 def _job_kwargs(interval_s: float) -> dict[str, Any]:

@@ -13,15 +13,18 @@ import errno
 import fcntl
 import json
 import os
-import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from plansmith import atomic
 from plansmith.errors import DaemonAlreadyRunning
+
+if TYPE_CHECKING:
+    from plansmith.daemon.handler import PendingAnalysis, RunRecord
 
 STATE_VERSION = 1
 LOCK_NAME = "daemon.lock"
@@ -109,21 +112,7 @@ def lock_holder(state_dir: Path) -> int | None:
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` so that readers see the old or the new file, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    payload = (json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-    try:
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    tmp.replace(path)
-    dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    atomic.write_json_atomic(path, data, sort_keys=False, ensure_ascii=True)
 
 
 @dataclass(slots=True)
@@ -189,6 +178,37 @@ class DaemonState:
             self.pending[plan] = entries
         else:
             self.pending.pop(plan, None)
+
+    def record_analysis(
+        self, keys: Sequence[str], result: Iterable[PendingAnalysis], trigger: str, duration: float
+    ) -> None:
+        """An ``analyse_uncommitted`` call for ``keys`` returned ``result``: the plans' pending items."""
+        by_plan: dict[str, list[PendingEntry]] = {k: [] for k in keys}
+        stamp = now_iso()
+        for item in result:
+            by_plan.setdefault(item.plan, []).append(
+                PendingEntry(item.plan, item.item, item.score, item.message, stamp)
+            )
+        for key, entries in by_plan.items():
+            self.set_pending(key, entries)
+        for key in keys:
+            self.add_run(RunEntry(key, trigger, "analysed", stamp, round(duration, 3), None, []))
+        self.count("analyses", len(keys))
+
+    def record_runs(
+        self, records: Sequence[RunRecord] | None, keys: Sequence[str] | None, trigger: str, duration: float
+    ) -> None:
+        """A handler call's records (none: one ``done`` entry per plan, or for all plans)."""
+        stamp = now_iso()
+        if not records:
+            for key in keys if keys is not None else [None]:
+                self.add_run(RunEntry(key, trigger, "done", stamp, round(duration, 3)))
+            return
+        for r in records:
+            took = r.duration_s if r.duration_s is not None else duration
+            self.add_run(
+                RunEntry(r.plan, trigger, r.result, stamp, round(took, 3), r.proposal, list(r.errors))
+            )
 
     def to_json(self) -> dict[str, Any]:
         return {

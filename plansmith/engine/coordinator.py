@@ -526,11 +526,10 @@ def _publish(repo: RepoPaths, commit: str, prefix: str, *, plan_id: str | None =
 
 
 def _trailer_plan(repo: RepoPaths, commit: str) -> str:
-    from plansmith.git_backend.cmd import git
-    from plansmith.git_backend.messages import TRAILER_PLAN, parse_trailers
+    from plansmith.git_backend.messages import TRAILER_PLAN
+    from plansmith.git_backend.proposals import commit_trailers
 
-    text = git(["log", "-1", "--format=%(trailers:only,unfold)", commit], cwd=repo.worktree).out
-    return parse_trailers(text)[TRAILER_PLAN]
+    return commit_trailers(repo, commit)[TRAILER_PLAN]
 
 
 def _report(out: TextIO | None, outcome: RunOutcome, prefix: str | None) -> None:

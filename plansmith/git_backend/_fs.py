@@ -1,9 +1,10 @@
 """Small file-system helpers for plansmith's own state under ``<common git dir>/plansmith/``.
 
 Two guarantees matter here: a JSON state file is either the old or the new version, never half
-written (a daemon can be killed at any instant), and two plansmith processes never use the scratch
-worktree at the same time. Both are done with POSIX primitives (``rename``, ``flock``) rather than a
-library so that the hook fast path can import this module for free.
+written (a daemon can be killed at any instant: :mod:`plansmith.atomic` writes every such file), and two
+plansmith processes never use the scratch worktree at the same time (:func:`file_lock`). Both are done
+with POSIX primitives (``rename``, ``flock``) rather than a library so that the hook fast path can import
+this module for free. It never writes outside the paths it is given.
 """
 
 from __future__ import annotations
@@ -12,51 +13,16 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from plansmith.atomic import write_bytes_atomic, write_json_atomic
 from plansmith.errors import ConflictError
 
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new content, never a mix.
-
-    The temporary file lives in the same folder (rename is only atomic within one file system) and is
-    fsynced before the rename; the folder is fsynced after it so the rename itself survives a crash.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # some file systems refuse fsync on folders; the rename is still atomic there
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as indented, key-sorted JSON (stable output keeps diffs of state files readable)."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    write_bytes_atomic(path, text.encode("utf-8"))
+__all__ = ["file_lock", "read_json", "write_bytes_atomic", "write_json_atomic"]
 
 
 def read_json(path: Path, default: Any) -> Any:

@@ -23,7 +23,9 @@ from datetime import UTC, datetime
 from plansmith.errors import CheckpointError, GitError, UnknownCheckpointError
 from plansmith.git_backend._fs import read_json, write_json_atomic
 from plansmith.git_backend.cmd import git
+from plansmith.git_backend.objects import is_oid
 from plansmith.git_backend.repo import ZERO_OID, RepoPaths, resolve_commit, rev_parse
+from plansmith.git_backend.session import session_for
 from plansmith.git_backend.worktree import ScratchWorktree
 
 REF_PREFIX = "refs/plansmith/checkpoints/"
@@ -78,7 +80,7 @@ def create(
     now = datetime.now(UTC)
     cid = _check_id(checkpoint_id or new_id(now))
     oid = resolve_commit(repo, commit)
-    tree = git(["rev-parse", f"{oid}^{{tree}}"], cwd=repo.worktree).out
+    tree = session_for(repo).commit(oid).tree
     checkpoint = Checkpoint(
         id=cid,
         plan=plan,
@@ -146,21 +148,7 @@ def validate(repo: RepoPaths, checkpoint_id: str) -> list[str]:
         checkpoint = load(repo, checkpoint_id)
     except (CheckpointError, ValueError) as exc:
         return [str(exc)]
-    problems: list[str] = []
-    check = git(
-        ["cat-file", "--batch-check"],
-        cwd=repo.worktree,
-        input=f"{checkpoint.commit}\n{checkpoint.commit}^{{tree}}\n".encode(),
-    ).out.splitlines()
-    commit_line, tree_line = ([*check, "", ""])[:2]
-    commit_fields = commit_line.split(" ")
-    if len(commit_fields) != 3 or commit_fields[1] != "commit":
-        problems.append(f"commit {checkpoint.commit} is missing from the object database")
-    elif tree_line.endswith(" missing"):
-        problems.append(f"the tree of commit {checkpoint.commit} is missing from the object database")
-    elif tree_line.split(" ")[0] != checkpoint.tree:
-        actual = tree_line.split(" ")[0]
-        problems.append(f"commit {checkpoint.commit} has tree {actual}, the record says {checkpoint.tree}")
+    problems = _object_problems(repo, checkpoint)
     ref_target = rev_parse(repo, checkpoint.ref)
     if ref_target is None:
         problems.append(f"ref {checkpoint.ref} is missing")
@@ -169,13 +157,27 @@ def validate(repo: RepoPaths, checkpoint_id: str) -> list[str]:
     return problems
 
 
+def _object_problems(repo: RepoPaths, checkpoint: Checkpoint) -> list[str]:
+    """What is wrong with the checkpoint's commit and tree in the object database (read in-process)."""
+    session = session_for(repo)
+    found = session.read(checkpoint.commit) if is_oid(checkpoint.commit) else None
+    if found is None or found[0] != "commit":
+        return [f"commit {checkpoint.commit} is missing from the object database"]
+    actual = session.commit(checkpoint.commit).tree
+    tree = session.read(actual)
+    if tree is None or tree[0] != "tree":
+        return [f"the tree of commit {checkpoint.commit} is missing from the object database"]
+    if actual != checkpoint.tree:
+        return [f"commit {checkpoint.commit} has tree {actual}, the record says {checkpoint.tree}"]
+    return []
+
+
 def validate_all(repo: RepoPaths) -> dict[str, list[str]]:
     """Problems per checkpoint id, including refs that have no record (left by a crash)."""
     results: dict[str, list[str]] = {}
     folder = repo.state_dir / "checkpoints"
     ids = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
-    refs = git(["for-each-ref", "--format=%(refname)", REF_PREFIX], cwd=repo.worktree).out.splitlines()
-    for ref in refs:
+    for ref, _oid in session_for(repo).refs_under(REF_PREFIX):
         cid = ref.removeprefix(REF_PREFIX)
         if cid not in ids:
             results[cid] = [f"ref {ref} has no record {cid}.json"]

@@ -97,6 +97,88 @@ def parse_trailers(text: str) -> dict[str, str]:
     return trailers
 
 
+# git's own trailer prefixes: a block holding one of them needs only 25 % trailer lines.
+_GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
+
+
+def message_trailers(message: str) -> dict[str, str]:
+    """The trailers of a commit message, as git's ``%(trailers:only,unfold)`` finds them, as a mapping
+    (the last value of a key wins).
+
+    git's rules (trailer.c): the trailer block is the last paragraph after the title paragraph; it
+    counts if all its lines are trailers (``Token: value``; a token is letters, digits and ``-``) or
+    continuation lines (starting with white space, joined to the line above), or if it holds a
+    git-generated trailer (``Signed-off-by: ``) and at least a quarter of its lines are trailers.
+    Comment lines (``#``) are not counted.
+    """
+    lines = message.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    start = _trailer_block_start(lines)
+    if start is None:
+        return {}
+    pairs: list[list[str]] = []  # [key, value]; key "" for a non-trailer line of the block
+    for line in lines[start:]:
+        if line.startswith("#"):
+            pairs.append(["", ""])  # never shown, but it ends the line above: no unfolding across it
+            continue
+        if line[:1].isspace() and pairs:
+            pairs[-1][1] = f"{pairs[-1][1]} {line.strip()}".strip()  # unfold
+            continue
+        position = _separator(line)
+        pairs.append([line[:position].strip(), line[position + 1 :].strip()] if position > 0 else ["", ""])
+    # The keys parse_trailers accepts in git's printed output: both readings agree on every message.
+    return {key: value for key, value in pairs if _TRAILER_KEY.match(key)}
+
+
+def _trailer_block_start(lines: list[str]) -> int | None:
+    """Index of the first line of the trailer block of ``lines``; ``None`` when there is none."""
+    end_of_title = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    trailer_lines = non_trailer_lines = continuation_lines = 0
+    recognised, only_blank = False, True
+    for i in range(len(lines) - 1, end_of_title - 1, -1):
+        line = lines[i]
+        if line.startswith("#"):
+            non_trailer_lines += continuation_lines
+            continuation_lines = 0
+        elif not line.strip():
+            if only_blank:
+                continue
+            non_trailer_lines += continuation_lines
+            if (recognised and trailer_lines * 3 >= non_trailer_lines) or (
+                trailer_lines and not non_trailer_lines
+            ):
+                return i + 1
+            return None
+        else:
+            only_blank = False
+            if line.startswith(_GIT_GENERATED):
+                trailer_lines, continuation_lines, recognised = trailer_lines + 1, 0, True
+            elif _separator(line) >= 1:
+                trailer_lines, continuation_lines = trailer_lines + 1, 0
+            elif line[:1].isspace():
+                continuation_lines += 1
+            else:
+                non_trailer_lines += 1 + continuation_lines
+                continuation_lines = 0
+    return None
+
+
+def _separator(line: str) -> int:
+    """Position of the ``:`` after a trailer token (letters, digits, ``-``, then maybe blanks); -1."""
+    seen_blank = False
+    for position, char in enumerate(line):
+        if char == ":":
+            return position
+        if not seen_blank and (char.isascii() and (char.isalnum() or char == "-")):
+            continue
+        if position and char in " \t":
+            seen_blank = True
+            continue
+        break
+    return -1
+
+
 def split_items(value: str) -> list[str]:
     """The ``Plansmith-Items`` trailer back into item ids."""
     return [item.strip() for item in value.split(",") if item.strip()]

@@ -20,13 +20,16 @@ amended onto the branch: plansmith leaves it alone), else ``stale`` when the bas
 longer ``Plansmith-Base``, else ``open``.
 
 Publishing is a compare-and-swap ``git update-ref <ref> <new> <old-or-zero>``: a concurrent change of
-the branch makes it fail instead of being overwritten. Publishing and rejecting write only refs under
+the branch makes it fail instead of being overwritten. Everything else a publish asks (the branches,
+their tips' trailers, which branches worktrees have checked out) is read through the repository's
+session and files, without a git process. Publishing and rejecting write only refs under
 ``refs/heads/<prefix>``; :func:`approve` is the only function that writes the user's branch, index and
 working tree, because the user asked for it.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -40,18 +43,19 @@ from plansmith.git_backend.messages import (
     TRAILER_OPERATION,
     TRAILER_PLAN,
     TRAILER_RUN,
-    parse_trailers,
+    message_trailers,
     split_items,
 )
+from plansmith.git_backend.objects import CommitInfo
 from plansmith.git_backend.repo import (
     ZERO_OID,
     RepoPaths,
     current_branch,
     default_branch,
     resolve_commit,
-    rev_parse,
     worktree_status,
 )
+from plansmith.git_backend.session import GitSession, session_for
 from plansmith.plan.roots import branch_component
 
 if TYPE_CHECKING:
@@ -59,10 +63,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PREFIX = "plansmith/"
 State = Literal["open", "stale", "edited"]
-_FIELDS = (
-    "%(refname)%00%(objectname)%00%(authoremail)%00%(committeremail)%00%(committerdate:unix)%00"
-    "%(trailers:only,unfold)%00"
-)
+_EDITED_HISTORY = 200  # commits searched below an edited tip for the last plansmith commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,45 +137,55 @@ def _is_plansmith_commit(author_email: str, committer_email: str, trailers: dict
     return TRAILER_PLAN in trailers and author_email == committer_email
 
 
-def _last_plansmith_trailers(repo: RepoPaths, tip: str) -> dict[str, str]:
-    """Trailers of the newest plansmith commit below an edited tip (``{}`` when there is none)."""
-    out = git(
-        ["log", "-n", "200", "--format=%ae%x00%ce%x00%(trailers:only,unfold)%x01", tip], cwd=repo.worktree
-    ).out
-    for record in out.split("\x01"):
-        fields = record.lstrip("\n").split("\x00")
-        if len(fields) == 3:
-            trailers = parse_trailers(fields[2])
-            if _is_plansmith_commit(fields[0], fields[1], trailers):
-                return trailers
+def _plansmith_trailers(info: CommitInfo) -> dict[str, str] | None:
+    """The trailers of ``info`` when it is a plansmith commit, else ``None``."""
+    trailers = message_trailers(info.message)
+    return trailers if _is_plansmith_commit(info.author_email, info.committer_email, trailers) else None
+
+
+def commit_trailers(repo: RepoPaths, commit: str) -> dict[str, str]:
+    """The trailers of ``commit``'s message (read through the session, no process)."""
+    return message_trailers(session_for(repo).commit(resolve_commit(repo, commit)).message)
+
+
+def _last_plansmith_trailers(session: GitSession, tip: str) -> dict[str, str]:
+    """Trailers of the newest plansmith commit below an edited tip (``{}`` when there is none), among
+    the ``_EDITED_HISTORY`` newest commits of its history (newest committer date first, as ``git log``)."""
+    queue: list[tuple[int, str]] = [(0, tip)]
+    seen = {tip}
+    for _ in range(_EDITED_HISTORY):
+        if not queue:
+            break
+        info = session.commit(heapq.heappop(queue)[1])
+        trailers = _plansmith_trailers(info)
+        if trailers is not None:
+            return trailers
+        for parent in info.parents:
+            if parent not in seen:
+                seen.add(parent)
+                heapq.heappush(queue, (-session.commit(parent).committer_time, parent))
     return {}
 
 
 def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Proposal]:
     """Every proposal branch under ``prefix`` with its state, sorted by id."""
     ref_prefix = _ref_prefix(prefix)
-    pattern = ref_prefix.rstrip("/") if ref_prefix.endswith("/") else "refs/heads/"
-    out = git(["for-each-ref", f"--format={_FIELDS}", pattern], cwd=repo.worktree).stdout.decode(
-        "utf-8", "surrogateescape"
-    )
-    default = default_branch(repo)
+    session = session_for(repo)
+    branches = session.refs_under(ref_prefix)
+    default = default_branch(repo) if branches else ""
     tips: dict[str, str | None] = {}
     proposals: list[Proposal] = []
-    for record in out.split("\x00\n"):
-        fields = record.split("\x00")
-        if len(fields) != 6 or not fields[0].startswith(ref_prefix):
-            continue
-        ref, tip, author, committer, when, trailer_text = fields
-        trailers = parse_trailers(trailer_text)
-        edited = not _is_plansmith_commit(author, committer, trailers)
-        if edited:
-            trailers = _last_plansmith_trailers(repo, tip)
+    for ref, tip in branches:
+        own = _plansmith_trailers(session.commit(tip))
+        trailers = own if own is not None else _last_plansmith_trailers(session, tip)
         pid = ref.removeprefix(ref_prefix)
         base_branch = pid.rsplit("/", 1)[0] if "/" in pid else default
         if base_branch not in tips:
-            tips[base_branch] = rev_parse(repo, f"refs/heads/{base_branch}")
+            tips[base_branch] = session.ref(f"refs/heads/{base_branch}")
         base = trailers.get(TRAILER_BASE, "")
-        state: State = "edited" if edited else "stale" if not base or tips[base_branch] != base else "open"
+        state: State = (
+            "edited" if own is None else "stale" if not base or tips[base_branch] != base else "open"
+        )
         proposals.append(
             Proposal(
                 id=pid,
@@ -187,7 +198,7 @@ def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Pro
                 base_branch=base_branch,
                 run=trailers.get(TRAILER_RUN, ""),
                 state=state,
-                created=int(when) if when.isdigit() else 0,
+                created=session.commit(tip).committer_time,
             )
         )
     return sorted(proposals, key=lambda p: p.id)
@@ -204,15 +215,30 @@ def get(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> P
     raise UnknownProposalError(f"no proposal named {proposal_id!r}")
 
 
+def _checked_out(repo: RepoPaths) -> set[str]:
+    """The branches (full ref names) the repository's worktrees have checked out: their HEAD files,
+    which is what ``git worktree list`` reads too."""
+    heads = [repo.common_dir / "HEAD"]
+    if (repo.common_dir / "worktrees").is_dir():
+        heads += sorted((repo.common_dir / "worktrees").glob("*/HEAD"))
+    branches: set[str] = set()
+    for head in heads:
+        try:
+            text = head.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text.startswith("ref: "):
+            branches.add(text.removeprefix("ref: ").strip())
+    return branches
+
+
 def _refuse_if_checked_out(repo: RepoPaths, ref: str) -> None:
     """Moving or deleting a branch some worktree has checked out would change that worktree's HEAD."""
-    out = git(["worktree", "list", "--porcelain"], cwd=repo.worktree).out
-    for line in out.splitlines():
-        if line == f"branch {ref}":
-            raise ConflictError(
-                f"{ref.removeprefix('refs/heads/')} is checked out in a worktree",
-                hint="switch that worktree to another branch first (git switch -)",
-            )
+    if ref in _checked_out(repo):
+        raise ConflictError(
+            f"{ref.removeprefix('refs/heads/')} is checked out in a worktree",
+            hint="switch that worktree to another branch first (git switch -)",
+        )
 
 
 def publish(
@@ -233,8 +259,7 @@ def publish(
     component (``042_search+001-x``) and never clash with another proposal's folder.
     """
     new = resolve_commit(repo, commit)
-    trailer_text = git(["log", "-1", "--format=%(trailers:only,unfold)", new], cwd=repo.worktree).out
-    plan = parse_trailers(trailer_text).get(TRAILER_PLAN)
+    plan = commit_trailers(repo, new).get(TRAILER_PLAN)
     if not plan:
         raise ProposalError(
             f"commit {new} has no {TRAILER_PLAN} trailer", hint="commit with proposal trailers"
@@ -283,7 +308,7 @@ def changed_files(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PR
 def message(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
     """The full commit message of the proposal's tip (its body holds the analysis table)."""
     proposal = get(repo, proposal_id, prefix=prefix)
-    return git(["log", "-1", "--format=%B", proposal.commit], cwd=repo.worktree).out
+    return session_for(repo).commit(proposal.commit).message.rstrip("\n")
 
 
 def reject(

@@ -1,39 +1,50 @@
-"""Finding the repository and reading files from commits, the index and the user's worktree.
+"""Questions about a repository: what a revision names, which branch is checked out, the files of a
+folder at a commit or in the index, and the user's uncommitted changes.
 
-This module is on the pre-commit hook's fast path, so it imports nothing heavier than
-:mod:`plansmith.git_backend.cmd`. The whole git backend uses plain ``git`` processes through
-:func:`~plansmith.git_backend.cmd.git` rather than GitPython: every call is one short-lived process
-that is reaped before the call returns, so a daemon running for weeks cannot accumulate ``git
-cat-file`` children or file handles (GitPython's ``Repo`` keeps two per instance until closed), the
-environment is cleaned in one place, and importing the backend costs nothing. Reading many files is
-still one process per step, not per file: ``ls-tree``/``ls-files`` list the blobs and a single ``git
-cat-file --batch`` returns all of them.
+Refs and objects are answered by the repository's open session (:mod:`~plansmith.git_backend.session`:
+files and one persistent ``cat-file``), so asking costs no process; a revision in a syntax the session
+does not resolve itself (``main~2``, an abbreviated id) is handed to ``git rev-parse``, which knows
+them all. The user's worktree status is always ``git status --no-optional-locks``.
+
+Reads only. The repository model and discovery live in :mod:`~plansmith.git_backend.paths` and are
+re-exported here for the callers that know this module.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from plansmith.errors import GitError
 from plansmith.git_backend.cmd import git
+from plansmith.git_backend.listing import decode_path
+from plansmith.git_backend.objects import is_oid
+from plansmith.git_backend.paths import ZERO_OID, RepoPaths, find_repository, normalise_prefix
+from plansmith.git_backend.session import GitSession, session_for
+from plansmith.git_backend.staged import cat_blobs_in, list_index
 
-ZERO_OID = "0" * 40
+__all__ = [
+    "ZERO_OID",
+    "RepoPaths",
+    "StatusEntry",
+    "cat_blobs",
+    "current_branch",
+    "default_branch",
+    "find_repository",
+    "peel",
+    "read_index_files",
+    "read_tree_files",
+    "resolve_commit",
+    "rev_parse",
+    "worktree_status",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class RepoPaths:
-    """Where a repository lives. ``common_dir`` is shared by all worktrees; ``git_dir`` is this one's."""
-
-    worktree: Path
-    git_dir: Path
-    common_dir: Path
-
-    @property
-    def state_dir(self) -> Path:
-        """``<common git dir>/plansmith``: everything plansmith owns (per repository, not per worktree)."""
-        return self.common_dir / "plansmith"
+# HEAD, a full ref name or a full id, optionally peeled: what the session resolves without git.
+_SIMPLE_REV = re.compile(
+    r"^(?P<base>HEAD|refs/[^\s~^:?*\[\\]+|[0-9a-f]{40})(?:\^\{(?P<peel>commit|tree)\})?$"
+)
+_normalise_prefix = normalise_prefix  # the old private name, still used by the scratch worktree
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,42 +64,39 @@ class StatusEntry:
         return self.xy[1] not in " !"
 
 
-def find_repository(start: Path) -> RepoPaths:
-    """The repository containing ``start`` (a folder or a file inside one).
-
-    Raises :class:`GitError` with a hint when ``start`` is not inside a git working tree (a bare
-    repository has no plans to look after).
-    """
-    folder = start if start.is_dir() else start.parent
-    if not folder.is_dir():
-        raise GitError(f"{start} does not exist", hint="pass an existing folder with --repo")
-    result = git(
-        [
-            "rev-parse",
-            "--path-format=absolute",
-            "--show-toplevel",
-            "--git-dir",
-            "--git-common-dir",
-        ],
-        cwd=folder,
-        check=False,
-    )
-    lines = result.out.splitlines()
-    if result.returncode != 0 or len(lines) != 3:
-        raise GitError(
-            f"{start} is not inside a git repository (or is a bare repository)",
-            hint="run plansmith from inside a git working tree, or pass --repo DIR; 'git init' creates one",
-        )
-    top, git_dir, common = (Path(line) for line in lines)
-    return RepoPaths(worktree=top, git_dir=git_dir, common_dir=common)
-
-
 def rev_parse(repo: RepoPaths, rev: str) -> str | None:
-    """The full object id ``rev`` names, or ``None`` when it names nothing."""
-    result = git(
-        ["rev-parse", "--verify", "--quiet", "--end-of-options", rev], cwd=repo.worktree, check=False
-    )
-    return result.out if result.returncode == 0 and result.out else None
+    """The full object id ``rev`` names, or ``None`` when it names nothing (as ``rev-parse --verify``)."""
+    simple = _SIMPLE_REV.match(rev)
+    if simple is None or ".." in rev or "//" in rev or "@{" in rev:  # git knows (and checks) those
+        result = git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", rev], cwd=repo.worktree, check=False
+        )
+        return result.out if result.returncode == 0 and result.out else None
+    session = session_for(repo)
+    base = simple["base"]
+    oid = base if is_oid(base) else session.ref(base)
+    if oid is None or simple["peel"] is None:
+        return oid
+    return peel(session, oid, simple["peel"])
+
+
+def peel(session: GitSession, oid: str, kind: str) -> str | None:
+    """``oid^{commit}`` / ``oid^{tree}``: follow tags (and a commit to its tree); ``None`` if it leads
+    to no object of that kind."""
+    for _depth in range(20):
+        found = session.read(oid)
+        if found is None:
+            return None
+        found_kind, data = found
+        if found_kind == kind:
+            return oid
+        if found_kind == "tag" and data.startswith(b"object "):
+            oid = data[7 : data.index(b"\n")].decode("ascii")
+        elif found_kind == "commit" and kind == "tree":
+            return session.commit(oid).tree
+        else:
+            return None
+    return None
 
 
 def resolve_commit(repo: RepoPaths, rev: str) -> str:
@@ -104,8 +112,8 @@ def resolve_commit(repo: RepoPaths, rev: str) -> str:
 
 def current_branch(repo: RepoPaths) -> str | None:
     """The short name of the branch checked out in ``repo.worktree``; ``None`` when HEAD is detached."""
-    result = git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd=repo.worktree, check=False)
-    return result.out if result.returncode == 0 and result.out else None
+    target = session_for(repo).symbolic_ref("HEAD")
+    return target.removeprefix("refs/heads/") if target else None
 
 
 def default_branch(repo: RepoPaths) -> str:
@@ -115,54 +123,20 @@ def default_branch(repo: RepoPaths) -> str:
     ``main``, ``master``, else the current branch. It must not depend on what is checked out at the
     moment (when possible), or the same proposal would change names as the user switches branches.
     """
-    remote_head = git(
-        ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], cwd=repo.worktree, check=False
-    ).out
-    if remote_head.startswith("origin/"):
-        return remote_head.removeprefix("origin/")
-    configured = git(["config", "--get", "init.defaultBranch"], cwd=repo.worktree, check=False).out
+    session = session_for(repo)
+    remote_head = session.symbolic_ref("refs/remotes/origin/HEAD") or ""
+    if remote_head.startswith("refs/remotes/origin/"):
+        return remote_head.removeprefix("refs/remotes/origin/")
+    configured = session.config("init", "defaultBranch") or ""
     for name in (configured, "main", "master"):
-        if name and rev_parse(repo, f"refs/heads/{name}") is not None:
+        if name and session.ref(f"refs/heads/{name}") is not None:
             return name
     return current_branch(repo) or "main"
 
 
-def _normalise_prefix(prefix: str) -> str:
-    """``specs/plans`` / ``./specs/plans/`` -> ``specs/plans/``; empty stays empty (the whole tree)."""
-    parts = [p for p in prefix.replace("\\", "/").split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        raise GitError(f"the folder {prefix!r} leaves the repository", hint="use a repository-relative path")
-    return "/".join(parts) + "/" if parts else ""
-
-
-def _decode_path(raw: bytes) -> str:
-    # Paths are bytes in git; surrogateescape keeps non-UTF-8 names round-trippable instead of lossy.
-    return raw.decode("utf-8", "surrogateescape")
-
-
-def cat_blobs(repo: RepoPaths, oids: Sequence[str], *, keep_env: Iterable[str] = ()) -> list[bytes]:
-    """The contents of the blobs ``oids`` (in order), read by one ``git cat-file --batch`` process."""
-    return cat_blobs_in(repo.worktree, oids, keep_env=keep_env)
-
-
-def cat_blobs_in(cwd: Path, oids: Sequence[str], *, keep_env: Iterable[str] = ()) -> list[bytes]:
-    """:func:`cat_blobs` for a folder, for callers (the pre-commit hook) that have no ``RepoPaths``."""
-    if not oids:
-        return []
-    batch = ("\n".join(oids) + "\n").encode("ascii")
-    out = git(["cat-file", "--batch"], cwd=cwd, input=batch, keep_env=keep_env).stdout
-    contents: list[bytes] = []
-    pos = 0
-    for oid in oids:
-        header_end = out.index(b"\n", pos)
-        header = out[pos:header_end].split(b" ")
-        if len(header) != 3:
-            raise GitError(f"git cat-file could not read object {oid}: {out[pos:header_end]!r}")
-        size = int(header[2])
-        start = header_end + 1
-        contents.append(out[start : start + size])
-        pos = start + size + 1  # the content is followed by a newline
-    return contents
+def cat_blobs(repo: RepoPaths, oids: Sequence[str]) -> list[bytes]:
+    """The contents of the blobs ``oids`` (in order), read through the repository's session."""
+    return session_for(repo).read_many(list(oids))
 
 
 def read_tree_files(
@@ -174,28 +148,22 @@ def read_tree_files(
     Submodules and symbolic links are left out: neither can be a plan. An unknown ``rev`` raises
     :class:`GitError`; a folder missing from ``rev`` gives an empty mapping.
     """
+    from plansmith.git_backend.trees import files_under
+
     folders = _normalise_prefixes(prefix)
-    args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev]
-    if "" not in folders:
-        args += ["--", *folders]
-    result = git(args, cwd=repo.worktree, check=False)
-    if result.returncode != 0:
+    tree = rev_parse(repo, f"{rev}^{{tree}}")
+    if tree is None:
         raise GitError(
-            f"cannot list {', '.join(folders) or 'the files'} at '{rev}': {result.err}",
+            f"cannot list {', '.join(folders) or 'the files'} at '{rev}': no such commit or tree",
             hint="check that the revision exists: git rev-parse --verify REV",
         )
-    paths: list[str] = []
-    oids: list[str] = []
-    for record in result.stdout.split(b"\0"):
-        if not record:
-            continue
-        meta, _, raw_path = record.partition(b"\t")
-        mode, kind, oid = meta.decode("ascii").split(" ")
-        path = _decode_path(raw_path)
-        if kind == "blob" and mode != "120000" and path.startswith(folders) and (keep is None or keep(path)):
-            paths.append(path)
-            oids.append(oid)
-    return dict(zip(paths, cat_blobs(repo, oids), strict=True))
+    session = session_for(repo)
+    found: dict[str, str] = {}  # path -> blob; a folder inside another is listed once
+    for folder in [""] if "" in folders else folders:
+        for entry in files_under(session, tree, folder.rstrip("/")):
+            if entry.is_file and (keep is None or keep(entry.path)):
+                found[entry.path] = entry.oid
+    return dict(zip(found, session.read_many(list(found.values())), strict=True))
 
 
 def _normalise_prefixes(prefix: str | Sequence[str]) -> tuple[str, ...]:
@@ -214,25 +182,19 @@ def read_index_files(
     ``GIT_INDEX_FILE`` is kept from the environment by default because git runs the pre-commit hook
     with it pointing at the index being committed (for ``git commit -a`` or ``git commit FILE`` that is
     a temporary index, not ``.git/index``). Conflicted paths (merge stages 1-3) are left out: there is
-    no single staged version to validate yet.
+    no single staged version to validate yet. Two light processes (``ls-files``, ``cat-file``), no
+    session: ``validate --staged`` stays as cheap as the hook.
     """
     folders = _normalise_prefixes(prefix)
-    args = ["ls-files", "--stage", "-z", "--full-name"]
-    if "" not in folders:
-        args += ["--", *(f":(top,literal){folder}" for folder in folders)]
-    result = git(args, cwd=repo.worktree, keep_env=keep_env)
-    paths: list[str] = []
-    oids: list[str] = []
-    for record in result.stdout.split(b"\0"):
-        if not record:
-            continue
-        meta, _, raw_path = record.partition(b"\t")
-        mode, oid, stage = meta.decode("ascii").split(" ")
-        path = _decode_path(raw_path)
-        if stage == "0" and mode not in ("120000", "160000") and (keep is None or keep(path)):
-            paths.append(path)
-            oids.append(oid)
-    return dict(zip(paths, cat_blobs(repo, oids, keep_env=keep_env), strict=True))
+    specs = [] if "" in folders else [f":(top,literal){folder}" for folder in folders]
+    kept = list(keep_env)
+    files = [
+        e
+        for e in list_index(repo.worktree, specs, keep_env=kept, literal=False)
+        if e.is_file and (keep is None or keep(e.path))
+    ]
+    contents = cat_blobs_in(repo.worktree, [e.oid for e in files], keep_env=kept)
+    return dict(zip((e.path for e in files), contents, strict=True))
 
 
 def worktree_status(repo: RepoPaths, paths: Sequence[str] = ()) -> list[StatusEntry]:
@@ -254,10 +216,10 @@ def worktree_status(repo: RepoPaths, paths: Sequence[str] = ()) -> list[StatusEn
         if not record:
             continue
         xy = record[:2].decode("ascii")
-        path = _decode_path(record[3:])
+        path = decode_path(record[3:])
         orig = None
         if xy[0] in "RC":  # renames and copies are followed by the source path
-            orig = _decode_path(records[i])
+            orig = decode_path(records[i])
             i += 1
         entries.append(StatusEntry(xy, path, orig))
     return entries

@@ -5,11 +5,14 @@ locked against ``git worktree prune``. It holds only the plan roots (every folde
 the ``plans_dirs`` patterns, e.g. ``specs/plans`` and ``specs/042_search/plans``), and nothing else of
 the repository is ever checked out or indexed there, so its cost stays flat as the repository grows:
 
-* its index contains only the entries of the roots: one ``ls-tree`` below the roots' literal folders
-  (``specs``, ``.claude/specs``) finds them, ``update-index --index-info`` and ``checkout-index`` fill
-  the index and the files, whatever the number of roots;
-* a commit writes the index's tree and splices each root whose tree changed into the parent commit's
-  root tree with ``mktree`` along the root's path (one small tree per level), then ``commit-tree``.
+* its index contains only the entries of the roots: a walk of the commit's trees below the roots'
+  literal folders (``specs``, ``.claude/specs``; in-process, through the repository's session) finds
+  them; ``read-tree --prefix`` (one root) or ``update-index --index-info`` and ``checkout-index``
+  (several) fill the index and the files;
+* a commit stages the roots' folders (``git add -A``), makes the index's tree in-process and splices
+  each root whose tree changed into the parent commit's root tree along the root's path (one small
+  tree per level), then writes the commit object: all in-process (:mod:`~plansmith.git_backend.trees`),
+  so a commit is two git processes (``add``, and the compare-and-swap ``update-ref`` of HEAD).
   Roots are the unit, so other files below ``specs`` (reports, notes) are never part of a commit.
 
 No sparse-checkout setting is needed, so nothing is written to the user's ``.git/config`` (the usual
@@ -17,8 +20,9 @@ No sparse-checkout setting is needed, so nothing is written to the user's ``.git
 worktree, a plain ``git status`` over the whole tree reports every file outside the roots as
 deleted; :meth:`ScratchWorktree.changed_paths` is the meaningful question. Every command runs with
 explicit ``GIT_DIR``/``GIT_WORK_TREE`` (never discovery, so a damaged worktree can never make a
-destructive command land in the user's repository) and with hooks disabled: these commits are
-plansmith's internal state, not the user's.
+destructive command land in the user's repository), with hooks disabled (these commits are plansmith's
+internal state, not the user's) and with index version 2 and no split index, whatever the user's
+configuration says, so that the index can be read in-process.
 
 All operations hold ``<common git dir>/plansmith/worktree.lock`` (see :func:`file_lock`), re-entrant,
 so one process at a time works in the scratch worktree; :meth:`ScratchWorktree.session` holds it across
@@ -30,14 +34,19 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from plansmith.errors import ConflictError, GitError
+from plansmith.git_backend import trees
 from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.cmd import GitResult, git
-from plansmith.git_backend.messages import DEFAULT_AUTHOR, format_message, parse_identity
-from plansmith.git_backend.repo import RepoPaths, resolve_commit
+from plansmith.git_backend.listing import MODE_GITLINK, Entry, encode_path
+from plansmith.git_backend.messages import DEFAULT_AUTHOR, Identity, format_message, parse_identity
+from plansmith.git_backend.objects import format_commit, ident, is_oid
+from plansmith.git_backend.repo import RepoPaths, peel, resolve_commit
+from plansmith.git_backend.session import session_for
 from plansmith.plan.roots import (
     DEFAULT_ROOTS,
     as_patterns,
@@ -51,6 +60,8 @@ from plansmith.plan.roots import (
 LOCK_REASON = "plansmith scratch worktree (recreated by plansmith when missing)"
 # Hooks are the user's business; internal commits and ref moves in the scratch worktree must not run them.
 _NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+# The scratch index is read in-process (trees.index_files): keep it in the format that reader knows.
+_INDEX_FORMAT = ("-c", "index.version=2", "-c", "core.splitIndex=false")
 # Lock files git leaves in a worktree's own git dir when killed between taking and committing them.
 _STALE_LOCKS = ("index.lock", "HEAD.lock")
 
@@ -66,7 +77,7 @@ class ScratchWorktree:
         self.prefixes = literal_prefixes(self.roots)  # the folders every root lies below
         self.admin_dir = admin_dir
         self.lock_timeout = lock_timeout
-        # ls-tree answers by object id (immutable): the commit reset to is the next commit's parent.
+        # Root listings by object id (immutable): the commit reset to is the next commit's parent.
         self._listed: dict[str, tuple[dict[str, str], list[bytes]]] = {}
 
     # -- creation and repair ---------------------------------------------------------------------
@@ -90,7 +101,7 @@ class ScratchWorktree:
                 _remove_stale_locks(path, admin)
                 if not (admin / "locked").exists():
                     _lock(repo, path)
-                if _head_ok(path, admin):
+                if _head_commit(repo, admin) is not None:
                     scratch = cls(repo, roots, admin, lock_timeout=lock_timeout)
                     if not (admin / "index").exists():
                         # Killed inside reset_to (index removed, files half written): finish the job.
@@ -118,8 +129,14 @@ class ScratchWorktree:
     # -- operations ------------------------------------------------------------------------------
 
     def head(self) -> str:
-        """The commit the scratch worktree is at."""
-        return self._git(["rev-parse", "--verify", "HEAD^{commit}"]).out
+        """The commit the scratch worktree is at (read from its HEAD file)."""
+        oid = _head_commit(self.repo, self.admin_dir)
+        if oid is None:
+            raise GitError(
+                "the scratch worktree's HEAD names no commit",
+                hint="run the command again; plansmith repairs the scratch worktree when it starts",
+            )
+        return oid
 
     def reset_to(self, commit: str) -> None:
         """Make the scratch worktree exactly ``commit``'s plan roots (and nothing else), HEAD at ``commit``.
@@ -131,8 +148,7 @@ class ScratchWorktree:
             target = resolve_commit(self.repo, commit)
             self._check_identity()
             (self.admin_dir / "index").unlink(missing_ok=True)
-            # With an empty index every file is untracked, so this empties the worktree (except .git).
-            self._git(["clean", "-ffdxq"])
+            _empty_folder(self.path)  # what 'git clean -ffdx' does with an empty index, without a process
             roots, entries = self._roots_in(target)
             if len(roots) == 1:  # the usual case: one process, as before plan roots existed
                 ((root, tree),) = roots.items()
@@ -142,7 +158,8 @@ class ScratchWorktree:
                 self._git(["checkout-index", "--all", "--force", "--index", "--quiet"])
             else:
                 self._git(["read-tree", "--empty"])
-            self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
+            if _head_commit(self.repo, self.admin_dir) != target:
+                self._git(["update-ref", "--no-deref", "-m", "plansmith: reset", "HEAD", target])
 
     def commit(
         self,
@@ -168,19 +185,18 @@ class ScratchWorktree:
             present = self._present_prefixes()
             if present:
                 self._git(["add", "-A", "--", *(f":(top,literal){p}" for p in present)])
-            index_root = self._git(["write-tree"]).out
-            parent_tree = self._git(["rev-parse", f"{parent}^{{tree}}"]).out
+            session = session_for(self.repo)
+            index_root = self._index_tree()
+            parent_tree = session.commit(parent).tree
             before, after = self._roots_in(parent)[0], self._roots_in(index_root)[0]
             tree: str | None = parent_tree
             for root in sorted(set(before) | set(after)):
                 if before.get(root) != after.get(root):  # only roots that changed are written
-                    tree = self._splice(tree, root.split("/"), after.get(root))
-            tree = tree or _empty_tree(self)
+                    tree = trees.splice(session, tree, root.split("/"), after.get(root))
+            tree = tree or session.write("tree", b"")
             if tree == parent_tree and not allow_empty:
                 return parent
-            new = self._git(
-                ["commit-tree", tree, "-p", parent, "-F", "-"], input=text.encode("utf-8"), env=identity.env()
-            ).out
+            new = session.write("commit", format_commit(tree, [parent], *_signature(identity), text))
             self._git(["update-ref", "--no-deref", "-m", f"plansmith: {subject}", "HEAD", new, parent])
             return new
 
@@ -216,7 +232,7 @@ class ScratchWorktree:
         check: bool = True,
     ) -> GitResult:
         full_env = {"GIT_DIR": str(self.admin_dir), "GIT_WORK_TREE": str(self.path), **(env or {})}
-        return git([*_NO_HOOKS, *args], cwd=self.path, input=input, env=full_env, check=check)
+        return git([*_NO_HOOKS, *_INDEX_FORMAT, *args], cwd=self.path, input=input, env=full_env, check=check)
 
     def _check_identity(self) -> None:
         """Refuse to run destructive commands unless the folder really is our registered worktree."""
@@ -227,69 +243,49 @@ class ScratchWorktree:
             )
 
     def _roots_in(self, treeish: str) -> tuple[dict[str, str], list[bytes]]:
-        """The roots in ``treeish`` with their tree ids, and ``update-index --index-info`` records for
-        their files: one ``ls-tree`` below the roots' literal folders. A folder that matches a pattern
-        inside another root is part of that root, not a root of its own."""
+        """The roots in ``treeish`` (a commit or tree) with their tree ids, and ``update-index
+        --index-info`` records for their files: one in-process walk below the roots' literal folders.
+        A folder that matches a pattern inside another root is part of that root, not a root of its own."""
         if treeish in self._listed:
             return self._listed[treeish]
-        out = self._git(["ls-tree", "-r", "-t", "-z", "--full-tree", treeish, "--", *self.prefixes]).stdout
-        trees: dict[str, str] = {}
-        files: list[tuple[str, bytes]] = []
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_path = record.partition(b"\t")
-            _mode, kind, oid = meta.decode("ascii").split(" ")
-            path = raw_path.decode("utf-8", "surrogateescape")
-            if kind == "tree":
-                trees[path] = oid
-            else:
-                files.append((path, record + b"\0"))
-        matched = drop_nested(r for path in trees if (r := root_at(path, self.roots)) is not None)
-        roots = {r.path: trees[r.path] for r in matched}
+        session = session_for(self.repo)
+        tree = peel(session, treeish, "tree")
+        if tree is None:
+            raise GitError(f"{treeish} is neither a commit nor a tree in {self.repo.worktree}")
+        listed = [e for prefix in self.prefixes for e in trees.everything_under(session, tree, prefix)]
+        folders = {e.path: e.oid for e in listed if e.is_tree}
+        matched = drop_nested(r for path in folders if (r := root_at(path, self.roots)) is not None)
+        roots = {r.path: folders[r.path] for r in matched}
         inside = tuple(f"{r}/" for r in roots)
-        found = (roots, [record for path, record in files if inside and path.startswith(inside)])
+        records = [_index_info(e) for e in listed if not e.is_tree and inside and e.path.startswith(inside)]
+        found = (roots, records)
         if len(self._listed) >= 8:  # a handle lives for one run or one daemon job: keep it small anyway
             self._listed.clear()
         self._listed[treeish] = found
         return found
 
+    def _index_tree(self) -> str:
+        """The root tree of the scratch index: made in-process, or by ``git write-tree`` when the index
+        is in a form the in-process reader does not take."""
+        entries = trees.index_files(self.admin_dir / "index")
+        if entries is None:
+            return self._git(["write-tree"]).out
+        return trees.build(session_for(self.repo), entries)
+
     def _present_prefixes(self) -> list[str]:
         """The roots' literal folders that exist in the worktree or in the index (``git add`` refuses a
         path that is in neither)."""
-        listed = self._git(["ls-files", "-z"]).stdout.split(b"\0")
-        indexed = [p.decode("utf-8", "surrogateescape") for p in listed if p]
+        in_index = trees.index_files(self.admin_dir / "index")
+        if in_index is None:
+            listed = self._git(["ls-files", "-z"]).stdout.split(b"\0")
+            indexed = [p.decode("utf-8", "surrogateescape") for p in listed if p]
+        else:
+            indexed = [e.path for e in in_index]
         return [
             p
             for p in self.prefixes
             if (self.path / p).exists() or any(i.startswith(f"{p}/") for i in indexed)
         ]
-
-    def _splice(self, tree: str | None, parts: list[str], new: str | None) -> str | None:
-        """``tree`` with the subtree at ``parts`` replaced by ``new`` (removed when ``None``).
-
-        Returns ``None`` for a tree left empty (git does not record empty folders). Reads and writes
-        one small tree per level, so the cost depends on the folder's depth, not the repository's size.
-        """
-        entries: list[bytes] = []
-        if tree is not None:
-            entries = [e for e in self._git(["ls-tree", "-z", tree]).stdout.split(b"\0") if e]
-        name = parts[0].encode("utf-8", "surrogateescape")
-        kept: list[bytes] = []
-        current: str | None = None
-        for entry in entries:
-            meta, _, entry_name = entry.partition(b"\t")
-            if entry_name == name:
-                _mode, kind, oid = meta.decode("ascii").split(" ")
-                current = oid if kind == "tree" else None
-            else:
-                kept.append(entry)
-        child = new if len(parts) == 1 else self._splice(current, parts[1:], new)
-        if child is not None:
-            kept.append(b"040000 tree " + child.encode("ascii") + b"\t" + name)
-        if not kept:
-            return None
-        return self._git(["mktree", "-z"], input=b"\0".join(kept) + b"\0").out
 
 
 def _checked_roots(roots: str | Sequence[str]) -> tuple[str, ...]:
@@ -299,8 +295,50 @@ def _checked_roots(roots: str | Sequence[str]) -> tuple[str, ...]:
         raise GitError(f"plan root {exc}", hint="set plans_dirs to folders such as specs/plans") from None
 
 
-def _empty_tree(scratch: ScratchWorktree) -> str:
-    return scratch._git(["mktree", "-z"], input=b"").out
+def _index_info(entry: Entry) -> bytes:
+    """An ``update-index --index-info`` record (``ls-tree`` format) for a file of a tree."""
+    kind = "commit" if entry.mode == MODE_GITLINK else "blob"
+    return f"{entry.mode} {kind} {entry.oid}\t".encode("ascii") + encode_path(entry.path) + b"\0"
+
+
+def _signature(identity: Identity) -> tuple[str, str]:
+    """Author and committer lines for now, in the local time zone (as ``git commit-tree`` writes them)."""
+    now = int(time.time())
+    line = ident(identity.name, identity.email, now, time.localtime(now).tm_gmtoff)
+    return line, line
+
+
+def _empty_folder(folder: Path) -> None:
+    """Remove everything in ``folder`` except its ``.git`` file (symbolic links are removed, never
+    followed)."""
+    for entry in folder.iterdir():
+        if entry.name == ".git":
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError as exc:
+            raise GitError(
+                f"cannot empty the scratch worktree: {exc}",
+                hint=f"remove {folder} by hand; plansmith recreates it on the next run",
+            ) from exc
+
+
+def _head_commit(repo: RepoPaths, admin: Path) -> str | None:
+    """The commit a worktree's HEAD (``admin/HEAD``) is at, read from the file; ``None`` when it names
+    none (missing, damaged, or not a commit)."""
+    try:
+        text = (admin / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    session = session_for(repo)
+    oid = session.ref(text.removeprefix("ref: ").strip()) if text.startswith("ref: ") else text
+    if oid is None or not is_oid(oid):
+        return None
+    found = session.read(oid)
+    return oid if found is not None and found[0] == "commit" else None
 
 
 def linked_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
@@ -334,16 +372,6 @@ def _registered_admin_dir(repo: RepoPaths, path: Path) -> Path | None:
     return admin
 
 
-def _head_ok(path: Path, admin: Path) -> bool:
-    result = git(
-        [*_NO_HOOKS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
-        cwd=path,
-        env={"GIT_DIR": str(admin), "GIT_WORK_TREE": str(path)},
-        check=False,
-    )
-    return result.returncode == 0
-
-
 def _create(repo: RepoPaths, path: Path) -> Path:
     """Remove whatever is left of an old scratch worktree, then add and lock a fresh one."""
     worktrees = repo.common_dir / "worktrees"
@@ -357,8 +385,9 @@ def _create(repo: RepoPaths, path: Path) -> Path:
         shutil.rmtree(path)
     base = resolve_commit(repo, "HEAD")
     path.parent.mkdir(parents=True, exist_ok=True)
-    git([*_NO_HOOKS, "worktree", "add", "--detach", "--no-checkout", str(path), base], cwd=repo.worktree)
-    _lock(repo, path)
+    # --lock: the worktree is never, even for an instant, without the lock that keeps 'prune' away.
+    add = ["worktree", "add", "--detach", "--no-checkout", "--lock", "--reason", LOCK_REASON, str(path), base]
+    git([*_NO_HOOKS, *add], cwd=repo.worktree)
     admin = _registered_admin_dir(repo, path)
     if admin is None:
         raise GitError(

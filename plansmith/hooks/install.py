@@ -26,8 +26,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plansmith.atomic import write_text_atomic
 from plansmith.errors import GitError, HookError
-from plansmith.git_backend.cmd import git
+from plansmith.git_backend.paths import hooks_folder
 from plansmith.hooks.script import CHAINED_SUFFIX, DISABLED_SUFFIX, is_plansmith_hook, render_hook_script
 
 HOOKS: tuple[str, ...] = ("pre-commit",)
@@ -53,21 +54,10 @@ def hooks_dir(repo: Path) -> Path:
     """The folder git takes hooks from for the repository containing ``repo``."""
     if not repo.is_dir():
         raise HookError(f"{repo} is not a folder", hint="pass the repository's folder with --repo DIR")
-    located = git(
-        ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"], cwd=repo, check=False
-    )
-    if located.returncode != 0:
-        raise HookError(
-            f"{repo} is not inside a git working tree: {located.err}",
-            hint="run the command inside the repository, or pass --repo DIR",
-        )
-    top, common = located.out.split("\n")[:2]
-    configured = git(["config", "--type=path", "--get", "core.hooksPath"], cwd=repo, check=False)
-    if configured.returncode == 0 and configured.out:
-        return Path(top) / configured.out  # an absolute value replaces the root
-    if configured.returncode not in (0, 1):  # 1: not set
-        raise GitError(f"cannot read core.hooksPath: {configured.err}")
-    return Path(common) / "hooks"
+    try:
+        return hooks_folder(repo)
+    except GitError as exc:
+        raise HookError(exc.message, hint=exc.hint) from None
 
 
 def install(
@@ -189,11 +179,9 @@ def _existing(*paths: Path) -> Path | None:
 
 def _write_script(target: Path, script: str) -> None:
     """Write ``script`` executable at ``target`` atomically (readers never see half a hook)."""
-    temporary = target.with_name(f".{target.name}.plansmith-{os.getpid()}.tmp")
-    temporary.write_text(script, encoding="utf-8")
-    mode = stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
-    temporary.chmod(mode)
-    temporary.replace(target)
+    write_text_atomic(
+        target, script, mode=stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
+    )
 
 
 def _package_dir() -> Path:

@@ -82,6 +82,6 @@ def _worktree_root(cwd: Path) -> Path:
         raise GitError(f"{cwd} is not a folder", hint="pass the repository's folder with --repo DIR")
     if (cwd / ".git").exists():
         return cwd
-    from plansmith.git_backend.cmd import git
+    from plansmith.git_backend.paths import worktree_top
 
-    return Path(git(["rev-parse", "--show-toplevel"], cwd=cwd, keep_env=HOOK_ENV).out)
+    return worktree_top(cwd, keep_env=HOOK_ENV)

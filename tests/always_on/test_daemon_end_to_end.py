@@ -79,6 +79,12 @@ def test_commit_leads_to_a_proposal_and_sigterm_exits_cleanly(repo: Path) -> Non
         latency = time.monotonic() - committed
         assert latency < 10
         assert git(repo, "status", "--porcelain") == ""
+        # What a dashboard needs: the daemon's pid and start, and each open proposal's state and age.
+        doc = status(repo)
+        assert doc["pid"] == proc.pid and doc["started"]
+        (proposal,) = doc["proposals"]  # type: ignore[misc]
+        assert proposal["state"] == "open" and proposal["updated"]
+        assert 0 <= proposal["age_s"] < 600
     finally:
         stopped = time.monotonic()
         os.kill(proc.pid, signal.SIGTERM)

@@ -249,8 +249,8 @@ def test_the_daemon_and_the_command_line_share_the_rejection_check(
 ) -> None:
     import threading
 
-    from plansmith.daemon.main import EngineHandler
-    from plansmith.daemon.service import RunContext
+    from plansmith.daemon.engine_handler import EngineHandler
+    from plansmith.daemon.loop import RunContext
     from plansmith.workspace import open_workspace
 
     assert cli_json(capsys, "expand", PLAN, "--auto-analysis")[0] == 0

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from plansmith.daemon.loop import Daemon, DaemonOptions, PendingAnalysis, RunContext, RunRecord
 from plansmith.daemon.repo import discover
 from plansmith.daemon.scheduler import JobIntervals
-from plansmith.daemon.service import Daemon, DaemonOptions, PendingAnalysis, RunContext, RunRecord
 
 MAIN = Path(__file__).with_name("daemon_main.py")
 

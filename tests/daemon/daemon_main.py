@@ -14,15 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from plansmith.daemon.entry import run_daemon
+from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, RunContext, RunRecord
 from plansmith.daemon.log import setup_logging
 from plansmith.daemon.scheduler import JobIntervals
-from plansmith.daemon.service import (
-    DaemonOptions,
-    PendingAnalysis,
-    RunContext,
-    RunRecord,
-    run_daemon,
-)
 from plansmith.errors import PlansmithError
 
 

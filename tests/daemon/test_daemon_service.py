@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from daemon_helpers import DaemonProcess, run_git, wait_for
 
-from plansmith.daemon.service import daemon_status
+from plansmith.daemon.entry import daemon_status
 from plansmith.daemon.state import format_status
 
 A = "specs/plans/001_alpha.md"

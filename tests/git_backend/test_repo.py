@@ -180,3 +180,35 @@ def test_branches(plans_repo: Path) -> None:
     assert resolve_commit(paths, "HEAD") == git_out(plans_repo, "rev-parse", "HEAD").strip()
     with pytest.raises(GitError):
         resolve_commit(paths, "nope")
+
+
+def test_find_repository_follows_a_relative_gitdir_file(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A submodule-style checkout: ``.git`` is a file naming the git dir relative to the folder."""
+    repo = make_repo()
+    elsewhere = tmp_path / "store" / "repo.git"
+    elsewhere.parent.mkdir()
+    (repo / ".git").rename(elsewhere)
+    (repo / ".git").write_text(f"gitdir: {os.path.relpath(elsewhere, repo)}\n")
+    paths = find_repository(repo / "README.md")
+    assert (paths.worktree, paths.git_dir, paths.common_dir) == (repo.resolve(), elsewhere, elsewhere)
+    assert resolve_commit(paths, "HEAD") == git_out(repo, "rev-parse", "HEAD").strip()
+
+
+def test_find_repository_resolves_links_and_refuses_the_git_dir_itself(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = make_repo({"specs/plans/a.md": "a\n"})
+    link = tmp_path / "link"
+    link.symlink_to(repo)
+    assert find_repository(link / "specs").worktree == repo.resolve()
+    with pytest.raises(GitError, match="not inside a git repository"):
+        find_repository(repo / ".git" / "refs")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / ".git").write_text("not a gitfile\n")
+    with pytest.raises(GitError):
+        find_repository(tmp_path / "broken")
+
+
+def test_find_repository_needs_no_git_process(plans_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no git to be found
+    paths = find_repository(plans_repo / "specs" / "plans")
+    assert paths.worktree == plans_repo.resolve()
+    assert paths.object_format == "sha1"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from plansmith.errors import ConflictError, GitError
+from plansmith.git_backend import session, trees
 from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.repo import RepoPaths, find_repository, read_tree_files
 from plansmith.git_backend.worktree import ScratchWorktree
@@ -309,3 +310,59 @@ def test_an_empty_plans_folder_and_a_repository_without_commits(paths: RepoPaths
     with pytest.raises(GitError) as info:
         ScratchWorktree.ensure(find_repository(empty))
     assert "first commit" in info.value.hint
+
+
+def test_the_index_tree_made_in_process_is_what_git_write_tree_makes(paths: RepoPaths) -> None:
+    wt = ScratchWorktree.ensure(paths)
+    (wt.path / "specs/plans/002_other/phase_2 new é.md").write_text("new\n")
+    (wt.path / "specs/plans/run.sh").write_text("#!/bin/sh\n")
+    (wt.path / "specs/plans/run.sh").chmod(0o755)
+    (wt.path / "specs/plans/link.md").symlink_to("001_feature.md")
+    commit = wt.commit("mixed content")
+    env = {**os.environ, "GIT_DIR": str(wt.admin_dir), "GIT_WORK_TREE": str(wt.path)}
+    by_git = git_out(wt.path, "write-tree", env=env).strip()
+    made = trees.build(session.session_for(paths), trees.index_files(wt.admin_dir / "index") or [])
+    assert made == by_git
+    plans = git_out(wt.path, "rev-parse", f"{commit}:specs/plans").strip()
+    assert plans == git_out(wt.path, "rev-parse", f"{by_git}:specs/plans", env=env).strip()
+
+
+def test_an_index_the_in_process_reader_refuses_is_left_to_git(paths: RepoPaths) -> None:
+    """Index version 4 (the user's feature.manyFiles, say): the commit asks git write-tree instead."""
+    wt = ScratchWorktree.ensure(paths)
+    env = {**os.environ, "GIT_DIR": str(wt.admin_dir), "GIT_WORK_TREE": str(wt.path)}
+    git_out(wt.path, "update-index", "--index-version", "4", env=env)
+    assert trees.index_files(wt.admin_dir / "index") is None
+    (wt.path / "specs/plans/001_feature.md").write_text("edited with a v4 index\n")
+    commit = wt.commit("v4")
+    assert (
+        read_tree_files(paths, commit, "specs/plans")["specs/plans/001_feature.md"]
+        == b"edited with a v4 index\n"
+    )
+    assert wt.changed_paths() == []
+
+
+def test_reset_and_commit_in_a_warm_worktree_start_few_processes(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """reset_to: read-tree (+ update-ref when HEAD moves); commit: add + update-ref. Nothing else."""
+    from plansmith.git_backend import cmd
+
+    wt = ScratchWorktree.ensure(paths)
+    base = wt.head()
+    started: list[str] = []
+    real = cmd.git
+
+    def counting(args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(next(a for a in args if not a.startswith("-") and "=" not in a))
+        return real(args, **kwargs)
+
+    monkeypatch.setattr("plansmith.git_backend.worktree.git", counting)
+    (wt.path / "specs/plans/001_feature.md").write_text("one\n")
+    first = wt.commit("one")
+    wt.reset_to(base)
+    assert started == ["add", "update-ref", "read-tree", "update-ref"]
+    started.clear()
+    wt.reset_to(base)  # HEAD is there already
+    assert started == ["read-tree"]
+    assert first != base

@@ -1,1 +1,1 @@
-"""Tests of the systemd unit and plansmith.service."""
+"""Tests of the systemd unit and plansmith.daemon.systemd_install."""

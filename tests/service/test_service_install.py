@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from plansmith.cli import main
-from plansmith.daemon.systemd_unit import render_unit, unit_name
-from plansmith.errors import ServiceError
-from plansmith.service import (
+from plansmith.daemon.systemd_install import (
     install_service,
     service_status,
     systemctl_usable,
     uninstall_service,
 )
+from plansmith.daemon.systemd_unit import render_unit, unit_name
+from plansmith.errors import ServiceError
 
 FAKE_SYSTEMCTL = """#!/bin/sh
 printf '%s\\n' "$*" >> "{log}"

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.daemon.service import DaemonOptions, PendingAnalysis, RunContext, RunRecord
+from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, RunContext, RunRecord
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ ARTIFACT_MAX_AGE_S = 7 * 24 * 3600
 
 
 class EngineHandler:
-    """The :class:`~plansmith.daemon.service.DaemonHandler` that runs plansmith's engine."""
+    """The :class:`~plansmith.daemon.handler.DaemonHandler` that runs plansmith's engine."""
 
     def __init__(self, ws: Workspace, progress: ProgressSink | None = None) -> None:
         self.ws = ws

@@ -21,9 +21,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plansmith.atomic import write_text_atomic
 from plansmith.daemon.systemd_unit import TEMPLATE_NAME, UNIT_PREFIX, UNIT_SUFFIX, render_unit, unit_name
 from plansmith.errors import ServiceError
-from plansmith.git_backend.cmd import git
+from plansmith.git_backend.paths import toplevel_or_none
 
 WANTS_DIR = "default.target.wants"
 LINGER_HINT = "loginctl enable-linger $USER"
@@ -108,7 +109,7 @@ def install_service(repo: Path, *, systemctl: bool | None = None, python: str | 
     if report.installed and report.unit_file.read_text(encoding="utf-8") == text:
         report.done.append(f"unit file unchanged: {report.unit_file}")
     else:
-        _write_atomic(report.unit_file, text)
+        write_text_atomic(report.unit_file, text)
         report.done.append(f"wrote {report.unit_file}")
     report.installed = True
     quoted = _sh_quote(report.unit)
@@ -185,11 +186,11 @@ def service_status(repo: Path, *, systemctl: bool | None = None) -> ServiceRepor
 
 def _repository(repo: Path, *, must_exist: bool) -> Path:
     """The worktree root containing ``repo``; for uninstall/status also a repository that is gone."""
-    found = git(["rev-parse", "--show-toplevel"], cwd=repo, check=False) if repo.is_dir() else None
-    if found is not None and found.returncode == 0:
-        return Path(found.out)
+    found = toplevel_or_none(repo)
+    if found is not None:
+        return found
     if must_exist:
-        reason = found.err if found is not None else "no such folder"
+        reason = "no such folder" if not repo.is_dir() else "no git repository there"
         raise ServiceError(
             f"{repo} is not inside a git working tree: {reason}",
             hint="run the command inside the repository, or pass --repo DIR",
@@ -262,13 +263,6 @@ def _other_instances(unit: str) -> list[Path]:
         for link in user_unit_dir().glob(f"*.wants/{UNIT_PREFIX}*{UNIT_SUFFIX}")
         if link.name != unit and link.name != TEMPLATE_NAME
     ]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.chmod(0o644)
-    temporary.replace(path)
 
 
 def _sh_quote(word: str) -> str:
