@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import emit_json, open_workspace, plan_arg
@@ -59,10 +60,9 @@ def run_operation(
     with progress_for(shown) as view:
         return run_request(
             ws,
-            request,
+            replace(request, progress=view.sink) if view.live is not None else request,
             out=view.out,
             show_analysis=(lambda analysis: print_analysis(shown, analysis)) if shown.rich else None,
-            progress=view.sink if view.live is not None else None,
         )
 
 

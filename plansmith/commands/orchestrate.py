@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import emit_json, open_workspace
@@ -34,9 +35,8 @@ def run(
     if not show:
         return run_orchestrate(ws, request, out=None)
     with progress_for(display or PLAIN) as view:
-        return run_orchestrate(
-            ws, request, out=view.out, progress=view.sink if view.live is not None else None
-        )
+        live = replace(request, progress=view.sink) if view.live is not None else request
+        return run_orchestrate(ws, live, out=view.out)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -50,6 +50,7 @@ def main(args: argparse.Namespace) -> int:
         assume_yes=args.yes or (args.json and not sys.stdin.isatty()),
         interactive=sys.stdin.isatty() and not args.json,
         restart=args.restart,
+        phases=getattr(args, "phases", None),
     )
     outcome = run(ws, request, show=not args.json, display=display_for(args))
     if args.json:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.engine.progress import ProgressSink, queued, runner_listener
-from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
+from plansmith.engine.progress import ProgressSink
+from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.plan.api import same_item, tasks_of
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ def elaborate_all(
     work_dir: Path,
     *,
     progress: ProgressSink | None = None,
-) -> dict[str, ElaborationResult]:
-    """Run the agent on every job at once (up to ``max_parallel``); results by item id."""
+) -> tuple[dict[str, ElaborationResult], RunResult]:
+    """Run the agent on every job at once (up to ``max_parallel``); results by item id, and the run."""
     from plansmith.agents import AgentRequest, agent_from_settings
 
     context = files.get(plan_path, "")[:CONTEXT_LIMIT]
@@ -86,19 +86,19 @@ def elaborate_all(
                     "plan_context": context,
                 },
                 required=required,
+                progress=progress,
             )
             return OpOutcome.ok(_result(agent.run(request), root / job.target))
 
         return Operation(job.item, op)
 
     # The agent enforces its own timeouts and retries (1.5x, reduced toolset): one runner attempt each.
-    queued(progress, [j.item for j in jobs])
     run = run_operations(
         [make(j) for j in jobs],
         max_parallel=settings.max_parallel,
         timeout_s=None,
         max_attempts=1,
-        on_event=runner_listener(progress) if progress is not None else None,
+        progress=progress,
     )
     results: dict[str, ElaborationResult] = {}
     for job in jobs:
@@ -107,7 +107,7 @@ def elaborate_all(
             results[job.item] = outcome.value
         else:
             results[job.item] = ElaborationResult(failed=outcome.error or "the agent did not run")
-    return results
+    return results, run
 
 
 def _result(agent_result: AgentResult, target: Path) -> ElaborationResult:

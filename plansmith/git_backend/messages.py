@@ -19,6 +19,7 @@ from plansmith.errors import ConfigError
 
 if TYPE_CHECKING:
     from plansmith.plan.complexity import Analysis
+    from plansmith.plan.model import Plan
 
 DEFAULT_AUTHOR = "plansmith <plansmith@localhost>"
 
@@ -229,6 +230,26 @@ def proposal_body(moves: Sequence[str], analysis_table: str, structure_block: st
     if structure_block:
         parts.append("Structure before and after:\n\n" + structure_block.rstrip("\n"))
     return "\n\n".join(parts) + "\n"
+
+
+def proposal_message(
+    operation: str,
+    items: Sequence[str],
+    plan_name: str,
+    before: Plan,
+    before_analysis: Analysis,
+    after: Plan,
+    after_analysis: Analysis,
+) -> tuple[str, list[str]]:
+    """The subject and body of a proposal commit (trailers are added when committing), and its moves:
+    what moved where, the analysis table before the change, the structure before and after (Mermaid)."""
+    from plansmith.plan.mermaid import structure_change_block
+    from plansmith.terminal.text import analysis_text
+
+    moves = item_moves(operation, items, before_analysis, after_analysis)
+    block = structure_change_block(before, before_analysis, after, after_analysis)
+    body = proposal_body(moves, analysis_text(before_analysis), block)
+    return f"{proposal_subject(operation, items, plan_name)}\n\n{body}", moves
 
 
 def proposal_subject(operation: str, items: Sequence[str], plan_name: str) -> str:

@@ -20,6 +20,7 @@ def item(ident: str, path: str, *, phase: str = "3", stage: str | None = None) -
         recommendation="keep",
         factors={},
         reasons=[],
+        value=9.0,
     )
 
 

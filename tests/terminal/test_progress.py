@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from plansmith.engine.progress import ProgressEvent, RunSummary, queued, runner_listener
+from plansmith.engine.progress import ProgressEvent, RunSummary
 from plansmith.engine.runner import Operation, OpOutcome, run_operations
 from plansmith.terminal.progress import LiveProgress, ProgressBoard
 
@@ -183,20 +183,24 @@ def test_log_lines_for_a_stream_that_is_not_the_terminal_go_straight_there() -> 
     assert log.getvalue() == "INFO something\n"
 
 
-def test_the_runner_listener_reports_each_attempt_and_the_end() -> None:
-    seen: list[ProgressEvent] = []
+def test_the_runners_own_events_make_the_board() -> None:
+    """The engine's runner is the source of the events: its retry shows, and the end reads 'done'."""
+    board = ProgressBoard()
     attempts = iter([OpOutcome.fail("boom"), OpOutcome.ok("fine")])
-    op = Operation("op", lambda ctx: next(attempts))
-    queued(seen.append, ["op"])
-    run_operations([op], timeout_s=30, max_attempts=3, on_event=runner_listener(seen.append))
-    assert [(e.state, e.attempt) for e in seen] == [
-        ("queued", 0),
-        ("running", 1),
-        ("retrying", 2),
-        ("running", 2),
-        ("done", 2),
-    ]
-    assert seen[1].timeout_s == 30 and seen[3].timeout_s == 45 and seen[1].max_attempts == 3
+    ops = [Operation("flaky", lambda ctx: next(attempts)), Operation("steady", lambda ctx: OpOutcome.ok())]
+    seen: list[ProgressEvent] = []
+
+    def sink(event: ProgressEvent) -> None:
+        seen.append(event)
+        board.apply(event)
+
+    run_operations(ops, timeout_s=30, max_attempts=3, progress=sink, max_parallel=1)
+    flaky = [(e.state, e.attempt) for e in seen if e.item == "flaky"]
+    assert flaky[0] == ("queued", 0) and ("retrying", 1) in flaky and flaky[-1] == ("done", 2)
+    assert board.finished
+    lines = dict((item, text) for _, item, text in board.lines())
+    assert lines["flaky"].startswith("done in ") and lines["flaky"].endswith("(attempt 2 of 3)")
+    assert re.fullmatch(r"Completed in \d+\.\ds \(vs \d+\.\ds sequential\)", board.summary_line())
 
 
 def test_a_question_pauses_the_view_and_the_run_carries_on_below_the_answer() -> None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from plansmith.git_backend.diffs import FileChange
 from plansmith.git_backend.proposals import Proposal
 from plansmith.plan.complexity import Analysis, Item, Thresholds
+from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import build_plan, find_plans
 from plansmith.plan.review import review_plan
 from plansmith.terminal.dashboard import dashboard_view
@@ -29,8 +30,8 @@ def item(n: int, *, stage: int | None = None, expanded: bool = False) -> Item:
     return Item(
         id=ident,
         kind="phase" if stage is None else "stage",
-        phase=n,
-        stage=stage,
+        phase=ItemId(n),
+        stage=None if stage is None else ItemId(stage),
         title=f"A title that is long enough to need a second line in its column {n}",
         expanded=expanded,
         path="specs/plans/001_x.md",
@@ -38,6 +39,7 @@ def item(n: int, *, stage: int | None = None, expanded: bool = False) -> Item:
         recommendation="expand" if not expanded else "keep",
         factors={},
         reasons=REASONS,
+        value=9.5,
     )
 
 
