@@ -78,6 +78,11 @@ def _add_operations(sub: _Adder) -> None:
     p.add_argument("--yes", "-y", action="store_true", help="skip the approval prompt")
     p.add_argument("--agent", metavar="NAME", help="the configured agent for the agent steps")
     p.add_argument("--restart", action="store_true", help="start over instead of resuming an unfinished run")
+    p.add_argument(
+        "--phases",
+        metavar="all|N,M|wave:K",
+        help="phases to implement, wave by wave of the plan (default: the first phase)",
+    )
 
 
 def _add_repository_commands(sub: _Adder) -> None:
@@ -101,6 +106,15 @@ def _add_repository_commands(sub: _Adder) -> None:
     sub("demo", "demo", "show the whole cycle on a throw-away repository").add_argument(
         "--keep", action="store_true", help="keep the throw-away repository"
     )
+    sub("mcp", "mcp", "serve plansmith to coding agents over the Model Context Protocol (stdio)")
+    p = sub("ci", "ci", "for CI runners: make or refresh the proposals of this branch and push them")
+    p.add_argument(
+        "--remote", default="origin", metavar="NAME", help="the remote to push to (default: origin)"
+    )
+    p.add_argument(
+        "--branch", metavar="NAME", help="the branch proposed against (default: checked out, or CI's)"
+    )
+    p.add_argument("--open-pr", choices=["github", "gitlab"], help="open or update a pull/merge request each")
 
 
 class _Adder:

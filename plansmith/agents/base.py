@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 from plansmith.config import Role
+from plansmith.engine.progress import ProgressSink
 from plansmith.errors import AgentError
 
 ResultStatus = Literal["success", "fallback", "failed"]
@@ -23,7 +24,8 @@ class AgentRequest:
     ``target``, ``artifact`` and ``tools`` are added to them automatically.
     ``deadline`` (``time.monotonic()`` based) caps every attempt, so a caller with its own time budget
     (the parallel runner) is never overrun. ``required``: failure after the last attempt is a failure,
-    not a fallback to the structural result.
+    not a fallback to the structural result. ``progress``: told of each attempt (``running`` n of m with
+    its timeout, ``retrying`` with the reason) under the name ``item``.
     """
 
     role: Role
@@ -35,6 +37,7 @@ class AgentRequest:
     values: Mapping[str, str] = field(default_factory=dict)
     required: bool = False
     deadline: float | None = None
+    progress: ProgressSink | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from plansmith.agents.acceptance import SameItem, TasksOf, changed_paths, check_elaboration, snapshot_tree
 from plansmith.agents.base import AgentRequest, AgentResult, AttemptRecord, Estimate
@@ -23,6 +24,7 @@ from plansmith.agents.estimate import parse_estimate
 from plansmith.agents.process import DEFAULT_GRACE_S, DEFAULT_MAX_OUTPUT_BYTES, ProcessResult, run_program
 from plansmith.agents.prompts import render_prompt
 from plansmith.config import AgentSpec, Role, Settings
+from plansmith.engine.progress import ProgressEvent
 from plansmith.errors import AgentError
 
 TOOLS_PLACEHOLDER = "{tools}"
@@ -156,6 +158,7 @@ class CommandAgent:
         warnings: list[str] = []
         # Every attempt is judged against the state before the first one, whatever a restore left.
         baseline = self.baseline(request) if request.role == "elaborate" else None
+        started = time.monotonic()
         for number in range(1, self.max_attempts + 1):
             timeout = self.attempt_timeout(number)
             if request.deadline is not None:
@@ -164,11 +167,15 @@ class CommandAgent:
                     warnings.append(f"no time left for attempt {number} (deadline reached)")
                     break
                 timeout = min(timeout, left)
+            self._tell(request, "running", number, timeout, started)
             outcome = self.run_attempt(
                 request, number, timeout_s=timeout, tools=self.attempt_tools(number), baseline=baseline
             )
             outcomes.append(outcome)
             warnings.extend(outcome.warnings)
+            if not outcome.record.ok and outcome.retry and number < self.max_attempts:
+                grown = self.attempt_timeout(number + 1)
+                self._tell(request, "retrying", number, grown, started, outcome.record.reason)
             if outcome.record.ok:
                 proc = outcome.process
                 return AgentResult(
@@ -186,6 +193,29 @@ class CommandAgent:
                 break
         last = outcomes[-1].record.reason if outcomes else "no attempt was made"
         return self._give_up(request, tuple(outcomes), last, tuple(warnings))
+
+    def _tell(
+        self,
+        request: AgentRequest,
+        state: Literal["running", "retrying"],
+        number: int,
+        timeout_s: float,
+        started: float,
+        reason: str | None = None,
+    ) -> None:
+        """Report an attempt to the request's progress sink (if any) under the item's name."""
+        if request.progress is None:
+            return
+        event = ProgressEvent(
+            request.item or request.role,
+            state,
+            attempt=number,
+            max_attempts=self.max_attempts,
+            timeout_s=timeout_s,
+            elapsed_s=time.monotonic() - started,
+            reason=reason,
+        )
+        request.progress(event)
 
     def _give_up(
         self,
@@ -249,18 +279,7 @@ class CommandAgent:
         runner: ``tools = agent.attempt_tools(2)`` when ``ctx.fallback``); pass the same ``baseline``
         (from :meth:`baseline`, taken before the first attempt) to every attempt of an elaboration."""
         cwd = request.cwd
-        values = dict(request.values)
-        values.update(
-            role=request.role,
-            plan=request.plan,
-            item=request.item,
-            target=request.target,
-            artifact=request.artifact,
-            tools=",".join(tools),
-        )
-        prompt = render_prompt(request.role, values, user_dir=self.template_dir)
-        argv = expand_command(self.spec.command, tools)
-        env = agent_environment(request, attempt=number, tools=tools, extra=self.spec.env)
+        prompt, argv, env = self._invocation(request, number, tools)
 
         elaborate = request.role == "elaborate"
         before_text = ""
@@ -300,6 +319,24 @@ class CommandAgent:
                 return AttemptOutcome(record(False, reason), proc, retry=False)
             return AttemptOutcome(record(True, ""), proc, estimate=estimate)
         return AttemptOutcome(record(True, ""), proc)
+
+    def _invocation(
+        self, request: AgentRequest, number: int, tools: tuple[str, ...]
+    ) -> tuple[str, list[str], dict[str, str]]:
+        """The prompt, argument list and environment of one attempt."""
+        values = dict(request.values)
+        values.update(
+            role=request.role,
+            plan=request.plan,
+            item=request.item,
+            target=request.target,
+            artifact=request.artifact,
+            tools=",".join(tools),
+        )
+        prompt = render_prompt(request.role, values, user_dir=self.template_dir)
+        argv = expand_command(self.spec.command, tools)
+        env = agent_environment(request, attempt=number, tools=tools, extra=self.spec.env)
+        return prompt, argv, env
 
     def _judge_elaboration(
         self,

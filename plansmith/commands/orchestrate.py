@@ -38,6 +38,7 @@ def main(args: argparse.Namespace) -> int:
         assume_yes=args.yes or (args.json and not sys.stdin.isatty()),
         interactive=sys.stdin.isatty() and not args.json,
         restart=args.restart,
+        phases=getattr(args, "phases", None),
     )
     outcome = run(ws, request, show=not args.json)
     if args.json:

@@ -98,10 +98,9 @@ class EngineHandler:
         return pending
 
     def handle_committed(self, plans: Sequence[str] | None, ctx: RunContext) -> Sequence[RunRecord]:
-        from plansmith.engine.preflight import REJECTED, rejected_before
-        from plansmith.git_backend import proposals, rejections
+        from plansmith.engine.decisions import decide
+        from plansmith.git_backend import proposals
         from plansmith.git_backend.repo import current_branch
-        from plansmith.plan.layout import plan_files
 
         repo = self.ws.require_repo()
         branch = current_branch(repo)
@@ -117,46 +116,36 @@ class EngineHandler:
                 continue
             if ctx.is_cancelled():
                 break
-            own = {p: t.encode("utf-8") for p, t in plan_files(files, loc).items()}
-            digest = rejections.plan_content_hash(own)
-            if handled.get(ref.id) == digest:
+            # The same decision as CI runners make (plansmith.engine.decisions), from this daemon's memory.
+            known, existing = handled.get(ref.id), open_ids.get(ref.branch_component)
+            decision = decide(repo, loc, files, handled=known, existing=existing)
+            if decision.action == "unchanged":
                 continue  # cheap: nothing changed since the last run for this branch
-            existing = open_ids.get(ref.branch_component)
-            if existing is not None and existing.state == "edited":
-                records.append(RunRecord(ref.id, "skipped: the proposal has your commits on it"))
-            elif rejected_before(repo, loc, files):  # the same check as --auto-analysis on the CLI
-                records.append(RunRecord(ref.id, f"skipped: {REJECTED}"))
-            else:
+            if decision.action == "run":
                 records.append(self._run(ref, ctx))
-            self._remember(branch, ref.id, digest)
+            else:
+                records.append(RunRecord(ref.id, f"skipped: {decision.reason}"))
+            self._remember(branch, ref.id, decision.digest)
             ctx.progress(f"handled {ref.id}")
         return records
 
     def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
-        from plansmith.engine.coordinator import OperationRequest, run_request
+        from plansmith.engine.decisions import propose_automatically
 
         started = time.monotonic()
-        loc = ref.location
-        target = str(self.ws.root / loc.main_path)
         try:
-            for verb in ("expand", "collapse"):
-                request = OperationRequest(
-                    plan=target,
-                    operation=verb,
-                    auto=True,
-                    assume_yes=True,
-                    agent=self.ws.settings.agent,
-                    agent_required=self.ws.settings.agent_required,
-                )
-                outcome = run_request(self.ws, request, out=None)
-                if outcome.operations:
-                    errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
-                    branch = outcome.proposal["branch"] if outcome.proposal else None
-                    summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
-                    return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
+            outcome = propose_automatically(self.ws, ref.location)
         except PlansmithError as exc:
             return RunRecord(ref.id, "failed", None, time.monotonic() - started, [exc.located()])
-        return RunRecord(ref.id, "nothing to do", None, time.monotonic() - started)
+        if outcome is None:
+            return RunRecord(ref.id, "nothing to do", None, time.monotonic() - started)
+        if outcome.skipped is not None:
+            return RunRecord(ref.id, f"skipped: {outcome.skipped}", None, time.monotonic() - started)
+        errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
+        branch = outcome.proposal["branch"] if outcome.proposal else None
+        verb = outcome.operations[0].operation
+        summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
+        return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
 
     def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:
         from plansmith.git_backend import proposals

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, run_operations
+from plansmith.engine.progress import ProgressSink
+from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.plan.api import same_item, tasks_of
 
 if TYPE_CHECKING:
@@ -57,8 +58,10 @@ def elaborate_all(
     files: Mapping[str, str],
     jobs: list[Elaboration],
     work_dir: Path,
-) -> dict[str, ElaborationResult]:
-    """Run the agent on every job at once (up to ``max_parallel``); results by item id."""
+    *,
+    progress: ProgressSink | None = None,
+) -> tuple[dict[str, ElaborationResult], RunResult]:
+    """Run the agent on every job at once (up to ``max_parallel``); results by item id, and the run."""
     from plansmith.agents import AgentRequest, agent_from_settings
 
     context = files.get(plan_path, "")[:CONTEXT_LIMIT]
@@ -83,6 +86,7 @@ def elaborate_all(
                     "plan_context": context,
                 },
                 required=required,
+                progress=progress,
             )
             return OpOutcome.ok(_result(agent.run(request), root / job.target))
 
@@ -90,7 +94,11 @@ def elaborate_all(
 
     # The agent enforces its own timeouts and retries (1.5x, reduced toolset): one runner attempt each.
     run = run_operations(
-        [make(j) for j in jobs], max_parallel=settings.max_parallel, timeout_s=None, max_attempts=1
+        [make(j) for j in jobs],
+        max_parallel=settings.max_parallel,
+        timeout_s=None,
+        max_attempts=1,
+        progress=progress,
     )
     results: dict[str, ElaborationResult] = {}
     for job in jobs:
@@ -99,7 +107,7 @@ def elaborate_all(
             results[job.item] = outcome.value
         else:
             results[job.item] = ElaborationResult(failed=outcome.error or "the agent did not run")
-    return results
+    return results, run
 
 
 def _result(agent_result: AgentResult, target: Path) -> ElaborationResult:

@@ -16,6 +16,13 @@ Timeouts, honestly: Python cannot kill a thread. A timeout therefore works at tw
    thread of an operation that ignores its deadline keeps running in the background until it returns;
    its late result is discarded, and it no longer counts against ``max_parallel``. Such an operation
    should check ``ctx.cancelled`` and must not touch shared state after its deadline.
+
+Progress: with a ``progress`` sink the runner reports every operation as ``queued`` at the start,
+``running`` at each attempt (attempt n of m, its timeout), ``retrying`` with the reason, and finally
+``done``/``failed``/``skipped``; :meth:`RunResult.summary` gives the wall time against the sum of the
+operations' own durations. The coordinating thread sleeps until an attempt ends or a give-up time comes
+(a queue wait, never a polling interval), so a finished operation is settled, and the next one started,
+at once. This module must not print, touch git or know what an operation does.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from plansmith.engine.progress import ProgressEvent, ProgressSink, RunSummary
 
 OpStatus = Literal["success", "failed", "skipped"]
 Decision = Literal["retry", "skip", "abort"]
@@ -132,6 +141,16 @@ class RunResult:
     aborted: bool = False
     duration_s: float = 0.0
 
+    def summary(self) -> RunSummary:
+        """Wall time against the sequential estimate (the sum of every operation's own duration)."""
+        return RunSummary(
+            total=self.total,
+            successful=self.successful,
+            failed=self.failed,
+            wall_s=self.duration_s,
+            sequential_s=sum(o.duration_s for o in self.outcomes),
+        )
+
     def outcome(self, op_id: str) -> OpOutcome:
         for o in self.outcomes:
             if o.op_id == op_id:
@@ -156,6 +175,15 @@ class _Active:
     give_up_at: float | None
 
 
+@dataclass(frozen=True)
+class _Limits:
+    max_parallel: int
+    timeout_s: float | None
+    factor: float
+    max_attempts: int
+    overrun_grace_s: float
+
+
 def _call(op: Operation, ctx: AttemptContext) -> OpOutcome:
     try:
         result = op.fn(ctx)
@@ -170,45 +198,43 @@ def _call(op: Operation, ctx: AttemptContext) -> OpOutcome:
     return result
 
 
-def run_operations(
-    operations: Sequence[Operation],
-    *,
-    max_parallel: int = 4,
-    timeout_s: float | None = None,
-    factor: float = 1.5,
-    max_attempts: int = 3,
-    overrun_grace_s: float = 5.0,
-    decide_on_failure: Callable[[OpOutcome], Decision] | None = None,
-    on_event: Callable[[str, OpOutcome | AttemptContext], None] | None = None,
-) -> RunResult:
-    """Run ``operations`` (``max_parallel=1`` for ``--sequential``) and report every outcome.
+class _Run:
+    """The state of one :func:`run_operations` call, changed only by the coordinating thread."""
 
-    ``decide_on_failure`` is asked once an operation has failed its last attempt: ``"retry"`` gives it one
-    more attempt (timeout grown again, fallback on), ``"skip"`` marks it skipped, ``"abort"`` marks it
-    failed, starts nothing more (not yet started operations are ``skipped``) and lets the running ones
-    finish. Without it, a failure is final. ``on_event("start", ctx)`` / ``on_event("done", outcome)``
-    report progress (called from the coordinating thread).
-    """
-    if max_parallel < 1:
-        raise ValueError("max_parallel must be at least 1")
-    ids = [op.id for op in operations]
-    if len(set(ids)) != len(ids):
-        raise ValueError("operation ids must be unique")
-    run_start = time.monotonic()
-    waiting: deque[_Pending] = deque(
-        _Pending(op, 1, op.timeout_s if op.timeout_s is not None else timeout_s, []) for op in operations
-    )
-    active: dict[int, _Active] = {}
-    results: dict[str, OpOutcome] = {}
-    done_q: queue.Queue[tuple[int, OpOutcome, float]] = queue.Queue()
-    next_token = 0
-    aborted = False
+    def __init__(
+        self,
+        operations: Sequence[Operation],
+        limits: _Limits,
+        decide_on_failure: Callable[[OpOutcome], Decision] | None,
+        on_event: Callable[[str, OpOutcome | AttemptContext], None] | None,
+        progress: ProgressSink | None,
+    ) -> None:
+        self.limits = limits
+        self.decide_on_failure = decide_on_failure
+        self.on_event = on_event
+        self.progress = progress
+        self.waiting: deque[_Pending] = deque(
+            _Pending(op, 1, op.timeout_s if op.timeout_s is not None else limits.timeout_s, [])
+            for op in operations
+        )
+        self.active: dict[int, _Active] = {}
+        self.results: dict[str, OpOutcome] = {}
+        self.done_q: queue.Queue[tuple[int, OpOutcome, float]] = queue.Queue()
+        self.next_token = 0
+        self.aborted = False
+        for p in self.waiting:
+            self.emit(
+                ProgressEvent(p.op.id, "queued", max_attempts=self.limit_of(p.op), timeout_s=p.timeout_s)
+            )
 
-    def limit_of(op: Operation) -> int:
-        return op.max_attempts if op.max_attempts is not None else max_attempts
+    def emit(self, event: ProgressEvent) -> None:
+        if self.progress is not None:
+            self.progress(event)
 
-    def start(p: _Pending) -> None:
-        nonlocal next_token
+    def limit_of(self, op: Operation) -> int:
+        return op.max_attempts if op.max_attempts is not None else self.limits.max_attempts
+
+    def start(self, p: _Pending) -> None:
         now = time.monotonic()
         if p.started_first is None:
             p.started_first = now
@@ -216,38 +242,75 @@ def run_operations(
         ctx = AttemptContext(
             op_id=p.op.id,
             attempt=p.attempt,
-            max_attempts=max(limit_of(p.op), p.attempt),
+            max_attempts=max(self.limit_of(p.op), p.attempt),
             timeout_s=p.timeout_s,
             deadline=deadline,
             fallback=p.attempt > 1,
         )
-        token = next_token
-        next_token += 1
-        give_up = None if deadline is None else deadline + overrun_grace_s
-        active[token] = _Active(p, ctx, now, give_up)
+        token = self.next_token
+        self.next_token += 1
+        give_up = None if deadline is None else deadline + self.limits.overrun_grace_s
+        self.active[token] = _Active(p, ctx, now, give_up)
+        done_q = self.done_q
 
         def work() -> None:
             outcome = _call(p.op, ctx)
             done_q.put((token, outcome, time.monotonic()))
 
-        threading.Thread(target=work, name=f"plansmith-op-{p.op.id}", daemon=True).start()
-        if on_event is not None:
-            on_event("start", ctx)
-
-    def finish(p: _Pending, outcome: OpOutcome, now: float) -> None:
-        final = replace(
-            outcome,
-            op_id=p.op.id,
-            attempts=tuple(p.history),
-            duration_s=now - (p.started_first or now),
+        self.emit(
+            ProgressEvent(
+                p.op.id,
+                "running",
+                attempt=ctx.attempt,
+                max_attempts=ctx.max_attempts,
+                timeout_s=ctx.timeout_s,
+                elapsed_s=now - p.started_first,
+            )
         )
-        results[p.op.id] = final
-        if on_event is not None:
-            on_event("done", final)
+        threading.Thread(target=work, name=f"plansmith-op-{p.op.id}", daemon=True).start()
+        if self.on_event is not None:
+            self.on_event("start", ctx)
 
-    def settle(a: _Active, outcome: OpOutcome, now: float) -> None:
+    def finish(self, p: _Pending, outcome: OpOutcome, now: float) -> None:
+        final = replace(
+            outcome, op_id=p.op.id, attempts=tuple(p.history), duration_s=now - (p.started_first or now)
+        )
+        self.results[p.op.id] = final
+        state = {"success": "done", "failed": "failed", "skipped": "skipped"}[final.status]
+        last = p.history[-1] if p.history else None
+        self.emit(
+            ProgressEvent(
+                p.op.id,
+                state,  # type: ignore[arg-type]
+                attempt=last.number if last else 0,
+                max_attempts=max(self.limit_of(p.op), last.number if last else 0),
+                timeout_s=last.timeout_s if last else p.timeout_s,
+                elapsed_s=final.duration_s,
+                reason=final.error if final.status != "success" else None,
+            )
+        )
+        if self.on_event is not None:
+            self.on_event("done", final)
+
+    def again(self, a: _Active, outcome: OpOutcome, now: float) -> None:
+        """Queue the next attempt of ``a``'s operation (timeout grown, fallback on) and say so."""
+        p = a.pending
+        grown = None if p.timeout_s is None else p.timeout_s * self.limits.factor
+        self.waiting.appendleft(_Pending(p.op, p.attempt + 1, grown, p.history, p.started_first))
+        self.emit(
+            ProgressEvent(
+                p.op.id,
+                "retrying",
+                attempt=p.attempt,
+                max_attempts=max(self.limit_of(p.op), p.attempt + 1),
+                timeout_s=grown,
+                elapsed_s=now - (p.started_first or now),
+                reason=outcome.error,
+            )
+        )
+
+    def settle(self, a: _Active, outcome: OpOutcome, now: float) -> None:
         """An attempt ended (returned, raised, or overran): retry, ask, or record the outcome."""
-        nonlocal aborted
         p = a.pending
         p.history.append(
             AttemptInfo(
@@ -261,77 +324,106 @@ def run_operations(
             )
         )
         if outcome.status != "failed":
-            finish(p, outcome, now)
+            self.finish(p, outcome, now)
             return
-        grown = None if p.timeout_s is None else p.timeout_s * factor
-        if outcome.retryable and p.attempt < limit_of(p.op) and not aborted:
-            waiting.appendleft(_Pending(p.op, p.attempt + 1, grown, p.history, p.started_first))
+        if outcome.retryable and p.attempt < self.limit_of(p.op) and not self.aborted:
+            self.again(a, outcome, now)
             return
         decision: Decision | None = None
-        if decide_on_failure is not None and not aborted:
-            provisional = replace(outcome, op_id=p.op.id, attempts=tuple(p.history))
-            decision = decide_on_failure(provisional)
+        if self.decide_on_failure is not None and not self.aborted:
+            decision = self.decide_on_failure(replace(outcome, op_id=p.op.id, attempts=tuple(p.history)))
         if decision == "retry":
-            waiting.appendleft(_Pending(p.op, p.attempt + 1, grown, p.history, p.started_first))
+            self.again(a, outcome, now)
         elif decision == "skip":
-            finish(p, replace(outcome, status="skipped", retryable=False), now)
+            self.finish(p, replace(outcome, status="skipped", retryable=False), now)
         else:
-            if decision == "abort":
-                aborted = True
-            finish(p, outcome, now)
+            self.aborted = self.aborted or decision == "abort"
+            self.finish(p, outcome, now)
 
-    try:
-        while waiting or active:
-            while waiting and len(active) < max_parallel and not aborted:
-                start(waiting.popleft())
-            if aborted:
-                while waiting:
-                    p = waiting.popleft()
-                    finish(p, OpOutcome.skip("not started: the run was aborted"), time.monotonic())
-                if not active:
-                    break
-            now = time.monotonic()
-            limits = [a.give_up_at for a in active.values() if a.give_up_at is not None]
-            wait = None if not limits else max(0.0, min(limits) - now)
-            try:
-                token, outcome, ended = done_q.get(timeout=wait)
-            except queue.Empty:
-                token = -1
-            if token >= 0:
-                a_done = active.pop(token, None)
-                if a_done is not None:  # None: a late result of an attempt already given up on
-                    settle(a_done, outcome, ended)
-            now = time.monotonic()
-            for tok, a in list(active.items()):
-                if a.give_up_at is not None and now >= a.give_up_at:
-                    del active[tok]
-                    a.ctx.cancelled.set()
-                    settle(
-                        a,
-                        OpOutcome.fail(
-                            f"timed out after {a.pending.timeout_s:g}s "
-                            "(the operation did not return; it was abandoned)",
-                            timed_out=True,
-                        ),
-                        now,
-                    )
-    except BaseException:
-        for a in active.values():
-            a.ctx.cancelled.set()
-        raise
+    def fill(self) -> None:
+        """Start what may start; after an abort, mark what never started as skipped."""
+        while self.waiting and len(self.active) < self.limits.max_parallel and not self.aborted:
+            self.start(self.waiting.popleft())
+        while self.aborted and self.waiting:
+            p = self.waiting.popleft()
+            self.finish(p, OpOutcome.skip("not started: the run was aborted"), time.monotonic())
 
-    outcomes = tuple(results[i] for i in ids)
+    def wait_once(self) -> None:
+        """Sleep until an attempt ends or the earliest give-up time passes, then settle what happened."""
+        limits = [a.give_up_at for a in self.active.values() if a.give_up_at is not None]
+        wait = None if not limits else max(0.0, min(limits) - time.monotonic())
+        try:
+            token, outcome, ended = self.done_q.get(timeout=wait)
+        except queue.Empty:
+            token = -1
+        if token >= 0:
+            a_done = self.active.pop(token, None)
+            if a_done is not None:  # None: a late result of an attempt already given up on
+                self.settle(a_done, outcome, ended)
+        now = time.monotonic()
+        for tok, a in list(self.active.items()):
+            if a.give_up_at is not None and now >= a.give_up_at:
+                del self.active[tok]
+                a.ctx.cancelled.set()
+                reason = (
+                    f"timed out after {a.pending.timeout_s:g}s "
+                    "(the operation did not return; it was abandoned)"
+                )
+                self.settle(a, OpOutcome.fail(reason, timed_out=True), now)
+
+    def loop(self) -> None:
+        try:
+            while self.waiting or self.active:
+                self.fill()
+                if not self.active:
+                    continue
+                self.wait_once()
+        except BaseException:
+            for a in self.active.values():
+                a.ctx.cancelled.set()
+            raise
+
+
+def run_operations(
+    operations: Sequence[Operation],
+    *,
+    max_parallel: int = 4,
+    timeout_s: float | None = None,
+    factor: float = 1.5,
+    max_attempts: int = 3,
+    overrun_grace_s: float = 5.0,
+    decide_on_failure: Callable[[OpOutcome], Decision] | None = None,
+    on_event: Callable[[str, OpOutcome | AttemptContext], None] | None = None,
+    progress: ProgressSink | None = None,
+) -> RunResult:
+    """Run ``operations`` (``max_parallel=1`` for ``--sequential``) and report every outcome.
+
+    ``decide_on_failure`` is asked once an operation has failed its last attempt: ``"retry"`` gives it one
+    more attempt (timeout grown again, fallback on), ``"skip"`` marks it skipped, ``"abort"`` marks it
+    failed, starts nothing more (not yet started operations are ``skipped``) and lets the running ones
+    finish. Without it, a failure is final. ``on_event("start", ctx)`` / ``on_event("done", outcome)``
+    and the ``progress`` sink's events are called from the coordinating thread.
+    """
+    if max_parallel < 1:
+        raise ValueError("max_parallel must be at least 1")
+    ids = [op.id for op in operations]
+    if len(set(ids)) != len(ids):
+        raise ValueError("operation ids must be unique")
+    run_start = time.monotonic()
+    limits = _Limits(max_parallel, timeout_s, factor, max_attempts, overrun_grace_s)
+    run = _Run(operations, limits, decide_on_failure, on_event, progress)
+    run.loop()
+    outcomes = tuple(run.results[i] for i in ids)
     successful = sum(o.status == "success" for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
-    skipped = sum(o.status == "skipped" for o in outcomes)
     return RunResult(
         total=len(outcomes),
         successful=successful,
         failed=failed,
-        skipped=skipped,
-        can_continue=successful > 0 and not aborted,
+        skipped=sum(o.status == "skipped" for o in outcomes),
+        can_continue=successful > 0 and not run.aborted,
         requires_retry=failed > 0,
         outcomes=outcomes,
-        aborted=aborted,
+        aborted=run.aborted,
         duration_s=time.monotonic() - run_start,
     )

@@ -7,8 +7,9 @@ to highest priority): ``[tool.plansmith]`` in ``pyproject.toml``, ``plansmith.to
 the user settings file ``$XDG_CONFIG_HOME/plansmith/config.toml``, then ``PLANSMITH_PLANS_DIRS`` (a JSON
 list or comma-separated) and ``PLANSMITH_PLANS_DIR``. The rule is the full settings' one:
 ``plans_dirs`` set anywhere wins; else ``plans_dir`` set anywhere is the one root; else the defaults.
-Values are checked by the same normaliser (:mod:`plansmith.plan.roots`). ``tomllib`` is imported only
-when a file mentions ``plans_dir`` at all. It must not import pydantic, GitPython or the plan parser.
+The path rules (where the user file is, a relative XDG_CONFIG_HOME ignored, how roots are normalised,
+which key wins) are the full settings' own, from :mod:`plansmith.config.paths`. ``tomllib`` is imported
+only when a file mentions ``plans_dir`` at all. It must not import pydantic, GitPython or the parser.
 """
 
 from __future__ import annotations
@@ -18,13 +19,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from plansmith.config.paths import (
+    ROOTS_HINT,
+    effective_plan_roots,
+    normalise_plans_dir,
+    normalise_plans_dirs,
+    user_config_path,
+)
 from plansmith.errors import ConfigError
-from plansmith.plan.roots import DEFAULT_ROOTS, normalise_pattern, normalise_patterns, parse_root_list
+from plansmith.plan.roots import parse_root_list
 
 DEFAULT_PLANS_DIR = "specs/plans"
 ENV_VAR = "PLANSMITH_PLANS_DIR"
 ENV_VAR_ROOTS = "PLANSMITH_PLANS_DIRS"
-_HINT = 'use repository-relative folders, e.g. plans_dirs = ["specs/plans", "specs/*/plans"]'
+
+__all__ = ["normalise_plans_dir", "read_plan_roots", "read_plans_dir"]
 
 
 def read_plan_roots(root: Path, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
@@ -39,7 +48,7 @@ def read_plan_roots(root: Path, environ: Mapping[str, str] | None = None) -> tup
         section = tool.get("plansmith") if isinstance(tool, dict) else None
         if isinstance(section, dict):
             _take(found, section, f"[tool.plansmith] in {pyproject}")
-    for path in (root / "plansmith.toml", _user_config(env)):
+    for path in (root / "plansmith.toml", user_config_path(env)):
         doc = _read_if_mentioned(path)
         if doc is not None:
             _take(found, doc, str(path))
@@ -47,21 +56,13 @@ def read_plan_roots(root: Path, environ: Mapping[str, str] | None = None) -> tup
         try:
             found["plans_dirs"] = (parse_root_list(env[ENV_VAR_ROOTS]), ENV_VAR_ROOTS)
         except ValueError as exc:
-            raise ConfigError(f"{ENV_VAR_ROOTS}: {exc}", hint=_HINT) from None
+            raise ConfigError(f"{ENV_VAR_ROOTS}: {exc}", hint=ROOTS_HINT) from None
     if env.get(ENV_VAR):
         found["plans_dir"] = (env[ENV_VAR], ENV_VAR)
 
-    if "plans_dirs" in found:
-        value, origin = found["plans_dirs"]
-        if not isinstance(value, list):
-            raise ConfigError(f"plans_dirs in {origin} must be a list of folders", hint=_HINT)
-        try:
-            return normalise_patterns(value)
-        except ValueError as exc:
-            raise ConfigError(f"plans_dirs in {origin}: {exc}", hint=_HINT) from None
-    if "plans_dir" in found:
-        return (normalise_plans_dir(*found["plans_dir"]),)
-    return DEFAULT_ROOTS
+    plans_dirs = normalise_plans_dirs(*found["plans_dirs"]) if "plans_dirs" in found else None
+    plans_dir = normalise_plans_dir(*found["plans_dir"]) if "plans_dir" in found else None
+    return effective_plan_roots(plans_dirs, plans_dir)
 
 
 def read_plans_dir(root: Path, environ: Mapping[str, str] | None = None) -> str:
@@ -69,30 +70,10 @@ def read_plans_dir(root: Path, environ: Mapping[str, str] | None = None) -> str:
     return read_plan_roots(root, environ)[0]
 
 
-def normalise_plans_dir(value: object, origin: str = "plans_dir") -> str:
-    """``./specs/plans/`` -> ``specs/plans``; the same rules as the full settings."""
-    if not isinstance(value, str):
-        raise ConfigError(
-            f"plans_dir in {origin} must be a string", hint='write it as plans_dir = "specs/plans"'
-        )
-    try:
-        return normalise_pattern(value)
-    except ValueError as exc:
-        raise ConfigError(
-            f"plans_dir {value!r} in {origin} {exc}",
-            hint="use a repository-relative folder such as specs/plans",
-        ) from None
-
-
 def _take(found: dict[str, tuple[object, str]], table: Mapping[str, Any], origin: str) -> None:
     for key in ("plans_dirs", "plans_dir"):
         if key in table:
             found[key] = (table[key], origin)
-
-
-def _user_config(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
-    return Path(base) / "plansmith" / "config.toml"
 
 
 def _read_if_mentioned(path: Path) -> dict[str, Any] | None:

@@ -31,7 +31,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plansmith.plan.complexity import Analysis, Thresholds, _analyze, _finish, _Scorer
+from plansmith.plan.complexity import Analysis, Thresholds
+from plansmith.plan.complexity import Scorer as _Scorer
+from plansmith.plan.complexity import analyze_with as _analyze
+from plansmith.plan.complexity import score_counts as _finish
 from plansmith.plan.ids import ItemId, id_json, item_name
 from plansmith.plan.model import PhaseNode, Plan
 

@@ -223,3 +223,21 @@ def test_git_variables_are_not_passed_to_agents(tmp_path: Path, monkeypatch: pyt
     assert isinstance(env, dict)
     assert "GIT_DIR" not in env and "PLANSMITH_AGENT" not in env
     assert env["FAKE_LOG"] == str(log)  # the agent's own env setting
+
+
+def test_attempts_are_reported_to_the_progress_sink(tmp_path: Path) -> None:
+    from plansmith.engine.progress import ProgressEvent
+
+    wt = make_worktree(tmp_path)
+    events: list[ProgressEvent] = []
+    agent = make_agent("flaky", timeout_s=0.4, max_attempts=3, grace_s=0.2)
+    res = agent.run(_request(wt, progress=events.append))
+    assert res.status == "success"
+    assert [(e.state, e.attempt, e.max_attempts) for e in events] == [
+        ("running", 1, 3),
+        ("retrying", 1, 3),
+        ("running", 2, 3),
+    ]
+    assert all(e.item == "phase_2" for e in events)
+    assert events[0].timeout_s == pytest.approx(0.4) and events[2].timeout_s == pytest.approx(0.6)  # 1.5x
+    assert events[1].reason is not None and "timed out" in events[1].reason

@@ -232,3 +232,25 @@ def test_second_round_expands_stages_still_too_complex(make_repo, monkeypatch, c
     files = git(root, "ls-tree", "-r", "--name-only", "plansmith/001_feature").split()
     assert "specs/plans/001_feature/phase_2_big/stage_1_heavy.md" in files
     assert cli(capsys, "validate")[0] == 0
+
+
+def test_the_coordinator_reports_progress_and_a_summary(repo: Path) -> None:
+    from plansmith.engine.coordinator import OperationRequest, run_request
+    from plansmith.engine.progress import ProgressEvent
+    from plansmith.workspace import open_workspace
+
+    events: list[ProgressEvent] = []
+    request = OperationRequest(
+        plan="specs/plans/001_feature.md",
+        operation="expand",
+        auto=True,
+        assume_yes=True,
+        progress=events.append,
+    )
+    outcome = run_request(open_workspace(None), request, out=None)
+    assert outcome.proposal is not None
+    for item in ("phase_2", "phase_3"):
+        assert [e.state for e in events if e.item == item] == ["queued", "running", "done"]
+    summary = outcome.summary
+    assert summary is not None and (summary.total, summary.successful, summary.failed) == (2, 2, 0)
+    assert summary.wall_s > 0 and summary.sequential_s > 0

@@ -99,9 +99,9 @@ def test_without_an_agent_the_template_planner_makes_a_valid_proposal(repo: Path
         "research_testing",
         "plan",
         "expand",
-        "implement",
+        "implement_phase_1",
     ]
-    for step in ("research_prior_art", "research_risks", "research_testing", "implement"):
+    for step in ("research_prior_art", "research_risks", "research_testing", "implement_phase_1"):
         assert steps[step] == ("skipped", NEEDS_AGENT)  # said clearly, not failed
     assert NEEDS_AGENT == "needs an agent (configure one: see docs/agents.md)"
     assert steps["plan"] == ("success", None)
@@ -152,7 +152,7 @@ def test_a_fake_agent_researches_in_parallel_plans_expands_and_implements(  # ty
     assert [e["env"]["PLANSMITH_TARGET"] for e in roles(entries, "plan")] == [f"specs/plans/{name}.md"]
     implement = roles(entries, "implement")
     assert len(implement) == 1 and implement[0]["env"]["PLANSMITH_ITEM"] == "phase_1"
-    assert "/plansmith/orchestrate/" in implement[0]["cwd"] and implement[0]["cwd"].endswith("/impl")
+    assert "/plansmith/orchestrate/" in implement[0]["cwd"] and implement[0]["cwd"].endswith("/impl-1")
 
     main_path = f"specs/plans/{name}/{name}.md"  # phase 1 of the agent's plan was complex: expanded
     assert doc["plan"] == main_path
@@ -169,7 +169,7 @@ def test_a_fake_agent_researches_in_parallel_plans_expands_and_implements(  # ty
     assert subjects == [
         f"plansmith: orchestrate {step} of {name}"
         for step in (
-            "implement",
+            "implement_phase_1",
             "expand",
             "plan",
             "research_testing",
@@ -200,7 +200,7 @@ def test_a_plan_that_does_not_validate_falls_back_to_the_template(  # type: igno
     assert "does not validate" in err and "template planner" in err
     files = assert_valid_on_branch(repo, BRANCH)
     assert "template planner" in files[doc["plan"]]
-    assert statuses(doc)["implement"] == ("success", None)
+    assert statuses(doc)["implement_phase_1"] == ("success", None)
 
 
 def test_a_failed_implementation_leaves_the_plan_as_the_proposal(  # type: ignore[no-untyped-def]
@@ -209,7 +209,7 @@ def test_a_failed_implementation_leaves_the_plan_as_the_proposal(  # type: ignor
     configure(isolated_home, "implement=fail")
     code, doc, _ = orchestrate(capsys, DESCRIPTION, "--agent", "fake")
     assert code == 1  # a failed step, like a failed operation of expand
-    status, error = statuses(doc)["implement"]
+    status, error = statuses(doc)["implement_phase_1"]
     assert status == "failed" and "exit status 1" in (error or "")
     assert doc["summary"]["failed"] == 1 and doc["proposal"]["branch"] == BRANCH
     assert git(repo, "log", "-1", "--format=%s", BRANCH).startswith("plansmith: orchestrate expand of")
@@ -224,7 +224,9 @@ def test_steps_whose_role_the_agent_lacks_are_skipped(repo: Path, isolated_home:
     assert code == 0, err
     steps = statuses(doc)
     assert steps["research_risks"][0] == "skipped" and "research role" in (steps["research_risks"][1] or "")
-    assert steps["implement"][0] == "skipped" and "implement role" in (steps["implement"][1] or "")
+    assert steps["implement_phase_1"][0] == "skipped" and "implement role" in (
+        steps["implement_phase_1"][1] or ""
+    )
     assert steps["plan"] == ("success", None) and steps["expand"] == ("success", None)
     assert "Research notes seen: 0" in assert_valid_on_branch(repo, BRANCH)[doc["plan"]]
 
@@ -286,7 +288,7 @@ def test_restart_and_a_finished_run(repo: Path, capsys) -> None:  # type: ignore
     # pretend the run was killed after its plan step
     state = json.loads(state_file.read_text())
     state["finished"] = False
-    state["steps"] = [s for s in state["steps"] if s["step"] not in ("expand", "implement")]
+    state["steps"] = [s for s in state["steps"] if s["step"] not in ("expand", "implement_phase_1")]
     state_file.write_text(json.dumps(state))
     code, doc, _ = orchestrate(capsys, "  add OAuth login,\n tests then docs ")  # same, white space aside
     assert code == 0 and doc["resumed"] is True and doc["plan"] == f"specs/plans/{NAME}.md"

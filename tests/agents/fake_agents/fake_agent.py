@@ -42,6 +42,10 @@ def workflow() -> None:
     is complex enough to be expanded; ``plan=bad``: a plan that does not validate);
     implement: adds ``src/feature.py``, edits ``src/app.py`` when it exists, ticks the first task of
     $PLANSMITH_TARGET and writes a report (``implement=fail``: leaves a file behind and exits 1).
+    ``plan=waves`` writes a five-phase plan in three waves (1 and 2; 3 after 1, 4 after 2; 5 after 3 and
+    4); then implement sleeps ``implement_sleep`` seconds, adds ``src/<item>.py``, ticks the first task
+    of its own phase, logs its end, and fails when its item is in ``implement_fail`` (comma-separated);
+    ``implement_conflict=1``: every phase also writes ``src/shared.py`` with its own content.
     """
     opts = dict(arg.split("=", 1) for arg in sys.argv[2:])
     role = os.environ["PLANSMITH_ROLE"]
@@ -55,6 +59,10 @@ def workflow() -> None:
         )
     elif role == "plan":
         time.sleep(float(opts.get("plan_sleep", "0")))
+        if opts.get("plan") == "waves":
+            target().parent.mkdir(parents=True, exist_ok=True)
+            target().write_text(WAVES_PLAN)
+            return
         if opts.get("plan") == "bad":
             target().parent.mkdir(parents=True, exist_ok=True)
             target().write_text("# Plan\n\n### Phase 1: One\n\n### Phase 1: Again\n")
@@ -71,6 +79,8 @@ def workflow() -> None:
             f"### Phase 1: Build the feature [NOT STARTED]\n**Objective**: build it\n\n{tasks}\n\n"
             "### Phase 2: Check it [NOT STARTED]\n**Dependencies**: [1]\n\n- [ ] test it\n"
         )
+    elif role == "implement" and opts.get("plan") == "waves":
+        implement_phase(opts)
     elif role == "implement":
         if opts.get("implement") == "fail":
             Path("src").mkdir(exist_ok=True)
@@ -87,6 +97,38 @@ def workflow() -> None:
         Path(os.environ["PLANSMITH_ARTIFACT"]).write_text("# implemented\nsrc/feature.py\n")
     else:
         sys.exit(f"workflow: unexpected role {role}")
+
+
+WAVES_PLAN = (
+    "# Plan: three waves\n\n## Metadata\n- **Date**: 2026-01-01\n"
+    "- **Structure Level**: 0\n- **Expanded Phases**: []\n\n## Overview\n\nFive phases.\n\n"
+    + "".join(
+        f"### Phase {n}: Part {n} [NOT STARTED]\n**Objective**: part {n}\n"
+        + (f"**Dependencies**: [{deps}]\n" if deps else "")
+        + f"\n- [ ] build part {n}\n- [ ] test part {n}\n\n"
+        for n, deps in ((1, ""), (2, ""), (3, "1"), (4, "2"), (5, "3, 4"))
+    )
+)
+
+
+def implement_phase(opts: dict) -> None:
+    """The ``plan=waves`` implementer: one file per phase, its own phase's first task ticked."""
+    item = os.environ["PLANSMITH_ITEM"]
+    time.sleep(float(opts.get("implement_sleep", "0")))
+    if item in opts.get("implement_fail", "").split(","):
+        sys.exit(f"implement {item}: giving up")
+    Path("src").mkdir(exist_ok=True)
+    Path(f"src/{item}.py").write_text(f"# {item}\n")
+    if opts.get("implement_conflict"):  # every phase writes the same new file differently
+        Path("src/shared.py").write_text(f"WHO = {item!r}\n")
+    number = item.removeprefix("phase_")
+    lines = target().read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"### Phase {number}:"))
+    task = next(i for i in range(start, len(lines)) if lines[i].startswith("- [ ]"))
+    lines[task] = lines[task].replace("- [ ]", "- [x]", 1)
+    target().write_text("".join(lines))
+    Path(os.environ["PLANSMITH_ARTIFACT"]).write_text(f"# implemented {item}\n")
+    log({"end": time.time()})
 
 
 def add_tasks(text: str) -> str:

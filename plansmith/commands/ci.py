@@ -1,0 +1,56 @@
+"""``plansmith ci [--remote NAME] [--branch NAME] [--open-pr github|gitlab]``: proposals from CI runners.
+
+Glue only: the run is :func:`plansmith.ci.runner.run_ci`; this module turns its report into the
+``ci --json`` document or lines for people.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from plansmith.commands.common import emit_json, open_workspace
+
+if TYPE_CHECKING:
+    from plansmith.ci.runner import CiReport
+    from plansmith.workspace import Workspace
+
+
+def ci_report(
+    ws: Workspace, *, remote: str = "origin", branch: str | None = None, open_pr: str | None = None
+) -> CiReport:
+    from plansmith.ci.runner import run_ci
+
+    return run_ci(ws, remote=remote, branch=branch, open_pr=open_pr)
+
+
+def ci_document(
+    ws: Workspace, *, remote: str = "origin", branch: str | None = None, open_pr: str | None = None
+) -> dict[str, object]:
+    """The ``ci --json`` document: ``{"pushed": [...], "unchanged": [...], "skipped": [...]}``."""
+    return ci_report(ws, remote=remote, branch=branch, open_pr=open_pr).as_json()
+
+
+def main(args: argparse.Namespace) -> int:
+    report = ci_report(
+        open_workspace(args.repo), remote=args.remote, branch=args.branch, open_pr=args.open_pr
+    )
+    if args.json:
+        emit_json(report.as_json())
+        return report.exit_code
+    for entry in report.pushed:
+        print(f"pushed {entry['branch']} ({str(entry['commit'])[:10]}) to {report.remote}")
+        review = entry.get("review")
+        if review:
+            print(f"  review request: {review['action']} {review['url'] or ''}".rstrip())
+            if review["detail"]:
+                print(f"  ({review['detail']})")
+    for pid in report.unchanged:
+        print(f"unchanged {pid}")
+    for skipped in report.skipped:
+        print(f"skipped {skipped['id']}: {skipped['reason']}")
+    if not (report.pushed or report.unchanged or report.skipped):
+        print(f"no plans on {report.base_branch}")
+    elif not report.pushed:
+        print(f"nothing new on {report.base_branch}: nothing was pushed")
+    return report.exit_code

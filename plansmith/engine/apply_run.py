@@ -1,0 +1,288 @@
+"""The confirmed part of an expand/collapse run: operations in parallel, applied in order, one proposal.
+
+Each round runs its operations with the parallel runner on the same base content, then this one
+coordinator applies the successful ones in order on top of each other (the main plan and its metadata
+are shared), writes an artifact per item, optionally lets an agent elaborate the new files, validates
+the result and publishes it through :mod:`plansmith.engine.publish`. It must not write the user's
+working tree, index, HEAD or branches (only ``--merge``, through ``proposals.approve``), and must not
+print progress itself: it reports through ``out`` (the final lines) and the request's progress sink.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TextIO
+
+from plansmith.engine import artifacts, publish
+from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
+from plansmith.engine.items import Item, ItemResult, OperationRequest, RunOutcome, apply_item, choose_items
+from plansmith.engine.progress import RunSummary
+from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
+from plansmith.errors import PlansmithError
+from plansmith.plan.complexity import Analysis, analyze_plan, format_table
+from plansmith.plan.layout import PlanLocation, build_plan
+from plansmith.plan.transforms import Change
+from plansmith.plan.validate import validate_plan
+
+if TYPE_CHECKING:
+    from plansmith.git_backend.repo import RepoPaths
+    from plansmith.workspace import Workspace
+
+Decide = Callable[[OpOutcome], Literal["retry", "skip", "abort"]]
+
+
+@dataclass
+class PlanRun:
+    """One confirmed run: what it started from and what it has applied so far."""
+
+    ws: Workspace
+    repo: RepoPaths
+    request: OperationRequest
+    files: dict[str, str]  # the plan's committed files (the base every change is made against)
+    loc: PlanLocation
+    analysis: Analysis
+    outcome: RunOutcome
+    run_dir: Path
+    base: str
+    decide: Decide | None = None
+    out: TextIO | None = None
+    applied: list[Item] = field(default_factory=list)
+    children: dict[str, str] = field(default_factory=dict)  # item id -> the file its expansion created
+    results: list[RunResult] = field(default_factory=list)
+
+
+def execute(
+    ws: Workspace,
+    repo: RepoPaths,
+    files: dict[str, str],
+    loc: PlanLocation,
+    request: OperationRequest,
+    items: list[Item],
+    analysis: Analysis,
+    outcome: RunOutcome,
+    *,
+    plan_id: str | None = None,
+    decide: Decide | None = None,
+    out: TextIO | None = None,
+) -> RunOutcome:
+    """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
+    from plansmith.git_backend.repo import resolve_commit
+
+    run_dir = artifacts.new_run_dir(repo.state_dir / "runs", request.operation)
+    run = PlanRun(
+        ws, repo, request, files, loc, analysis, outcome, run_dir, resolve_commit(repo, "HEAD"), decide, out
+    )
+    current, cur_loc = run_rounds(run, items)
+    if request.agent and request.operation == "expand" and run.applied:
+        current, cur_loc = elaborate(run, current, cur_loc)
+    outcome.summary = _summary(run.results)
+    if not _keep_if_valid(run, current, cur_loc):
+        return outcome
+    _commit_and_publish(run, current, plan_id)
+    if not outcome.failed:
+        artifacts.cleanup(run_dir, keep_on_failure=True)
+    if request.merge and outcome.proposal is not None:
+        from plansmith.git_backend import proposals
+
+        proposals.approve(repo, outcome.proposal["id"], prefix=ws.settings.proposal_prefix)
+        outcome.merged = True
+    return outcome
+
+
+def run_rounds(run: PlanRun, items: list[Item]) -> tuple[dict[str, str], PlanLocation]:
+    """The first round, and with ``--auto-analysis`` a second one for the stages of phases expanded
+    just now that are still too complex (the hierarchy review)."""
+    current, cur_loc = run_round(run, items, run.files, run.loc)
+    if run.request.auto and run.request.operation == "expand" and run.applied:
+        again = analyze_plan(build_plan(current, cur_loc), run.analysis.thresholds)
+        tried = {i.id for i in items}
+        second = [i for i in choose_items(again, "expand") if i.id not in tried]
+        if second:
+            if run.out is not None:
+                run.out.write(f"second round: {', '.join(i.id for i in second)}\n")
+            current, cur_loc = run_round(run, second, current, cur_loc)
+    return current, cur_loc
+
+
+def run_round(
+    run: PlanRun, items: list[Item], base_files: dict[str, str], base_loc: PlanLocation
+) -> tuple[dict[str, str], PlanLocation]:
+    """Operations in parallel on ``base_files``, then applied in order by this one coordinator."""
+    verb = run.request.operation
+    settings = run.ws.settings
+
+    def make_op(item: Item) -> Operation:
+        def op(ctx: AttemptContext) -> OpOutcome:
+            del ctx
+            return OpOutcome.ok(apply_item(base_files, base_loc, verb, item))
+
+        return Operation(item.id, op)
+
+    result = run_operations(
+        [make_op(i) for i in items],
+        max_parallel=settings.max_parallel,
+        timeout_s=settings.retry.base_timeout_s,
+        factor=settings.retry.factor,
+        max_attempts=settings.retry.max_attempts,
+        decide_on_failure=run.decide,
+        progress=None if run.request.agent and verb == "expand" else run.request.progress,
+    )
+    run.results.append(result)
+    current, cur_loc = base_files, base_loc
+    for item in items:
+        current, cur_loc = _apply_one(run, item, result.outcome(item.id), current, cur_loc)
+    return current, cur_loc
+
+
+def _apply_one(
+    run: PlanRun, item: Item, op_outcome: OpOutcome, current: dict[str, str], cur_loc: PlanLocation
+) -> tuple[dict[str, str], PlanLocation]:
+    """Apply one computed item on top of the earlier ones and write its artifact."""
+    verb = run.request.operation
+    status, error = op_outcome.status, op_outcome.error
+    change: Change | None = None
+    if status == "success":
+        try:  # apply on top of the earlier items: the main plan and metadata are shared
+            change = apply_item(current, cur_loc, verb, item)
+            current, cur_loc = change.files, change.location
+            run.applied.append(item)
+            child = created_child(change.created, stage=item.stage is not None)
+            if child is not None:
+                run.children[item.id] = child
+        except PlansmithError as exc:
+            status, error = "failed", exc.message
+    record = artifacts.record_for(
+        verb,
+        item.id,
+        op_outcome if status == op_outcome.status else OpOutcome.fail(error or "failed"),
+        files_created=change.created if change else (),
+        files_modified=change.modified if change else (),
+    )
+    path = artifacts.write_artifact(run.run_dir, record)
+    run.outcome.operations.append(ItemResult(item.id, verb, status, str(path), error))
+    return current, cur_loc
+
+
+def _summary(results: list[RunResult]) -> RunSummary | None:
+    """The runs of this request as one summary (the agent round dominates when there is one)."""
+    if not results:
+        return None
+    parts = [r.summary() for r in results]
+    return RunSummary(
+        total=parts[0].total,
+        successful=parts[-1].successful,
+        failed=parts[-1].failed,
+        wall_s=sum(p.wall_s for p in parts),
+        sequential_s=sum(p.sequential_s for p in parts),
+    )
+
+
+def _keep_if_valid(run: PlanRun, current: dict[str, str], cur_loc: PlanLocation) -> bool:
+    """Whether there is something valid to publish; a result with new problems fails every item."""
+    before = {p.code for p in validate_plan(build_plan(run.files, run.loc))}
+    after = validate_plan(build_plan(current, cur_loc)) if run.applied else []
+    untouched = {path for path, text in run.files.items() if current.get(path) == text}
+    # A problem is the run's doing only if it is new and about a file the run wrote.
+    new_problems = [p for p in after if p.code not in before and p.path not in untouched]
+    if new_problems:
+        for res in run.outcome.operations:
+            if res.status == "success":
+                res.status, res.error = "failed", "the result did not validate: " + new_problems[0].render()
+        run.applied = []
+    return bool(run.applied)
+
+
+def _commit_and_publish(run: PlanRun, current: dict[str, str], plan_id: str | None) -> None:
+    from plansmith.git_backend.messages import proposal_subject, proposal_trailers
+    from plansmith.git_backend.worktree import ScratchWorktree
+
+    settings, verb, loc = run.ws.settings, run.request.operation, run.loc
+    ids = [i.id for i in run.applied]
+    subject = proposal_subject(verb, ids, loc.name)
+    body = "Analysis before the change:\n\n" + format_table(run.analysis)
+    trailers = proposal_trailers(
+        plan=loc.main_path, operation=verb, items=ids, base=run.base, run=run.run_dir.name
+    )
+    proposal = publish.commit_and_publish(
+        run.repo,
+        ScratchWorktree.ensure(run.repo, run.ws.plan_roots),
+        base=run.base,
+        before=run.files,
+        after=current,
+        message=f"{subject}\n\n{body}",
+        author=settings.commit.author,
+        trailers=trailers,
+        checkpoint=(plan_id or loc.name, verb, ids),
+        prefix=settings.proposal_prefix,
+        plan_id=plan_id,
+        base_branch=run.request.base_branch,
+    )
+    run.outcome.proposal = publish.proposal_doc(proposal)
+
+
+def elaborate(
+    run: PlanRun, current: dict[str, str], cur_loc: PlanLocation
+) -> tuple[dict[str, str], PlanLocation]:
+    """Let the agent rewrite each new file; keep what it passes, drop items whose required agent failed."""
+    request = run.request
+    assert request.agent is not None
+    jobs = [
+        Elaboration(
+            item.id, run.children[item.id], current[run.children[item.id]].splitlines()[0].lstrip("# ")
+        )
+        for item in run.applied
+        if item.id in run.children
+    ]
+    results, agent_run = elaborate_all(
+        run.ws.settings,
+        request.agent,
+        request.agent_required,
+        cur_loc.main_path,
+        current,
+        jobs,
+        run.run_dir / "work",
+        progress=request.progress,
+    )
+    run.results.append(agent_run)
+    failed = {item for item, r in results.items() if r.failed is not None}
+    for res in run.outcome.operations:
+        r = results.get(res.item)
+        if r is not None:
+            _merge_elaboration(run, res, r.warnings, r.failed, r.details)
+    kept = [item for item in run.applied if item.id not in failed]
+    if failed:  # rebuild without the items whose required elaboration failed
+        current, cur_loc = run.files, run.loc
+        for item in kept:
+            change = apply_item(current, cur_loc, "expand", item)
+            current, cur_loc = change.files, change.location
+    for item in kept:
+        r = results.get(item.id)
+        if r is not None and r.text is not None:
+            current = dict(current, **{run.children[item.id]: r.text})
+    run.applied = kept
+    return current, cur_loc
+
+
+def _merge_elaboration(
+    run: PlanRun, res: ItemResult, warnings: list[str], failed: str | None, details: dict[str, object]
+) -> None:
+    """Fold an item's elaboration into its result and its artifact record."""
+    res.warnings.extend(warnings)
+    for warning in warnings:
+        print(f"plansmith: warning: {res.item}: {warning}", file=sys.stderr)
+    if failed is not None:
+        res.status, res.error = "failed", f"agent {run.request.agent}: {failed}"
+    if res.artifact is not None:
+        record = artifacts.read_artifact(Path(res.artifact))
+        status = "failed" if failed is not None else record.status
+        updated = replace(
+            record,
+            status=status,
+            error=res.error,
+            warnings=tuple(res.warnings),
+            details=dict(record.details) | details,
+        )
+        artifacts.write_artifact(run.run_dir, updated)

@@ -1,0 +1,99 @@
+"""What is decided for a committed plan when nobody named an item: the daemon and CI runners ask here.
+
+For each plan, in this order (one function, so the daemon and ``plansmith ci`` can never disagree):
+
+1. ``unchanged`` - this plan content was handled before for this base branch (the caller keeps that
+   memory: the daemon in its state folder, CI runners in the remote's ``refs/plansmith/`` refs);
+2. ``edited`` - the plan's proposal branch has commits of someone else on it: it is left alone;
+3. ``rejected`` - the user rejected a proposal made from exactly this content (the same check as
+   ``--auto-analysis`` on the command line: :func:`plansmith.engine.preflight.rejected_before`);
+4. ``run`` - expand, else collapse, every recommended item: :func:`propose_automatically`.
+
+Decides and runs; stores no memory of its own (each caller keeps its ``handled`` digests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from plansmith.engine.preflight import REJECTED, rejected_before
+from plansmith.plan.layout import PlanLocation, plan_files
+
+if TYPE_CHECKING:
+    from plansmith.engine.coordinator import RunOutcome
+    from plansmith.git_backend.proposals import Proposal
+    from plansmith.git_backend.repo import RepoPaths
+    from plansmith.workspace import Workspace
+
+Action = Literal["unchanged", "edited", "rejected", "run"]
+EDITED = "the proposal branch has commits plansmith did not make; it is left alone"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDecision:
+    action: Action
+    digest: str
+    """The content hash of the plan's committed files (what ``handled`` memories store)."""
+
+    @property
+    def reason(self) -> str | None:
+        """Why nothing is run, in words (``None`` for ``run`` and ``unchanged``)."""
+        return {"edited": EDITED, "rejected": REJECTED}.get(self.action)
+
+
+def plan_digest(files: Mapping[str, str], loc: PlanLocation) -> str:
+    """The content hash of one plan's files, as the rejection memory computes it."""
+    from plansmith.git_backend.rejections import plan_content_hash
+
+    return plan_content_hash({path: text.encode("utf-8") for path, text in plan_files(files, loc).items()})
+
+
+def decide(
+    repo: RepoPaths,
+    loc: PlanLocation,
+    files: Mapping[str, str],
+    *,
+    handled: str | None,
+    existing: Proposal | None,
+) -> PlanDecision:
+    """What to do with the committed plan at ``loc`` (see the module doc for the order).
+
+    ``handled``: the digest handled last for this plan and base branch (``None``: never);
+    ``existing``: the plan's live proposal, if any.
+    """
+    digest = plan_digest(files, loc)
+    if handled == digest:
+        return PlanDecision("unchanged", digest)
+    if existing is not None and existing.state == "edited":
+        return PlanDecision("edited", digest)
+    if rejected_before(repo, loc, files):
+        return PlanDecision("rejected", digest)
+    return PlanDecision("run", digest)
+
+
+def propose_automatically(
+    ws: Workspace, loc: PlanLocation, *, base_branch: str | None = None
+) -> RunOutcome | None:
+    """Expand every item the analysis recommends, else collapse likewise; the run's outcome.
+
+    ``None`` when there was nothing to do. ``base_branch``: the branch the proposal is for (default:
+    the one checked out; a CI runner on a detached HEAD names it).
+    """
+    from plansmith.engine.coordinator import OperationRequest, run_request
+
+    for verb in ("expand", "collapse"):
+        request = OperationRequest(
+            plan=str(ws.root / loc.main_path),
+            operation=verb,
+            auto=True,
+            assume_yes=True,
+            agent=ws.settings.agent,
+            agent_required=ws.settings.agent_required,
+            base_branch=base_branch,
+        )
+        outcome = run_request(ws, request, out=None)
+        if outcome.operations or outcome.skipped:
+            return outcome
+    return None

@@ -1,0 +1,120 @@
+"""One step's result made durable: its commit (scratch worktree), checkpoint, artifact and state record.
+
+Also reading the plan roots at a commit, which each wave starts from. It writes commits, checkpoint
+refs and artifact files only; it must not move a branch or write the user's working tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from plansmith.engine import artifacts
+from plansmith.engine.orchestrate.state import RunState, StepOutput, StepResult
+from plansmith.engine.orchestrate.steps import body, message
+from plansmith.engine.orchestrate.workflow import OPERATION, StepSpec
+from plansmith.engine.publish import write_changes
+from plansmith.engine.runner import OpOutcome
+from plansmith.errors import PlansmithError
+from plansmith.plan.api import decode_files
+
+if TYPE_CHECKING:
+    from plansmith.git_backend.repo import RepoPaths
+    from plansmith.workspace import Workspace
+
+
+def checkpoint_id_of(run: str, step: str) -> str:
+    return f"{run}-{step}"
+
+
+def files_at(ws: Workspace, repo: RepoPaths, commit: str) -> dict[str, str]:
+    from plansmith.git_backend.repo import read_tree_files
+
+    texts, _ = decode_files(
+        read_tree_files(repo, commit, ws.plans_dir), max_bytes=ws.settings.limits.max_plan_bytes
+    )
+    return texts
+
+
+def record_step(
+    ws: Workspace,
+    repo: RepoPaths,
+    state: RunState,
+    step: StepSpec,
+    produced: StepOutput,
+    before: Mapping[str, str],
+    outcome: OpOutcome,
+    run_dir: Path,
+) -> StepResult:
+    """Commit what the step produced (a checkpoint), write its artifact, move the state on."""
+    from plansmith.git_backend import checkpoints
+
+    commit: str | None = produced.commit
+    if produced.status == "success" and produced.files is not None:
+        plan = produced.plan_path or state.plan_path
+        commit = _commit_files(ws, repo, state, step.id, plan, before, produced.files)
+        if commit == state.head:
+            commit = None  # nothing changed
+    checkpoint_id: str | None = None
+    if commit is not None:
+        checkpoint_id = checkpoint_id_of(state.run, step.id)
+        with contextlib.suppress(PlansmithError):  # left by a killed run before its state was saved
+            checkpoints.delete(repo, checkpoint_id)
+        checkpoints.create(
+            repo,
+            commit,
+            plan=state.plan_name,
+            operation=OPERATION,
+            items=[step.id],
+            base=state.base,
+            checkpoint_id=checkpoint_id,
+        )
+        state.head = commit
+    if produced.plan_path is not None:
+        state.plan_path = produced.plan_path
+    record = artifacts.ArtifactRecord(
+        operation=OPERATION,
+        item=step.id,
+        status=produced.status,
+        files_created=produced.created,
+        files_modified=produced.modified,
+        error=produced.error if produced.status != "success" else None,
+        duration_s=outcome.duration_s,
+        attempts=tuple(a.to_json() for a in outcome.attempts),
+        warnings=tuple(produced.warnings),
+        details={**produced.details, "commit": commit},
+    )
+    path = artifacts.write_artifact(run_dir / "artifacts", record)
+    return StepResult(
+        step=step.id,
+        status=produced.status,
+        artifact=str(path),
+        error=record.error,
+        commit=commit,
+        checkpoint=checkpoint_id,
+        warnings=list(produced.warnings),
+    )
+
+
+def _commit_files(
+    ws: Workspace,
+    repo: RepoPaths,
+    state: RunState,
+    step: str,
+    plan_path: str,
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+) -> str:
+    from plansmith.git_backend.worktree import ScratchWorktree
+
+    scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
+    with scratch.session():  # held only for the commit: a long agent step never blocks the daemon
+        scratch.reset_to(state.head)
+        write_changes(scratch.path, before, after)
+        subject, trailers = message(state, step, plan_path)
+        return scratch.commit(f"{subject}\n\n{body(state)}", ws.settings.commit.author, trailers)
+
+
+# --- output -------------------------------------------------------------------------------------------

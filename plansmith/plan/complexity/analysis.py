@@ -1,0 +1,205 @@
+"""Analysis of a plan: every phase and stage scored, with an expand / collapse / keep recommendation.
+
+Recommendations, with ``Thresholds(expand=8.0, collapse=4.0)`` by default, compare the displayed
+(one-decimal) score, so what people read is what was decided:
+
+- an inline item scoring ``>= expand`` is recommended for expansion; a stage only when its phase is
+  already expanded (otherwise the phase is the one to expand first, and the reason says so);
+- an expanded item scoring ``<= collapse`` is recommended for collapse; a phase only when none of its
+  stages is expanded (stages collapse first);
+- everything else is kept. The band between the thresholds is a dead band: expansion moves the text
+  unchanged into a file that scores the same, so an item never flips back right after it flipped.
+
+This module builds values; it must not render them (see :mod:`.table`) nor touch files. Pure: imports
+only :mod:`plansmith.plan`. Phase and stage numbers are carried through as the model holds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from plansmith.plan.complexity.measure import Scorer
+from plansmith.plan.complexity.scoring import MAX_SCORE, Score, score_counts
+from plansmith.plan.ids import ItemId, id_json
+from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
+
+Recommendation = Literal["expand", "collapse", "keep"]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Where recommendations start: ``score >= expand`` (inline) and ``score <= collapse`` (expanded)."""
+
+    expand: float = 8.0
+    collapse: float = 4.0
+
+    def __post_init__(self) -> None:
+        for name, value in (("expand", self.expand), ("collapse", self.collapse)):
+            if not (isinstance(value, int | float) and 0.0 <= value <= MAX_SCORE) or isinstance(value, bool):
+                raise ValueError(f"complexity threshold {name} must be a number from 0 to 10, not {value!r}")
+        if not self.collapse < self.expand:
+            raise ValueError(
+                f"complexity thresholds: collapse ({self.collapse}) must be lower than expand "
+                f"({self.expand}), or items would flip back and forth"
+            )
+
+    def as_json(self) -> dict[str, float]:
+        return {"expand": float(self.expand), "collapse": float(self.collapse)}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    kind: Literal["phase", "stage"]
+    phase: ItemId
+    stage: ItemId | None
+    title: str
+    expanded: bool
+    path: str  # the file holding the item's content
+    score: float  # one decimal
+    recommendation: Recommendation
+    factors: dict[str, int]
+    reasons: list[str]
+    value: float  # the unrounded score: ranks items that display the same score (not in the JSON)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "phase": self.phase.as_json(),
+            "stage": id_json(self.stage),
+            "title": self.title,
+            "expanded": self.expanded,
+            "path": self.path,
+            "score": self.score,
+            "recommendation": self.recommendation,
+            "factors": dict(self.factors),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    plan: str  # the main plan's path
+    structure_level: int
+    thresholds: Thresholds
+    items: tuple[Item, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """Exactly the ``plansmith analyze --json`` document."""
+        return {
+            "plan": self.plan,
+            "structure_level": self.structure_level,
+            "thresholds": self.thresholds.as_json(),
+            "items": [item.as_json() for item in self.items],
+        }
+
+    def item(self, item_id: str) -> Item | None:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        return None
+
+    def recommended(self, recommendation: Recommendation) -> list[Item]:
+        return [it for it in self.items if it.recommendation == recommendation]
+
+
+def _recommend_phase(node: PhaseNode, score: float, t: Thresholds, reasons: list[str]) -> Recommendation:
+    if not node.expanded:
+        return "expand" if score >= t.expand else "keep"
+    if score <= t.collapse:
+        if any(s.expanded for s in node.stages):
+            reasons.append("collapse its expanded stages first")
+            return "keep"
+        return "collapse"
+    return "keep"
+
+
+def _recommend_stage(
+    phase: PhaseNode, node: StageNode, score: float, t: Thresholds, reasons: list[str]
+) -> Recommendation:
+    if node.expanded:
+        return "collapse" if score <= t.collapse else "keep"
+    if score >= t.expand:
+        if not phase.expanded:
+            reasons.append(f"expand phase {phase.number} first")
+            return "keep"
+        return "expand"
+    return "keep"
+
+
+def _item(phase: PhaseNode, node: PhaseNode | StageNode, s: Score, t: Thresholds) -> Item:
+    reasons = list(s.reasons)
+    if isinstance(node, PhaseNode):
+        rec = _recommend_phase(node, s.score, t, reasons)
+    else:
+        rec = _recommend_stage(phase, node, s.score, t, reasons)
+    return Item(
+        id=node.id,
+        kind="stage" if isinstance(node, StageNode) else "phase",
+        phase=phase.number,
+        stage=node.number if isinstance(node, StageNode) else None,
+        title=node.title,
+        expanded=node.expanded,
+        path=node.content_path,
+        score=s.score,
+        recommendation=rec,
+        factors=s.factors,
+        reasons=reasons,
+        value=s.value,
+    )
+
+
+def analyze_plan(plan: Plan, thresholds: Thresholds | None = None) -> Analysis:
+    """Score every phase and stage of ``plan`` and recommend expand / collapse / keep for each."""
+    return analyze_with(plan, thresholds if thresholds is not None else Thresholds(), Scorer(plan))
+
+
+def analyze_with(plan: Plan, t: Thresholds, scorer: Scorer) -> Analysis:
+    """:func:`analyze_plan` with a given :class:`Scorer` of ``plan``, so a caller that scores more
+    (the review) reads each document once."""
+    items: list[Item] = []
+    for phase in plan.phases:
+        items.append(_item(phase, phase, score_counts(scorer.content(phase)), t))
+        items.extend(_item(phase, stage, score_counts(scorer.content(stage)), t) for stage in phase.stages)
+    return Analysis(plan.main_path, plan.level, t, tuple(items))
+
+
+def score_section(doc: Document, section: Section) -> Score:
+    """The score of one phase or stage section of ``doc`` (its heading line and a Metadata block of
+    the file are not counted)."""
+    return score_counts(Scorer().section(doc, section))
+
+
+def score_node(plan: Plan, node: PhaseNode | StageNode) -> Score:
+    """The score of a phase or stage of ``plan``: its file when expanded, else its inline section."""
+    return score_counts(Scorer(plan).content(node))
+
+
+def score_phase_total(plan: Plan, node: PhaseNode) -> Score:
+    """The whole phase: its own text plus the content of its expanded stage files (their stubs are
+    not counted twice). Equal to :func:`score_node` when no stage is expanded."""
+    return score_counts(Scorer(plan).phase_total(node))
+
+
+def merged_score(plan: Plan, phases: Sequence[PhaseNode]) -> Score:
+    """The score the text of ``phases`` would have as one phase (the review's merge estimate): tasks,
+    lines, test lines, code blocks and stages add up; files and risk terms are united; dependencies
+    are those of the phases on phases outside the group."""
+    return score_counts(Scorer(plan).merged(phases))
+
+
+__all__ = [
+    "Analysis",
+    "Item",
+    "Recommendation",
+    "Thresholds",
+    "analyze_plan",
+    "analyze_with",
+    "merged_score",
+    "score_node",
+    "score_phase_total",
+    "score_section",
+]
