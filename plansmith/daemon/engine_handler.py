@@ -5,6 +5,9 @@
   ``plansmith expand/collapse --auto-analysis``, and the result becomes a proposal;
 - content the user rejected is remembered and not proposed again until it changes;
 - a proposal the user committed onto (``edited``) is left alone.
+
+It must not watch, debounce or schedule anything (the loop does), nor write the user's working tree,
+index, HEAD or branches: proposals are made in the scratch worktree and published as branches.
 """
 
 from __future__ import annotations
