@@ -64,7 +64,7 @@ from plansmith.daemon.inbox import FileEvent, Inbox, Item, RefsEvent, RescanRequ
 from plansmith.daemon.jobs import Job, JobIntervals, job_table
 from plansmith.daemon.repo import RepoPaths
 from plansmith.daemon.scheduler import JobScheduler
-from plansmith.daemon.sdnotify import Notifier
+from plansmith.daemon.sdnotify import Notifier, WatchdogPacer
 from plansmith.daemon.signals import StopSignals
 from plansmith.daemon.state import DaemonLock, DaemonState, RunEntry, StateStore, now_iso
 from plansmith.daemon.tracker import ChangeTracker
@@ -121,8 +121,7 @@ class Daemon:
         self.watcher: Watcher | None = None
         self.scheduler: JobScheduler | None = None
         self.run_errors = 0
-        self.next_ping: float | None = None
-        self._last_ping = 0.0
+        self.pacer = WatchdogPacer(self.notifier)
 
     # -- flags other threads and tests look at ------------------------------------------------------
     @property
@@ -173,18 +172,8 @@ class Daemon:
             },
         )
 
-    def _progress(self, status: str | None) -> None:
-        now = time.monotonic()
-        interval = self.notifier.watchdog_interval_s
-        if interval is not None and now - self._last_ping >= min(interval, 1.0):
-            self.notifier.watchdog()
-            self._last_ping = now
-            self.next_ping = now + interval
-        if status:
-            self.notifier.status(status)
-
     def _ctx(self, trigger: str) -> RunContext:
-        return RunContext(trigger, self.signals.cancelled, self._progress)
+        return RunContext(trigger, self.signals.cancelled, self.pacer.progress)
 
     def _save(self) -> None:
         self.state.heartbeat = now_iso()
@@ -328,7 +317,12 @@ class Daemon:
     def _timeout(self, now: float) -> float | None:
         deadlines = [
             d
-            for d in (self.plans.next_due(), self.refs.next_due(), self.next_ping, self.queue.deadline())
+            for d in (
+                self.plans.next_due(),
+                self.refs.next_due(),
+                self.pacer.next_ping,
+                self.queue.deadline(),
+            )
             if d is not None
         ]
         return max(0.0, min(deadlines) - now) if deadlines else None
@@ -360,8 +354,7 @@ class Daemon:
 
     def loop(self) -> None:
         while not self.signals.stopping:
-            if self.next_ping is not None and time.monotonic() >= self.next_ping:
-                self._progress(None)
+            self.pacer.ping_if_due()
             self.inbox.wait(self._timeout(self.clock()))
             self.state.count("wakeups")
             if self.signals.stopping:
@@ -426,7 +419,7 @@ class Daemon:
             self.state.phase = "watching"
             self._save()
             self.notifier.ready(self._status_line())
-            self.next_ping = time.monotonic() if self.notifier.watchdog_interval_s else None
+            self.pacer.start()
             log.info(
                 "plansmith daemon watching %s in %s (pid %d)", self._where(), self.repo.root, os.getpid()
             )

@@ -3,7 +3,8 @@
 Messages go as one datagram to the AF_UNIX socket named by ``NOTIFY_SOCKET`` (a leading ``@`` means the
 abstract namespace). Without the variable every call is a no-op, so the daemon runs the same in a
 terminal. The watchdog interval is half of ``WATCHDOG_USEC`` (when ``WATCHDOG_PID``, if set, is us).
-It must never raise: a lost notification must not stop the daemon.
+It must never raise: a lost notification must not stop the daemon. :class:`WatchdogPacer` decides when
+to ping; it sends nothing of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
@@ -75,3 +77,34 @@ class Notifier:
             with contextlib.suppress(OSError):
                 self._sock.close()
             self._sock = None
+
+
+class WatchdogPacer:
+    """Pings systemd's watchdog at its interval but at most once a second, and passes status lines on.
+
+    The daemon calls :meth:`progress` from inside long runs (through ``RunContext``) and
+    :meth:`ping_if_due` between steps; :attr:`next_ping` is one of the deadlines its loop waits for.
+    """
+
+    def __init__(self, notifier: Notifier) -> None:
+        self.notifier = notifier
+        self.next_ping: float | None = None
+        self._last_ping = 0.0
+
+    def start(self) -> None:
+        """Ping at the next wake-up if systemd asked for a watchdog; otherwise never wake up for it."""
+        self.next_ping = time.monotonic() if self.notifier.watchdog_interval_s else None
+
+    def progress(self, status: str | None) -> None:
+        now = time.monotonic()
+        interval = self.notifier.watchdog_interval_s
+        if interval is not None and now - self._last_ping >= min(interval, 1.0):
+            self.notifier.watchdog()
+            self._last_ping = now
+            self.next_ping = now + interval
+        if status:
+            self.notifier.status(status)
+
+    def ping_if_due(self) -> None:
+        if self.next_ping is not None and time.monotonic() >= self.next_ping:
+            self.progress(None)

@@ -364,14 +364,7 @@ def approve(
     would conflict (checked in memory with ``git merge-tree --write-tree``).
     """
     proposal = get(repo, proposal_id, prefix=prefix)
-    branch = current_branch(repo)
-    if branch is None:
-        raise ConflictError("HEAD is detached", hint=f"check out {proposal.base_branch} and approve again")
-    if branch != proposal.base_branch and not allow_other_branch:
-        raise ConflictError(
-            f"proposal {proposal.id} is for branch {proposal.base_branch}, but {branch} is checked out",
-            hint=f"git switch {proposal.base_branch}, then approve again",
-        )
+    branch = _branch_to_merge_into(repo, proposal, allow_other_branch)
     head = resolve_commit(repo, "HEAD")
     found_base = git(["merge-base", head, proposal.commit], cwd=repo.worktree, check=False)
     if found_base.returncode != 0:
@@ -382,6 +375,35 @@ def approve(
     if merge_base == proposal.commit:
         _delete_branch(repo, proposal)
         return ApproveResult(proposal, "up-to-date", head)
+    _refuse_to_overwrite_uncommitted(repo, proposal, merge_base)
+    if merge_base == head:
+        git(["merge", "--ff-only", "--no-edit", proposal.commit], cwd=repo.worktree)
+        kind: Literal["fast-forward", "merge"] = "fast-forward"
+    else:
+        _check_merge_is_clean(repo, head, proposal)
+        msg = f"Merge plansmith proposal {proposal.id}"
+        git(["merge", "--no-ff", "--no-edit", "-m", msg, proposal.commit], cwd=repo.worktree)
+        kind = "merge"
+    _delete_branch(repo, proposal)
+    return ApproveResult(proposal, kind, resolve_commit(repo, "HEAD"))
+
+
+def _branch_to_merge_into(repo: RepoPaths, proposal: Proposal, allow_other_branch: bool) -> str:
+    """The checked-out branch, if the proposal may be merged into it; else ConflictError."""
+    branch = current_branch(repo)
+    if branch is None:
+        raise ConflictError("HEAD is detached", hint=f"check out {proposal.base_branch} and approve again")
+    if branch != proposal.base_branch and not allow_other_branch:
+        raise ConflictError(
+            f"proposal {proposal.id} is for branch {proposal.base_branch}, but {branch} is checked out",
+            hint=f"git switch {proposal.base_branch}, then approve again",
+        )
+    return branch
+
+
+def _refuse_to_overwrite_uncommitted(repo: RepoPaths, proposal: Proposal, merge_base: str) -> None:
+    """ConflictError if an uncommitted change (staged, unstaged, untracked) touches a path the proposal
+    changes: the merge must never be the thing that loses the user's work."""
     touched = set(
         filter(
             None,
@@ -401,16 +423,6 @@ def approve(
             f"approving {proposal.id} would overwrite uncommitted changes in: {', '.join(clash[:10])}",
             hint="commit or stash those changes (git stash), then approve again; nothing was changed",
         )
-    if merge_base == head:
-        git(["merge", "--ff-only", "--no-edit", proposal.commit], cwd=repo.worktree)
-        kind: Literal["fast-forward", "merge"] = "fast-forward"
-    else:
-        _check_merge_is_clean(repo, head, proposal)
-        msg = f"Merge plansmith proposal {proposal.id}"
-        git(["merge", "--no-ff", "--no-edit", "-m", msg, proposal.commit], cwd=repo.worktree)
-        kind = "merge"
-    _delete_branch(repo, proposal)
-    return ApproveResult(proposal, kind, resolve_commit(repo, "HEAD"))
 
 
 def _check_merge_is_clean(repo: RepoPaths, head: str, proposal: Proposal) -> None:

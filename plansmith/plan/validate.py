@@ -242,80 +242,59 @@ def _dependency_problems(kind: str, nodes: Sequence[PhaseNode | StageNode], of: 
 
 
 def _children(plan: Plan) -> list[Problem]:
+    """Problems of the expanded phase and stage files, and of files in the plan's folder nothing links to."""
     problems = []
     for p in plan.phases:
         doc = p.document
         if doc is None:
             continue
-        if doc.root is None:
-            problems.append(
-                problem(
-                    doc.path,
-                    1,
-                    "missing-title",
-                    f"expanded phase file has no '# Phase {p.number}: Title' heading; add it back",
-                )
-            )
-        elif parse_item_heading("phase", doc.root.heading.text) is None:
-            problems.append(
-                problem(
-                    doc.path,
-                    doc.root.start + 1,
-                    "missing-title",
-                    f"the title is not '# Phase {p.number}: Title'; make it one so plansmith can collapse "
-                    f"the file back",
-                )
-            )
-        elif doc.root.number != p.number:
-            problems.append(
-                problem(
-                    doc.path,
-                    doc.root.start + 1,
-                    "phase-number-mismatch",
-                    f"this file belongs to phase {p.number} but its title says phase {doc.root.number}",
-                )
-            )
+        problems += _phase_file_title(p, doc)
         problems += _numbering(doc, doc.sections, "stage")
         for s in p.stages:
-            sd = s.document
-            if sd is None:
-                continue
-            if sd.root is None:
-                problems.append(
-                    problem(
-                        sd.path, 1, "missing-title", f"stage file has no '# Stage {s.number}: Title' heading"
-                    )
-                )
-            elif sd.root.number != s.number:
-                problems.append(
-                    problem(
-                        sd.path,
-                        sd.root.start + 1,
-                        "stage-number-mismatch",
-                        f"this file belongs to stage {s.number} but its title says stage {sd.root.number}",
-                    )
-                )
+            if s.document is not None:
+                problems += _stage_file_title(s, s.document)
     for path in plan.stray_files:
-        stem = posixpath.splitext(posixpath.basename(path))[0]
-        if STAGE_NAME.match(stem):
-            problems.append(
-                problem(
-                    path,
-                    0,
-                    "orphan-stage-file",
-                    "stage file that no phase links to; link it from its phase or delete it",
-                )
-            )
-        elif PHASE_NAME.match(stem) or PHASE_NAME.match(posixpath.basename(posixpath.dirname(path))):
-            problems.append(
-                problem(
-                    path,
-                    0,
-                    "orphan-phase-file",
-                    "phase file that the main plan does not use; link it from its phase or delete it",
-                )
-            )
+        problems += _stray_file(path)
     return problems
+
+
+def _phase_file_title(p: PhaseNode, doc: Document) -> list[Problem]:
+    if doc.root is None:
+        message = f"expanded phase file has no '# Phase {p.number}: Title' heading; add it back"
+        return [problem(doc.path, 1, "missing-title", message)]
+    if parse_item_heading("phase", doc.root.heading.text) is None:
+        message = (
+            f"the title is not '# Phase {p.number}: Title'; make it one so plansmith can collapse "
+            f"the file back"
+        )
+        return [problem(doc.path, doc.root.start + 1, "missing-title", message)]
+    if doc.root.number != p.number:
+        message = f"this file belongs to phase {p.number} but its title says phase {doc.root.number}"
+        return [problem(doc.path, doc.root.start + 1, "phase-number-mismatch", message)]
+    return []
+
+
+def _stage_file_title(s: StageNode, sd: Document) -> list[Problem]:
+    if sd.root is None:
+        return [
+            problem(sd.path, 1, "missing-title", f"stage file has no '# Stage {s.number}: Title' heading")
+        ]
+    if sd.root.number != s.number:
+        message = f"this file belongs to stage {s.number} but its title says stage {sd.root.number}"
+        return [problem(sd.path, sd.root.start + 1, "stage-number-mismatch", message)]
+    return []
+
+
+def _stray_file(path: str) -> list[Problem]:
+    """A file in the plan's folder that no link reaches: orphaned if its name says phase or stage."""
+    stem = posixpath.splitext(posixpath.basename(path))[0]
+    if STAGE_NAME.match(stem):
+        message = "stage file that no phase links to; link it from its phase or delete it"
+        return [problem(path, 0, "orphan-stage-file", message)]
+    if PHASE_NAME.match(stem) or PHASE_NAME.match(posixpath.basename(posixpath.dirname(path))):
+        message = "phase file that the main plan does not use; link it from its phase or delete it"
+        return [problem(path, 0, "orphan-phase-file", message)]
+    return []
 
 
 def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
