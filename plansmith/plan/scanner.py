@@ -189,6 +189,26 @@ def _html_block_start(line: str, in_paragraph: bool) -> str | None:
     return None
 
 
+def _interrupts_paragraph(stripped: str, is_item: bool) -> bool:
+    """Whether a line (leading white space removed) starts a block that ends an open paragraph:
+    a fence, heading, block quote, list item, thematic break or an HTML block of types 1-6 (type 7,
+    e.g. ``</pre>``, cannot interrupt a paragraph, CommonMark 4.6)."""
+    first = stripped[0]
+    if is_item or first == ">":
+        return True
+    if first == "#":
+        return heading_of(stripped) is not None
+    if first in "`~":
+        fm = _FENCE.match(stripped)
+        return fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3))
+    if first == "<":
+        return _html_block_start(stripped, True) is not None
+    if first in "*-_":
+        marks = stripped.replace(" ", "").replace("\t", "")
+        return len(marks) >= 3 and marks == first * len(marks)
+    return False
+
+
 def _html_block_ends(line: str, end: str) -> bool:
     if end == "raw":
         return _HTML_RAW_END.search(line) is not None
@@ -255,7 +275,9 @@ def scan(lines: tuple[str, ...]) -> Scan:
         inside = lists if not lists or lists[-1] <= width else [c for c in lists if c <= width]
         container = inside[-1] if inside else 0
         if len(inside) < len(lists) and width >= 4:
-            in_paragraph = False  # not a lazy continuation but an indented code block (as markdown-it)
+            if in_paragraph and not _interrupts_paragraph(stripped, item is not None):
+                continue  # a lazy continuation of the item's paragraph: indented code cannot interrupt it
+            in_paragraph = False  # the block start ends the item: an indented code block (as markdown-it)
         relative = width - container
         if first in "`~" and relative < 4:
             content = line.expandtabs(4)[container:] if container else line
