@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--repo", metavar="DIR", help=REPO_HELP)
     common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     common.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    common.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="plain output: no live progress, no colour, no fitted tables",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     adder = _Adder(sub, common)
     _add_plan_commands(adder)

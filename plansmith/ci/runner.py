@@ -32,6 +32,7 @@ from plansmith.errors import PlansmithError, UsageError
 if TYPE_CHECKING:
     from plansmith.ci.review_requests import ReviewRequest
     from plansmith.engine.coordinator import RunOutcome
+    from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
     from plansmith.plan.layout import PlanLocation
@@ -100,8 +101,10 @@ def run_ci(
     branch: str | None = None,
     open_pr: str | None = None,
     environ: Mapping[str, str] | None = None,
+    progress: ProgressSink | None = None,
 ) -> CiReport:
-    """One run (see the module doc); ``open_pr``: ``github`` or ``gitlab`` to open review requests."""
+    """One run (see the module doc); ``open_pr``: ``github`` or ``gitlab`` to open review requests;
+    ``progress``: where the runs report their operations (a terminal's live view)."""
     from plansmith.git_backend import remote as remotes
 
     env = os.environ if environ is None else environ
@@ -111,6 +114,7 @@ def run_ci(
     remotes.ensure_remote_head(repo, remote)
     for attempt in range(1, PUSH_ATTEMPTS + 1):
         run = _Run(ws, repo, remote, base_branch)
+        run.progress = progress
         run.fetch()
         run.handle_plans()
         if run.push(last_attempt=attempt == PUSH_ATTEMPTS):
@@ -138,6 +142,7 @@ class _Run:
         self.conflicts: set[str] = set()  # refs whose local copy holds commits the remote lacks
         self.pending: list[Pending] = []
         self.pushed: list[tuple[dict[str, Any], Pending]] = []  # (report entry, proposal)
+        self.progress: ProgressSink | None = None
 
     # --- 1. what the remote remembers --------------------------------------------------------------
 
@@ -255,7 +260,9 @@ class _Run:
             self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
             return
         try:
-            outcome = propose_automatically(self.ws, loc, base_branch=self.base_branch)
+            outcome = propose_automatically(
+                self.ws, loc, base_branch=self.base_branch, progress=self.progress
+            )
         except PlansmithError as exc:
             self._fail(pid, exc.located())
             return

@@ -37,7 +37,8 @@ def analysis_mermaid(ws: Workspace, plan: str) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.plan.complexity import format_table
+    from plansmith.terminal.display import display_for
+    from plansmith.terminal.output import print_analysis
 
     if args.format == "mermaid":
         sys.stdout.write(analysis_mermaid(open_workspace(args.repo), args.plan))
@@ -46,5 +47,5 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(analysis.as_json())
     else:
-        print(format_table(analysis))
+        print_analysis(display_for(args), analysis)
     return EXIT_OK

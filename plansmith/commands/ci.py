@@ -1,7 +1,8 @@
 """``plansmith ci [--remote NAME] [--branch NAME] [--open-pr github|gitlab]``: proposals from CI runners.
 
 Glue only: the run is :func:`plansmith.ci.runner.run_ci`; this module turns its report into the
-``ci --json`` document or lines for people.
+``ci --json`` document or lines for people (with the runs' live progress when a person watches at a
+terminal; CI logs get the plain lines).
 """
 
 from __future__ import annotations
@@ -13,15 +14,21 @@ from plansmith.commands.common import emit_json, open_workspace
 
 if TYPE_CHECKING:
     from plansmith.ci.runner import CiReport
+    from plansmith.engine.progress import ProgressSink
     from plansmith.workspace import Workspace
 
 
 def ci_report(
-    ws: Workspace, *, remote: str = "origin", branch: str | None = None, open_pr: str | None = None
+    ws: Workspace,
+    *,
+    remote: str = "origin",
+    branch: str | None = None,
+    open_pr: str | None = None,
+    progress: ProgressSink | None = None,
 ) -> CiReport:
     from plansmith.ci.runner import run_ci
 
-    return run_ci(ws, remote=remote, branch=branch, open_pr=open_pr)
+    return run_ci(ws, remote=remote, branch=branch, open_pr=open_pr, progress=progress)
 
 
 def ci_document(
@@ -32,9 +39,13 @@ def ci_document(
 
 
 def main(args: argparse.Namespace) -> int:
-    report = ci_report(
-        open_workspace(args.repo), remote=args.remote, branch=args.branch, open_pr=args.open_pr
-    )
+    from plansmith.terminal.display import display_for
+    from plansmith.terminal.progress import progress_for
+
+    ws = open_workspace(args.repo)
+    with progress_for(display_for(args)) as view:
+        sink = view.sink if view.live is not None else None
+        report = ci_report(ws, remote=args.remote, branch=args.branch, open_pr=args.open_pr, progress=sink)
     if args.json:
         emit_json(report.as_json())
         return report.exit_code

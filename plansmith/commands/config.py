@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
@@ -22,5 +21,8 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(config_document(ws))
     else:
-        sys.stdout.write(ws.loaded.show())
+        from plansmith.terminal.display import display_for
+        from plansmith.terminal.output import print_config
+
+        print_config(display_for(args), ws.loaded)
     return EXIT_OK

@@ -15,26 +15,37 @@ from typing import TYPE_CHECKING
 from plansmith.commands.common import open_workspace
 
 if TYPE_CHECKING:
+    from plansmith.terminal.display import Display
     from plansmith.workspace import Workspace
 
 
-def run_daemon(ws: Workspace, *, once: bool) -> int:
-    """Run the daemon for the workspace's repository; the exit status (1 after a handler error)."""
+def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> int:
+    """Run the daemon for the workspace's repository; the exit status (1 after a handler error).
+
+    ``--once`` on a terminal (``display`` rich) shows the runs' operations live, with the log lines
+    above them; the long-running daemon only logs, as a service does.
+    """
     from plansmith.daemon.engine_handler import EngineHandler
     from plansmith.daemon.entry import run_daemon as run_loop
     from plansmith.daemon.log import setup_logging
     from plansmith.daemon.scheduler import JobIntervals
+    from plansmith.terminal.display import PLAIN
+    from plansmith.terminal.progress import progress_for
 
-    setup_logging(logging.INFO, stream=sys.stderr)
-    return run_loop(
-        ws.require_repo().worktree,
-        EngineHandler(ws),
-        roots=ws.plan_roots,
-        debounce_ms=ws.settings.debounce_ms,
-        once=once,
-        intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),
-    )
+    with progress_for(display if once and display is not None else PLAIN) as view:
+        live = view.live
+        setup_logging(logging.INFO, stream=live.writer(sys.stderr) if live is not None else sys.stderr)
+        return run_loop(
+            ws.require_repo().worktree,
+            EngineHandler(ws, progress=view.sink if live is not None else None),
+            roots=ws.plan_roots,
+            debounce_ms=ws.settings.debounce_ms,
+            once=once,
+            intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),
+        )
 
 
 def main(args: argparse.Namespace) -> int:
-    return run_daemon(open_workspace(args.repo), once=args.once)
+    from plansmith.terminal.display import display_for
+
+    return run_daemon(open_workspace(args.repo), once=args.once, display=display_for(args))

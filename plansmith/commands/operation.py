@@ -1,7 +1,9 @@
 """``plansmith expand|collapse PLAN (--auto-analysis | phase N [stage M])``: a run that ends in a proposal.
 
 Turns the arguments into an :class:`~plansmith.engine.coordinator.OperationRequest`; the engine does
-the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything.
+the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything. On a
+terminal the analysis is a table fitted to its width and the operations show live while they run
+(:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import emit_json, open_workspace, plan_arg
@@ -17,6 +20,7 @@ from plansmith.errors import UsageError
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import OperationRequest, RunOutcome
     from plansmith.plan.ids import ItemId
+    from plansmith.terminal.display import Display
     from plansmith.workspace import Workspace
 
 ITEM_USAGE = "name the item as 'phase N' or 'phase N stage M', or use --auto-analysis"
@@ -40,11 +44,26 @@ def _item_number(text: str) -> ItemId:
     return number
 
 
-def run_operation(ws: Workspace, request: OperationRequest, *, show: bool) -> RunOutcome:
-    """Run one expand/collapse request; ``show``: progress and result for people on stdout."""
+def run_operation(
+    ws: Workspace, request: OperationRequest, *, show: bool, display: Display | None = None
+) -> RunOutcome:
+    """Run one expand/collapse request; ``show``: progress and result for people on stdout, drawn as
+    ``display`` says (default: plain)."""
     from plansmith.engine.coordinator import run_request
+    from plansmith.terminal.display import PLAIN
+    from plansmith.terminal.output import print_analysis
+    from plansmith.terminal.progress import progress_for
 
-    return run_request(ws, request, out=sys.stdout if show else None)
+    if not show:
+        return run_request(ws, request, out=None)
+    shown = display or PLAIN
+    with progress_for(shown) as view:
+        return run_request(
+            ws,
+            replace(request, progress=view.sink) if view.live is not None else request,
+            out=view.out,
+            show_analysis=(lambda analysis: print_analysis(shown, analysis)) if shown.rich else None,
+        )
 
 
 def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, object]:
@@ -54,6 +73,7 @@ def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, ob
 
 def main(args: argparse.Namespace) -> int:
     from plansmith.engine.coordinator import OperationRequest
+    from plansmith.terminal.display import display_for
 
     if bool(args.item) == bool(args.auto_analysis):
         raise UsageError("give either 'phase N [stage M]' or --auto-analysis")
@@ -75,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
         agent=ws.settings.agent,
         agent_required=ws.settings.agent_required,
     )
-    outcome = run_operation(ws, request, show=not args.json)
+    outcome = run_operation(ws, request, show=not args.json, display=display_for(args))
     if args.json:
         emit_json(outcome.as_json())
     return outcome.exit_code

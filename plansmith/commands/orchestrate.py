@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import emit_json, open_workspace
 
 if TYPE_CHECKING:
     from plansmith.engine.orchestrate import OrchestrateOutcome, OrchestrateRequest
+    from plansmith.terminal.display import Display
     from plansmith.workspace import Workspace
 
 
@@ -22,14 +24,24 @@ def orchestrate_document(ws: Workspace, request: OrchestrateRequest) -> dict[str
     return run(ws, request, show=False).as_json()
 
 
-def run(ws: Workspace, request: OrchestrateRequest, *, show: bool) -> OrchestrateOutcome:
+def run(
+    ws: Workspace, request: OrchestrateRequest, *, show: bool, display: Display | None = None
+) -> OrchestrateOutcome:
+    """One workflow run; ``show``: its steps for people on stdout, live on a terminal (``display``)."""
     from plansmith.engine.orchestrate import run_orchestrate
+    from plansmith.terminal.display import PLAIN
+    from plansmith.terminal.progress import progress_for
 
-    return run_orchestrate(ws, request, out=sys.stdout if show else None)
+    if not show:
+        return run_orchestrate(ws, request, out=None)
+    with progress_for(display or PLAIN) as view:
+        live = replace(request, progress=view.sink) if view.live is not None else request
+        return run_orchestrate(ws, live, out=view.out)
 
 
 def main(args: argparse.Namespace) -> int:
     from plansmith.engine.orchestrate import OrchestrateRequest
+    from plansmith.terminal.display import display_for
 
     ws = open_workspace(args.repo, max_parallel=1 if args.sequential else None, agent=args.agent)
     request = OrchestrateRequest(
@@ -40,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
         restart=args.restart,
         phases=getattr(args, "phases", None),
     )
-    outcome = run(ws, request, show=not args.json)
+    outcome = run(ws, request, show=not args.json, display=display_for(args))
     if args.json:
         emit_json(outcome.as_json())
     return outcome.exit_code

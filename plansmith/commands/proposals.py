@@ -1,19 +1,24 @@
 """``plansmith proposals [list] | show ID | approve ID | reject ID``: thin over the git backend's proposals.
 
 ``approve`` is one of the two ways plansmith writes the user's branch (with ``--merge``); the refusal
-rules live in :func:`plansmith.git_backend.proposals.approve`, not here.
+rules live in :func:`plansmith.git_backend.proposals.approve`, not here. ``show`` gathers what a person
+needs to judge a proposal (:class:`ProposalDetails`: the analysis before the change, what moved where,
+the files and the diff with renames detected); :mod:`plansmith.terminal.show` prints it.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
-from plansmith.errors import UsageError
+from plansmith.errors import PlansmithError, UsageError
 
 if TYPE_CHECKING:
+    from plansmith.git_backend.diffs import FileChange
     from plansmith.git_backend.proposals import Proposal
+    from plansmith.plan.complexity import Analysis
     from plansmith.workspace import Workspace
 
 
@@ -42,14 +47,81 @@ def list_document(ws: Workspace) -> dict[str, object]:
     return {"proposals": [proposal_json(p) for p in list_proposals(ws)]}
 
 
-def show_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
-    """The ``proposals show ID --json`` document: the proposal, its commit message and its diff."""
+@dataclass(frozen=True)
+class ProposalDetails:
+    """Everything ``proposals show`` presents. ``analysis`` is the plan's analysis at the proposal's
+    base (None when that plan cannot be read any more); ``moves`` say where each item went."""
+
+    proposal: Proposal
+    message: str
+    analysis: Analysis | None
+    moves: list[str]
+    files: list[FileChange]
+    diff: str
+
+
+def proposal_details(ws: Workspace, proposal_id: str) -> ProposalDetails:
     from plansmith.git_backend import proposals
 
     repo, prefix = ws.require_repo(), ws.settings.proposal_prefix
-    return proposal_json(proposals.get(repo, proposal_id, prefix=prefix)) | {
-        "message": proposals.message(repo, proposal_id, prefix=prefix),
-        "diff": proposals.diff(repo, proposal_id, prefix=prefix),
+    proposal = proposals.get(repo, proposal_id, prefix=prefix)
+    analysis, moves = _analysis_and_moves(ws, proposal)
+    return ProposalDetails(
+        proposal=proposal,
+        message=proposals.message(repo, proposal_id, prefix=prefix),
+        analysis=analysis,
+        moves=moves,
+        files=proposals.changed_files(repo, proposal_id, prefix=prefix),
+        diff=proposals.diff(repo, proposal_id, prefix=prefix),
+    )
+
+
+def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | None, list[str]]:
+    """The plan analysed at the proposal's base and at its tip, and what moved where between them."""
+    from plansmith.git_backend.messages import item_moves
+
+    try:
+        before = _analysis_at(ws, proposal.base, proposal.plan)
+        after = _analysis_at(ws, proposal.commit, proposal.plan)
+    except PlansmithError:  # a base that is gone, a plan that no longer parses: show the rest
+        return None, []
+    if before is None:
+        return None, []
+    moves = item_moves(proposal.operation, proposal.items, before, after) if after is not None else []
+    return before, moves
+
+
+def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
+    """The plan whose main file was ``plan`` analysed at ``commit`` (where it may have moved into its
+    folder, or back out of it)."""
+    from plansmith import discovery
+    from plansmith.commands.common import thresholds
+    from plansmith.git_backend.diffs import folder_move
+    from plansmith.plan.api import decode_files
+    from plansmith.plan.complexity import analyze_plan
+    from plansmith.plan.layout import build_plan, plan_files
+
+    if not commit or not plan:
+        return None
+    raw = discovery.committed_files(ws.require_repo(), commit, ws.plan_roots)
+    files, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
+    refs = discovery.catalog(files, patterns=ws.plan_roots)
+    for path in (plan, folder_move(plan)):
+        ref = next((r for r in refs if r.location.main_path == path), None)
+        if ref is not None:
+            return analyze_plan(build_plan(plan_files(files, ref.location), ref.location), thresholds(ws))
+    return None
+
+
+def show_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
+    """The ``proposals show ID --json`` document: the proposal, its commit message, what moved where,
+    the files it changes (``git diff --stat -M`` counted) and its diff (renames detected)."""
+    details = proposal_details(ws, proposal_id)
+    return proposal_json(details.proposal) | {
+        "message": details.message,
+        "moves": details.moves,
+        "files": [change.to_json() for change in details.files],
+        "diff": details.diff,
     }
 
 
@@ -77,17 +149,19 @@ def reject_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
 def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args.repo)
     if args.action == "list":
-        return _list(ws, json_out=args.json)
+        return _list(ws, args)
     if not args.id:
         raise UsageError(
             f"'proposals {args.action}' needs a proposal id", hint="run 'plansmith proposals' to list them"
         )
     if args.action == "show":
-        doc = show_document(ws, args.id)
         if args.json:
-            emit_json(doc)
+            emit_json(show_document(ws, args.id))
         else:
-            print(f"{doc['message']}\n\n{doc['diff']}")
+            from plansmith.terminal.display import display_for
+            from plansmith.terminal.show import print_proposal
+
+            print_proposal(display_for(args), proposal_details(ws, args.id))
         return EXIT_OK
     done = approve_document(ws, args.id) if args.action == "approve" else reject_document(ws, args.id)
     if args.json:
@@ -101,14 +175,13 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _list(ws: Workspace, *, json_out: bool) -> int:
+def _list(ws: Workspace, args: argparse.Namespace) -> int:
     found = list_proposals(ws)
-    if json_out:
+    if args.json:
         emit_json({"proposals": [proposal_json(p) for p in found]})
         return EXIT_OK
-    if not found:
-        print("no open proposals")
-    for p in found:
-        items = ", ".join(p.items)
-        print(f"{p.id:<32} {p.state:<7} {p.operation} {items}  branch {p.branch}  base {p.base[:10]}")
+    from plansmith.terminal.display import display_for
+    from plansmith.terminal.output import print_proposals
+
+    print_proposals(display_for(args), found)
     return EXIT_OK

@@ -27,11 +27,12 @@ def review_document(ws: Workspace, plan: str) -> dict[str, object]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.plan.review import format_review
+    from plansmith.terminal.display import display_for
+    from plansmith.terminal.output import print_review
 
     review = review_of(open_workspace(args.repo), args.plan)
     if args.json:
         emit_json(review.as_json())
     else:
-        print(format_review(review))
+        print_review(display_for(args), review)
     return EXIT_OK

@@ -1,6 +1,8 @@
 """``plansmith status``: the daemon's state, its last runs, pending analyses, open proposals, errors.
 
-Reads the daemon's state file and the proposal branches; changes nothing.
+Reads the daemon's state file and the proposal branches; changes nothing. On a terminal the same
+facts are a dashboard (:mod:`plansmith.terminal.dashboard`); elsewhere the plain lines and the JSON
+document stay as they were.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ from typing import TYPE_CHECKING, Any
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 
 if TYPE_CHECKING:
+    from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.session import GitSession
     from plansmith.workspace import Workspace
 
 
 def status_document(ws: Workspace) -> dict[str, Any]:
     """The ``status --json`` document: the daemon's state (``docs/daemon.md``) plus ``proposals``."""
+    return _status(ws)[0]
+
+
+def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     import time
 
     from plansmith.daemon.entry import daemon_status
@@ -39,7 +46,7 @@ def status_document(ws: Workspace) -> dict[str, Any]:
         }
         for p in found
     ]
-    return status
+    return status, found
 
 
 def _age(session: GitSession, commit: str, now: float) -> dict[str, Any]:
@@ -57,12 +64,20 @@ def _age(session: GitSession, commit: str, now: float) -> dict[str, Any]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.daemon.state import format_status
+    from plansmith.terminal.display import display_for
 
-    status = status_document(open_workspace(args.repo))
+    status, found = _status(open_workspace(args.repo))
     if args.json:
         emit_json(status, as_text=True)
         return EXIT_OK
+    display = display_for(args)
+    if display.rich:
+        from plansmith.terminal.dashboard import dashboard_view
+
+        display.console().print(dashboard_view(status, found))
+        return EXIT_OK
+    from plansmith.daemon.state import format_status
+
     print(format_status(status))
     if status["proposals"]:
         print("open proposals:")

@@ -1,1 +1,2 @@
-"""plansmith.daemon"""
+"""plansmith.daemon: the always-on watcher (start at :mod:`plansmith.daemon.loop`, whose docstring is
+the theory of operation). Importing the package must stay cheap: it imports nothing."""

@@ -50,12 +50,16 @@ class ContentChecks:
         """Hash the plans on disk; keys whose content changed since last seen are reconsidered."""
         moved, unchanged = self.tracker.worktree_seen(worktree_snapshot(self.repo, self.roots, keys), keys)
         self.state.count("skipped_unchanged", unchanged)
+        moved |= self.tracker.take_recheck(keys)
         if moved:
             self._apply(self.tracker.reconsider(moved, committed_snapshot(self.repo, self.roots)))
         return moved
 
     def refs(self, waiting: set[PlanKey], *, force: bool = False) -> set[PlanKey]:
-        """HEAD or refs moved: find plans whose committed content changed on the current branch.
+        """HEAD or refs moved: queue plans whose committed content changed on the current branch.
+
+        Returns the plans that look like uncommitted edits now: the caller starts an edit window for
+        them (see :meth:`~plansmith.daemon.tracker.ChangeTracker.ref_moved`).
 
         ``waiting``: plans with edit events still inside their debounce window; they are judged when
         the window closes (a checkout rewrites the plans before it moves HEAD, an editor may still be
@@ -78,7 +82,7 @@ class ContentChecks:
         else:
             self.state.count("skipped_unchanged")
         self._apply(verdict)
-        return keys
+        return set(verdict.later)
 
     def everything(self) -> None:
         """A full rescan's checks: every plan on disk, then HEAD's plans (even if HEAD did not move)."""

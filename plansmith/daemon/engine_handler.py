@@ -5,6 +5,9 @@
   ``plansmith expand/collapse --auto-analysis``, and the result becomes a proposal;
 - content the user rejected is remembered and not proposed again until it changes;
 - a proposal the user committed onto (``edited``) is left alone.
+
+It must not watch, debounce or schedule anything (the loop does), nor write the user's working tree,
+index, HEAD or branches: proposals are made in the scratch worktree and published as branches.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, RunContext,
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
+    from plansmith.engine.progress import ProgressSink
     from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
 
@@ -30,8 +34,9 @@ ARTIFACT_MAX_AGE_S = 7 * 24 * 3600
 class EngineHandler:
     """The :class:`~plansmith.daemon.handler.DaemonHandler` that runs plansmith's engine."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, progress: ProgressSink | None = None) -> None:
         self.ws = ws
+        self.progress = progress  # where runs report their operations (a terminal's live view, --once)
         self.state_dir = ws.require_repo().state_dir
         self.handled_path = self.state_dir / "handled.json"
 
@@ -131,7 +136,7 @@ class EngineHandler:
 
         started = time.monotonic()
         try:
-            outcome = propose_automatically(self.ws, ref.location)
+            outcome = propose_automatically(self.ws, ref.location, progress=self.progress)
         except PlansmithError as exc:
             return RunRecord(ref.id, "failed", None, time.monotonic() - started, [exc.located()])
         if outcome is None:
@@ -142,6 +147,8 @@ class EngineHandler:
         branch = outcome.proposal["branch"] if outcome.proposal else None
         verb = outcome.operations[0].operation
         summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
+        if outcome.moves:  # in one line, what moved where
+            summary += f" ({'; '.join(outcome.moves)})"
         return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
 
     def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:

@@ -2,7 +2,7 @@
 
 Only types live here (the handler protocol, the context of one call, the records a call hands back, the
 timing options); no I/O and no threads. :mod:`plansmith.daemon.engine_handler` is the real handler;
-tests pass recording ones.
+tests pass recording ones. It must not import the engine (the loop stays testable without it).
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ the signal handler touching any lock. When the queue is full, further items are 
 rescan is requested instead (memory stays bounded, nothing is lost for good). File events for the same
 path and kind that arrive before the loop drains them are folded into one (first time, last time,
 count), so a storm costs memory per distinct path, not per event.
+
+It must not interpret items (the loop does) nor block a producer.
 """
 
 from __future__ import annotations

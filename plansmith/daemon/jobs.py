@@ -2,7 +2,8 @@
 
 Pure data: no scheduler and no threads here (:mod:`plansmith.daemon.scheduler` turns the intervals into
 APScheduler jobs; the loop runs the callables on its own thread). Adding a job is one field in
-:class:`JobIntervals` and one row in the table the loop builds with :func:`job_table`.
+:class:`JobIntervals` and one row in the table the loop builds with :func:`job_table`. It must not
+import APScheduler or run anything itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Daemon logging: stderr, with journald priority prefixes (``<3>`` ...) when run by systemd.
 
 journald reads ``<N>`` at the start of a line as the syslog priority and adds its own timestamp, so under
-systemd lines carry the priority and no time; in a terminal they carry time and level.
+systemd lines carry the priority and no time; in a terminal they carry time and level. It must not
+configure anything but the ``plansmith`` loggers and the root handler of the daemon process.
 """
 
 from __future__ import annotations

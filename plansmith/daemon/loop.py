@@ -22,10 +22,10 @@ One step:
    ``rebase`` move HEAD last, after the objects and the working tree are written), so it needs no
    debounce: in the same step the committed plans of HEAD are read through the long-lived git session
    and the working tree is hashed again; the tracker says which plans have new committed content
-   (``handle_committed``) and which plans are uncommitted edits. Plans with edit events still inside
-   their window are left to step 3 (a checkout rewrote them just before HEAD moved): deciding by content
-   when the window closes, not by the order of the events, tells a checkout (disk == HEAD) from an
-   edit. When HEAD names the same commit of the same branch as before (``fetch``), nothing is read.
+   (``handle_committed``) and which plans match it on disk (settled). A plan whose disk differs from
+   HEAD, or that has edit events inside their window, is left to step 3 (an edit window starts for it):
+   deciding by content when the window closes, not by the order of the events, tells a checkout or a
+   commit from an edit. When HEAD names the same commit of the same branch as before, nothing is read.
 3. *Edits, debounced.* A plan whose last write is ``debounce_ms`` old (or whose first write of the
    window is ``max_wait_factor`` times that old) is hashed; if its content moved and differs from HEAD
    it is queued for ``analyse_uncommitted``; editors' temp files never reach a plan.
@@ -383,8 +383,9 @@ class Daemon:
             self.full_rescan("after an internal error")
         if self.signals.reload_requested:
             self._reload()
-        if self.refs.due(now):  # at once; plans with edits inside their window are judged when it closes
-            self.checks.refs(self.plans.pending_keys())
+        if self.refs.due(now):  # at once; plans that look edited are judged after an edit window
+            for key in self.checks.refs(self.plans.pending_keys()):
+                self.plans.touch(key, now)
         due = self.plans.due(now)
         if due:
             self.checks.worktree(set(due))

@@ -3,6 +3,7 @@
 Messages go as one datagram to the AF_UNIX socket named by ``NOTIFY_SOCKET`` (a leading ``@`` means the
 abstract namespace). Without the variable every call is a no-op, so the daemon runs the same in a
 terminal. The watchdog interval is half of ``WATCHDOG_USEC`` (when ``WATCHDOG_PID``, if set, is us).
+It must never raise: a lost notification must not stop the daemon.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ When ``systemctl --user`` works (probe: ``systemctl --user show-environment`` su
 are run: ``daemon-reload``, then ``enable --now`` / ``disable --now``. When it does not (no systemd, no
 user bus, e.g. in a container or over ``su``), the files are written anyway and the report lists the
 exact commands to run, plus ``loginctl enable-linger $USER`` for running without a login session.
+It must not start a daemon itself nor touch the repository: only the unit files and ``systemctl``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The systemd template unit and its instance names. Pure: text in, text out.
+"""The systemd template unit and its instance names. Pure: text in, text out; it must not write files.
 
 The unit text lives in one place, the package data file ``plansmith/data/plansmith@.service``
 (``systemd/plansmith@.service`` in the source tree is an identical copy for people who install by hand;

@@ -39,6 +39,8 @@ class Verdict:
     """Uncommitted edits whose content was not analysed yet."""
     settled: frozenset[PlanKey] = frozenset()
     """Plans that are not uncommitted edits (any more): drop their pending analysis."""
+    later: frozenset[PlanKey] = frozenset()
+    """Plans to judge after an edit window (start one for them)."""
 
 
 @dataclass(slots=True)
@@ -46,6 +48,8 @@ class ChangeTracker:
     worktree: Snapshot = field(default_factory=dict)
     analysed: dict[PlanKey, FileHashes] = field(default_factory=dict)
     committed: OrderedDict[str, Snapshot] = field(default_factory=OrderedDict)
+    recheck: set[PlanKey] = field(default_factory=set)
+    """Plans a ref change left to be judged after an edit window, even if their content did not move."""
     max_branches: int = MAX_BRANCHES
 
     def worktree_seen(self, current: Snapshot, keys: set[PlanKey] | None) -> tuple[set[PlanKey], int]:
@@ -86,14 +90,34 @@ class ChangeTracker:
         """HEAD moved (commit, checkout, reset, the end of a rebase): decide on content, at once.
 
         ``head``: the plans in the new HEAD; ``disk``: the plans on disk now; ``waiting``: plans with
-        edit events inside their debounce window, left to be judged when it closes (a checkout rewrote
-        them just before HEAD moved, or someone is still typing). Returns the plans whose committed
-        content is new for ``branch`` and the verdict on the uncommitted edits of all the others.
+        edit events inside their debounce window, left to be judged when it closes. Returns the plans
+        whose committed content is new for ``branch``, and the verdict on the others: the ones whose
+        disk matches HEAD are settled at once; the ones that differ go ``later``: they look like an
+        edit, and an edit is judged after a debounce window (the disk may show a write whose event has
+        not arrived yet, a commit of it may be on its way), like any other edit.
         """
         keys = self.head_seen(branch, head)
-        settled_disk = {k: v for k, v in disk.items() if k not in waiting}
-        self.worktree_seen(settled_disk, (set(disk) | set(self.worktree)) - waiting)
-        return keys, self.reconsider(self.all_known(head) - waiting, head)
+        settled: set[PlanKey] = set()
+        later: set[PlanKey] = set()
+        for key in (self.all_known(head) | set(disk)) - waiting:
+            on_disk = disk.get(key)
+            if on_disk and on_disk != head.get(key):
+                later.add(key)
+                continue
+            if on_disk:
+                self.worktree[key] = on_disk
+            else:
+                self.worktree.pop(key, None)
+            self.analysed.pop(key, None)
+            settled.add(key)
+        self.recheck |= later
+        return keys, Verdict(settled=frozenset(settled), later=frozenset(later))
+
+    def take_recheck(self, keys: set[PlanKey] | None) -> set[PlanKey]:
+        """Plans left ``later`` by a ref change among ``keys`` (None: all): reconsider them now."""
+        taken = set(self.recheck) if keys is None else self.recheck & keys
+        self.recheck -= taken
+        return taken
 
     def all_known(self, head: Snapshot) -> set[PlanKey]:
         """Every plan that is on disk, in ``head`` or has an analysis: what a ref change reconsiders."""

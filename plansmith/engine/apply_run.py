@@ -22,7 +22,7 @@ from plansmith.engine.items import Item, ItemResult, OperationRequest, RunOutcom
 from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
-from plansmith.plan.complexity import Analysis, analyze_plan, format_table
+from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan
 from plansmith.plan.transforms import Change
 from plansmith.plan.validate import validate_plan
@@ -81,7 +81,7 @@ def execute(
     outcome.summary = _summary(run.results)
     if not _keep_if_valid(run, current, cur_loc):
         return outcome
-    _commit_and_publish(run, current, plan_id)
+    _commit_and_publish(run, current, cur_loc, plan_id)
     if not outcome.failed:
         artifacts.cleanup(run_dir, keep_on_failure=True)
     if request.merge and outcome.proposal is not None:
@@ -195,14 +195,24 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], cur_loc: PlanLocation)
     return bool(run.applied)
 
 
-def _commit_and_publish(run: PlanRun, current: dict[str, str], plan_id: str | None) -> None:
-    from plansmith.git_backend.messages import proposal_subject, proposal_trailers
+def _commit_and_publish(
+    run: PlanRun, current: dict[str, str], cur_loc: PlanLocation, plan_id: str | None
+) -> None:
+    from plansmith.git_backend.messages import proposal_message, proposal_trailers
     from plansmith.git_backend.worktree import ScratchWorktree
 
     settings, verb, loc = run.ws.settings, run.request.operation, run.loc
     ids = [i.id for i in run.applied]
-    subject = proposal_subject(verb, ids, loc.name)
-    body = "Analysis before the change:\n\n" + format_table(run.analysis)
+    after = build_plan(current, cur_loc)
+    message, run.outcome.moves = proposal_message(
+        verb,
+        ids,
+        loc.name,
+        build_plan(run.files, loc),
+        run.analysis,
+        after,
+        analyze_plan(after, run.analysis.thresholds),
+    )
     trailers = proposal_trailers(
         plan=loc.main_path, operation=verb, items=ids, base=run.base, run=run.run_dir.name
     )
@@ -212,7 +222,7 @@ def _commit_and_publish(run: PlanRun, current: dict[str, str], plan_id: str | No
         base=run.base,
         before=run.files,
         after=current,
-        message=f"{subject}\n\n{body}",
+        message=message,
         author=settings.commit.author,
         trailers=trailers,
         checkpoint=(plan_id or loc.name, verb, ids),

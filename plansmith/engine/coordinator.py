@@ -13,7 +13,9 @@ and reports the result; the confirmed run itself is :mod:`plansmith.engine.apply
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith import discovery
@@ -33,10 +35,12 @@ from plansmith.engine.preflight import REJECTED, rejected_before, require_item
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
-from plansmith.plan.complexity import Thresholds, analyze_plan, format_table
+from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
+from plansmith.terminal.text import analysis_text
 
 if TYPE_CHECKING:
+    from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.repo import RepoPaths
     from plansmith.workspace import Workspace
 
@@ -65,7 +69,15 @@ def committed_files(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int)
     return texts
 
 
-def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None) -> RunOutcome:
+def run_request(
+    ws: Workspace,
+    request: OperationRequest,
+    *,
+    out: TextIO | None,
+    show_analysis: Callable[[Analysis], None] | None = None,
+) -> RunOutcome:
+    """Run one request; ``out``: lines for people (None: silent). ``show_analysis`` shows the analysis
+    before the prompt (default: the plain table on ``out``; the terminal layer draws it to fit)."""
     repo = ws.require_repo()
     settings = ws.settings
     files = committed_files(repo, ws.plan_roots, settings.limits.max_plan_bytes)
@@ -100,26 +112,39 @@ def run_request(ws: Workspace, request: OperationRequest, *, out: TextIO | None)
         return outcome
     _warn_uncommitted(ws, loc, out)
     if out is not None:
-        out.write(format_table(analysis) + "\n\n")
-        out.write(f"{request.operation}: {', '.join(i.id for i in items)}\n")
+        if show_analysis is not None:
+            show_analysis(analysis)
+        else:
+            out.write(analysis_text(analysis) + "\n")
+        out.write(f"\n{request.operation}: {', '.join(i.id for i in items)}\n")
     if request.dry_run:
         return _dry_run(files, loc, request.operation, items, outcome, out)
     if not request.assume_yes and not _confirm(request):
         _say(out, "nothing changed")
         return outcome
-    decide = ask_on_failure if request.interactive else None
+    decide = _asker(request.progress) if request.interactive else None
     execute(ws, repo, files, loc, request, items, analysis, outcome, plan_id=ref.id, decide=decide, out=out)
     _report(out, outcome)
     return outcome
 
 
-def ask_on_failure(outcome: OpOutcome) -> Literal["retry", "skip", "abort"]:
-    """At a terminal, ask what to do with an operation that failed all its attempts."""
-    print(f"{outcome.op_id} failed: {outcome.error}", file=sys.stderr)
-    while True:
-        answer = input("[r]etry, [s]kip it, or [a]bort the run? ").strip().lower()[:1]
-        if answer in ("r", "s", "a"):
-            return {"r": "retry", "s": "skip", "a": "abort"}[answer]  # type: ignore[return-value]
+def ask_on_failure(
+    outcome: OpOutcome, pause: Callable[[], AbstractContextManager[object]] = nullcontext
+) -> Literal["retry", "skip", "abort"]:
+    """At a terminal, ask what to do with an operation that failed all its attempts. ``pause`` holds a
+    live progress view still while the question is on the screen."""
+    with pause():
+        print(f"{outcome.op_id} failed: {outcome.error}", file=sys.stderr)
+        while True:
+            answer = input("[r]etry, [s]kip it, or [a]bort the run? ").strip().lower()[:1]
+            if answer in ("r", "s", "a"):
+                return {"r": "retry", "s": "skip", "a": "abort"}[answer]  # type: ignore[return-value]
+
+
+def _asker(progress: ProgressSink | None) -> Callable[[OpOutcome], Literal["retry", "skip", "abort"]]:
+    """:func:`ask_on_failure`, pausing the sink's live view if it has one (a ``paused()`` method)."""
+    pause = getattr(progress, "paused", None)
+    return ask_on_failure if pause is None else partial(ask_on_failure, pause=pause)
 
 
 def _say(out: TextIO | None, text: str) -> None:
@@ -201,6 +226,8 @@ def _report(out: TextIO | None, outcome: RunOutcome) -> None:
         return
     p = outcome.proposal
     out.write(f"\nproposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})\n")
+    for move in outcome.moves:
+        out.write(f"  {move}\n")
     if outcome.merged:
         out.write("merged into the current branch\n")
     else:

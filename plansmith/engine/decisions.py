@@ -23,6 +23,7 @@ from plansmith.plan.layout import PlanLocation, plan_files
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import RunOutcome
+    from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
     from plansmith.workspace import Workspace
@@ -74,12 +75,17 @@ def decide(
 
 
 def propose_automatically(
-    ws: Workspace, loc: PlanLocation, *, base_branch: str | None = None
+    ws: Workspace,
+    loc: PlanLocation,
+    *,
+    base_branch: str | None = None,
+    progress: ProgressSink | None = None,
 ) -> RunOutcome | None:
     """Expand every item the analysis recommends, else collapse likewise; the run's outcome.
 
     ``None`` when there was nothing to do. ``base_branch``: the branch the proposal is for (default:
-    the one checked out; a CI runner on a detached HEAD names it).
+    the one checked out; a CI runner on a detached HEAD names it). ``progress``: where the runs report
+    their operations (a terminal's live view).
     """
     from plansmith.engine.coordinator import OperationRequest, run_request
 
@@ -92,6 +98,7 @@ def propose_automatically(
             agent=ws.settings.agent,
             agent_required=ws.settings.agent_required,
             base_branch=base_branch,
+            progress=progress,
         )
         outcome = run_request(ws, request, out=None)
         if outcome.operations or outcome.skipped:

@@ -76,6 +76,7 @@ class RunOutcome:
     changes: dict[str, list[str]] = field(default_factory=dict)
     skipped: str | None = None  # why nothing was run although there was something to do
     summary: RunSummary | None = None  # wall time against the sequential estimate, when operations ran
+    moves: list[str] = field(default_factory=list)  # "phase 3 → specs/plans/001_x/phase_3_db.md", per item
 
     @property
     def failed(self) -> int:

@@ -14,6 +14,7 @@ Modules (import the one you need; this package imports nothing so the hook fast 
 * ``full_worktree`` - short-lived full checkouts for implementation steps;
 * ``checkpoints`` - commit + ref + record, validated before restore;
 * ``proposals`` - proposal branches: publish (compare-and-swap), list with state, approve, reject, diff;
+* ``diffs`` - what a proposal changes: its diff and files, a plan's move into its folder as a rename;
 * ``rejections`` - remembered rejections per plan content hash;
 * ``messages`` - commit messages, trailers and identities.
 

@@ -30,9 +30,9 @@ working tree, because the user asked for it.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from plansmith.errors import ConflictError, GitError, ProposalError, UnknownProposalError
 from plansmith.git_backend import rejections
@@ -53,11 +53,13 @@ from plansmith.git_backend.repo import (
     current_branch,
     default_branch,
     resolve_commit,
-    rev_parse,
     worktree_status,
 )
 from plansmith.git_backend.session import GitSession, session_for
 from plansmith.plan.roots import branch_component
+
+if TYPE_CHECKING:
+    from plansmith.git_backend.diffs import FileChange
 
 DEFAULT_PREFIX = "plansmith/"
 State = Literal["open", "stale", "edited"]
@@ -76,6 +78,7 @@ class Proposal:
     base_branch: str
     run: str
     state: State
+    created: int = field(default=0, compare=False)  # the tip's commit time (Unix seconds), for its age
 
     @property
     def ref(self) -> str:
@@ -195,6 +198,7 @@ def list_proposals(repo: RepoPaths, *, prefix: str = DEFAULT_PREFIX) -> list[Pro
                 base_branch=base_branch,
                 run=trailers.get(TRAILER_RUN, ""),
                 state=state,
+                created=session.commit(tip).committer_time,
             )
         )
     return sorted(proposals, key=lambda p: p.id)
@@ -288,12 +292,17 @@ def publish(
 
 
 def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
-    """``git diff <base>...<branch>``: what approving would bring, relative to where the branches met."""
-    proposal = get(repo, proposal_id, prefix=prefix)
-    base = rev_parse(repo, f"refs/heads/{proposal.base_branch}") or proposal.base
-    # --no-renames: an expansion reads as "plan edited, phase file added", not as a rename of the plan.
-    args = ["diff", "--no-color", "--no-ext-diff", "--no-renames", f"{base}...{proposal.commit}"]
-    return git(args, cwd=repo.worktree).out
+    """What approving would bring, renames detected (see :mod:`plansmith.git_backend.diffs`)."""
+    from plansmith.git_backend import diffs
+
+    return diffs.diff_text(repo, get(repo, proposal_id, prefix=prefix))
+
+
+def changed_files(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> list[FileChange]:
+    """The files the proposal changes, with their line counts (see :mod:`plansmith.git_backend.diffs`)."""
+    from plansmith.git_backend import diffs
+
+    return diffs.changed_files(repo, get(repo, proposal_id, prefix=prefix))
 
 
 def message(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:

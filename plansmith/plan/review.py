@@ -287,34 +287,11 @@ def review_plan(plan: Plan, thresholds: Thresholds | None = None) -> Review:
     )
 
 
-def format_review(review: Review) -> str:
-    """The report printed by ``plansmith review``."""
-    b = review.balance
-    out = [f"{review.plan}: hierarchy review"]
-    if b.verdict == "empty":
-        out.append("balance: no phases")
-    else:
-        out.append(
-            f"balance: {b.verdict} ({b.phases} phases; scores {b.min:.1f}..{b.max:.1f}, mean {b.mean:.1f}; "
-            f"heaviest {b.heaviest}, lightest {b.lightest})"
-        )
-    sections: list[tuple[str, list[str]]] = [
-        ("still too complex", [x.message for x in review.still_complex]),
-        ("worth merging", [x.message for x in review.merge_candidates]),
-        ("second round", [x.message for x in review.second_round]),
-    ]
-    for title, lines in sections:
-        out.append(f"{title}:" + ("" if lines else " none"))
-        out.extend(f"  - {line}" for line in lines)
-    return "\n".join(out) + "\n"
-
-
 __all__ = [
     "Balance",
     "MergeCandidate",
     "Review",
     "SecondRound",
     "StillComplex",
-    "format_review",
     "review_plan",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -163,6 +165,7 @@ def test_a_storm_of_10000_events_gives_one_run_per_plan_and_bounded_memory(make_
         runs_before = len(status(repo).get("last_runs") or [])  # type: ignore[arg-type]
         target = repo / PLAN
         swap = repo / "specs/plans/.001_feature.md.swp"
+        storm_started = time.time()
         for n in range(5_000):  # 10,000 events: the plan and an editor swap file, alternately
             target.write_text(SMALL + f"- [ ] edit {n}\n")
             swap.write_bytes(b"x" * (n % 7))
@@ -174,7 +177,11 @@ def test_a_storm_of_10000_events_gives_one_run_per_plan_and_bounded_memory(make_
         runs = (status(repo).get("last_runs") or [])[: len(status(repo)["last_runs"]) - runs_before]  # type: ignore[arg-type, index]
         edits = [r for r in runs if r.get("trigger") == "edit"]
         assert {r["plan"] for r in edits} == {"001_feature"}
-        assert len(edits) <= 3, edits  # one per debounce max-wait window of a storm that lasts seconds
+        # One run per max-wait window (2.5 s) of the storm as the daemon saw it: from the first write to
+        # the last edit run (second stamps, so +1 s). Idle, that is 3 runs at most; on a loaded machine
+        # watchdog delivers the same 10,000 events over a longer span, which this bound follows.
+        seen_s = max(datetime.fromisoformat(r["time"]).timestamp() for r in edits) + 1 - storm_started
+        assert len(edits) <= 2 + math.ceil(seen_s / 2.5), (seen_s, edits)
         grown_mb = (rss_kb(proc.pid) - baseline) / 1024
         assert grown_mb < 20, grown_mb
     finally:

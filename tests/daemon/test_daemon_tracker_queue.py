@@ -49,11 +49,28 @@ def test_a_checkout_with_edit_events_in_their_window_is_not_an_edit() -> None:
     assert t.reconsider(moved, V2).settled == {"001_a"}
 
 
-def test_a_soft_reset_is_an_edit_without_file_events() -> None:
+def test_a_soft_reset_is_an_edit_without_file_events_judged_after_an_edit_window() -> None:
     t = ChangeTracker()
     t.ref_moved("refs/heads/main", V2, V2, set())
     keys, verdict = t.ref_moved("refs/heads/main", V1, V2, set())
-    assert keys == {"001_a"} and verdict.analyse == {"001_a"}
+    assert keys == {"001_a"} and verdict.later == {"001_a"} and not verdict.analyse
+    # The window closes: the disk did not move, but the plan is reconsidered and is an edit.
+    moved, _ = t.worktree_seen(V2, {"001_a"})
+    assert not moved and t.take_recheck({"001_a"}) == {"001_a"}
+    assert t.reconsider({"001_a"}, V1).analyse == {"001_a"}
+    assert t.take_recheck(None) == set()
+
+
+def test_a_write_seen_on_disk_before_its_event_then_committed_is_never_an_edit() -> None:
+    """A late ref event (a checkout's) is handled after a write whose event has not arrived yet."""
+    t = ChangeTracker()
+    t.ref_moved("refs/heads/main", V1, V1, set())
+    keys, verdict = t.ref_moved("refs/heads/feature", V1, V2, set())
+    assert verdict.later == {"001_a"} and not verdict.analyse  # not analysed at once: a window first
+    keys, verdict = t.ref_moved("refs/heads/feature", V2, V2, {"001_a"})  # the commit, inside it
+    assert keys == {"001_a"}
+    moved, _ = t.worktree_seen(V2, {"001_a"})
+    assert t.reconsider(moved | t.take_recheck({"001_a"}), V2).settled == {"001_a"}
 
 
 def test_a_branch_seen_before_with_the_same_plans_hands_nothing_over() -> None:

@@ -188,10 +188,10 @@ def test_storm_of_10000_events_gives_at_most_two_calls_and_bounded_memory(plan_r
 
 def test_commit_edit_checkout_are_told_apart(plan_repo: Path) -> None:
     """Edits wait for the debounce, ref changes do not: a commit or a checkout is judged at once on the
-    content of HEAD and of the disk. The debounce is long (1 s) so that an edit committed right away
-    (``write`` then ``git commit``, slow on a loaded machine) is still inside its window when the
-    commit lands: then it is a commit, never an uncommitted edit; the commit itself does not wait."""
-    with ThreadedDaemon(plan_repo, debounce_ms=1000) as td:
+    content of HEAD and of the disk. The debounce is long (3 s) so that an edit committed right away
+    (``write`` then ``git commit``: over a second on a loaded machine) is still inside its window when
+    the commit lands: then it is a commit, never an uncommitted edit; the commit itself does not wait."""
+    with ThreadedDaemon(plan_repo, debounce_ms=3000) as td:
         # An edit that is not committed: analysed, no proposal work.
         write(plan_repo / A, (plan_repo / A).read_text() + "- [ ] new\n")
         wait_for(lambda: analyses(td))

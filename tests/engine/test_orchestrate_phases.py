@@ -222,7 +222,10 @@ def test_orchestrate_emits_progress_and_a_summary(repo: Path, isolated_home: Pat
     outcome = run_orchestrate(open_workspace(None, {"agent": "fake"}), request, out=None)
     assert outcome.exit_code == 0
     for item in ("plan", "implement_phase_1", "implement_phase_2"):
-        assert [e.state for e in events if e.item == item] == ["queued", "running", "done"]
+        # the runner's queued/running/done, and the agent's own attempt (running 1 of 1) in between
+        assert [e.state for e in events if e.item == item] == ["queued", "running", "running", "done"]
+        agent_attempt = [e for e in events if e.item == item][2]
+        assert (agent_attempt.attempt, agent_attempt.max_attempts, agent_attempt.timeout_s) == (1, 1, 30)
     assert outcome.summary is not None and outcome.summary.successful == len(outcome.steps) - 4
 
 

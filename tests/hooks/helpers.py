@@ -17,7 +17,7 @@ VALID = (
 NOT_UTF8 = b"\xff\xfe# Demo\n\n### Phase 1: Setup\n- [ ] a\n"
 DUPLICATE_PHASE = VALID.replace("### Phase 2: Build", "### Phase 1: Again")
 # Modules the hook must never import (too slow to import on every commit).
-HEAVY = ("git", "pydantic", "pydantic_settings", "watchdog", "apscheduler", "markdown_it")
+HEAVY = ("git", "pydantic", "pydantic_settings", "watchdog", "apscheduler", "markdown_it", "rich")
 
 
 def write(repo: Path, rel: str, content: str | bytes) -> None:

@@ -14,7 +14,6 @@ from plansmith.plan.complexity import (
     Analysis,
     Thresholds,
     analyze_plan,
-    format_table,
     paths_in,
     risk_terms_in,
     score_node,
@@ -26,6 +25,7 @@ from plansmith.plan.layout import PlanLocation, build_plan, find_plans
 from plansmith.plan.model import Plan
 from plansmith.plan.parser import parse_document
 from plansmith.plan.transforms import expand_phase, expand_stage
+from plansmith.terminal.text import analysis_text as format_table  # the table moved out of plan/
 
 from .strategies import plans, section_body
 

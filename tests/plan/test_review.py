@@ -10,8 +10,9 @@ import pytest
 from plansmith.plan.complexity import Thresholds, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, find_plans
 from plansmith.plan.model import Plan
-from plansmith.plan.review import format_review, review_plan
+from plansmith.plan.review import review_plan
 from plansmith.plan.transforms import expand_phase, expand_stage
+from plansmith.terminal.text import review_text as format_review  # the report moved out of plan/
 
 PLANS_DIR = "specs/plans"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real"

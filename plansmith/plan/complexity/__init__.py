@@ -8,8 +8,10 @@ The package is split by concern; import from here, the names below are the publi
   Metadata block) and its :class:`Counts`;
 - :mod:`.scoring` — the formula: factors -> points -> a score approaching 10 (:class:`Score`);
 - :mod:`.analysis` — :class:`Thresholds`, recommendations, :class:`Item`, :class:`Analysis`,
-  :func:`analyze_plan`;
-- :mod:`.table` — the plain-text table of ``plansmith analyze``.
+  :func:`analyze_plan`.
+
+The table people read is drawn outside the plan core (:mod:`plansmith.terminal.text`,
+:mod:`plansmith.terminal.tables`).
 
 Everything here is pure: text and parsed plans in, values out; no I/O, no imports outside
 :mod:`plansmith.plan`. The same text always gets the same score.
@@ -40,7 +42,6 @@ from plansmith.plan.complexity.scoring import (
     score_counts,
     weigh,
 )
-from plansmith.plan.complexity.table import format_table
 
 __all__ = [
     "FACTOR_NAMES",
@@ -59,7 +60,6 @@ __all__ = [
     "analyze_plan",
     "analyze_with",
     "curve",
-    "format_table",
     "merged_score",
     "paths_in",
     "points",

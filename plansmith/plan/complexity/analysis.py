@@ -10,7 +10,7 @@ Recommendations, with ``Thresholds(expand=8.0, collapse=4.0)`` by default, compa
 - everything else is kept. The band between the thresholds is a dead band: expansion moves the text
   unchanged into a file that scores the same, so an item never flips back right after it flipped.
 
-This module builds values; it must not render them (see :mod:`.table`) nor touch files. Pure: imports
+This module builds values; it must not render them (plansmith.terminal does) nor touch files. Pure: imports
 only :mod:`plansmith.plan`. Phase and stage numbers are carried through as the model holds them.
 """
 
