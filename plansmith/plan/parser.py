@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from plansmith.errors import PlanError, PlanTooLargeError
 from plansmith.plan.dependencies import parse_dependencies
@@ -113,14 +114,15 @@ def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
     scanned = scan(lines)
     code = scanned.code_lines
     headings = scanned.headings
+    index = _index_lines(lines, code)
     root: Section | None = None
     sections: tuple[Section, ...] = ()
     if kind == "plan":
         title = next((h for h in headings if h.level == 1), None)
-        sections = _build_sections(lines, code, headings, "phase", _plan_phase_headings(headings), len(lines))
+        sections = _build_sections(index, headings, "phase", _plan_phase_headings(headings), len(lines))
         first = sections[0].start if sections else len(lines)
     else:
-        title, root = _root_section(path, lines, code, headings, kind)
+        title, root = _root_section(path, index, headings, kind)
         if root is not None:
             sections = root.children
         first = sections[0].start if sections else len(lines)
@@ -139,10 +141,32 @@ def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _LineIndex:
+    """What sections need from a document's lines, found in one pass over them: every task, and the
+    lines outside code that may hold a dependency, objective or detail-link line. Each section then
+    reads its slice (by bisection) instead of walking its lines, so a phase's stages cost nothing more."""
+
+    lines: tuple[str, ...]
+    tasks: list[Task]
+    task_lines: list[int]  # tasks[k].index, for bisection
+    candidates: list[int]  # non-task lines outside code with a ":" (fields) or a "](" (detail links)
+
+
+def _index_lines(lines: tuple[str, ...], code: frozenset[int]) -> _LineIndex:
+    tasks: list[Task] = []
+    candidates: list[int] = []
+    for i, raw in enumerate(lines):
+        if "[" in raw and (tm := _TASK.match(raw)) is not None and i not in code:
+            tasks.append(Task(i, indent_width(raw), tm.group(1), (tm.group(2) or "").strip()))
+        elif (":" in raw or "](" in raw) and i not in code:
+            candidates.append(i)  # _DEPENDENCIES and _OBJECTIVE need a ":", _DETAIL_LINK a "]("
+    return _LineIndex(lines, tasks, [t.index for t in tasks], candidates)
+
+
 def _root_section(
     path: str,
-    lines: tuple[str, ...],
-    code: frozenset[int],
+    index: _LineIndex,
     headings: tuple[Heading, ...],
     kind: DocKind,
 ) -> tuple[Heading | None, Section | None]:
@@ -166,7 +190,7 @@ def _root_section(
     if title is None or parsed is None:
         return title, None
     section = _make_section(
-        lines, code, headings, item_kind, parsed, title, title.index, len(lines), child_kind
+        index, headings, item_kind, parsed, title, title.index, len(index.lines), child_kind
     )
     return title, section
 
@@ -241,8 +265,7 @@ def _drop_summaries(at_level: list[_Candidate], headings: Sequence[Heading]) -> 
 
 
 def _build_sections(
-    lines: tuple[str, ...],
-    code: frozenset[int],
+    index: _LineIndex,
     headings: Sequence[Heading],
     kind: ItemKind,
     chosen: list[_Candidate],
@@ -259,13 +282,12 @@ def _build_sections(
         section_end = end if last is None else headings[last].index
         # Only the section's own headings go down: keeps stage detection linear in the plan size.
         own = headings[first:last] if child_kind else []
-        result.append(_make_section(lines, code, own, kind, parsed, h, h.index, section_end, child_kind))
+        result.append(_make_section(index, own, kind, parsed, h, h.index, section_end, child_kind))
     return tuple(result)
 
 
 def _sections(
-    lines: tuple[str, ...],
-    code: frozenset[int],
+    index: _LineIndex,
     headings: Sequence[Heading],
     kind: ItemKind,
     start: int,
@@ -278,12 +300,11 @@ def _sections(
     indices = [h.index for h in headings]
     inside = headings[bisect_left(indices, start) : bisect_left(indices, end)]
     chosen = _shallowest(_candidates(inside, kind, min_level))
-    return _build_sections(lines, code, inside, kind, chosen, end) if chosen else ()
+    return _build_sections(index, inside, kind, chosen, end) if chosen else ()
 
 
 def _make_section(
-    lines: tuple[str, ...],
-    code: frozenset[int],
+    index: _LineIndex,
     headings: Sequence[Heading],
     kind: ItemKind,
     parsed: tuple[ItemId, str, str | None],
@@ -292,12 +313,13 @@ def _make_section(
     end: int,
     child_kind: ItemKind | None,
 ) -> Section:
+    lines = index.lines
     content_end = end
     while content_end > start + 1 and is_blank(lines[content_end - 1]):
         content_end -= 1
     children: tuple[Section, ...] = ()
     if child_kind is not None:
-        children = _sections(lines, code, headings, child_kind, start + 1, end, min_level=heading.level + 1)
+        children = _sections(index, headings, child_kind, start + 1, end, min_level=heading.level + 1)
     own_end = children[0].start if children else content_end
     deps: tuple[ItemId, ...] = ()
     deps_index = None
@@ -305,17 +327,11 @@ def _make_section(
     objective = None
     link = None
     link_index = None
-    tasks = []
-    for i in range(start + 1, end):
-        raw = lines[i]
-        if i in code:
-            continue
-        if "[" in raw and (tm := _TASK.match(raw)) is not None:
-            tasks.append(Task(i, indent_width(raw), tm.group(1), (tm.group(2) or "").strip()))
-            continue
-        if i >= own_end or (":" not in raw and "see" not in raw.lower()):
-            continue
-        line = strip_eol(raw)
+    tasks = index.tasks[bisect_left(index.task_lines, start + 1) : bisect_left(index.task_lines, end)]
+    candidates = index.candidates
+    for k in range(bisect_left(candidates, start + 1), bisect_left(candidates, own_end)):
+        i = candidates[k]
+        line = strip_eol(lines[i])
         if deps_index is None and (dm := _DEPENDENCIES.match(line)) is not None:
             deps_index, deps_raw = i, dm.group("value")
             deps = parse_dependencies(deps_raw, kind) or ()

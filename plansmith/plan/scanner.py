@@ -189,62 +189,106 @@ def _html_block_start(line: str, in_paragraph: bool) -> str | None:
     return None
 
 
+def _interrupts_paragraph(stripped: str, is_item: bool) -> bool:
+    """Whether a line (leading white space removed) starts a block that ends an open paragraph:
+    a fence, heading, block quote, list item, thematic break or an HTML block of types 1-6 (type 7,
+    e.g. ``</pre>``, cannot interrupt a paragraph, CommonMark 4.6)."""
+    first = stripped[0]
+    if is_item or first == ">":
+        return True
+    if first == "#":
+        return heading_of(stripped) is not None
+    if first in "`~":
+        fm = _FENCE.match(stripped)
+        return fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3))
+    if first == "<":
+        return _html_block_start(stripped, True) is not None
+    if first in "*-_":
+        marks = stripped.replace(" ", "").replace("\t", "")
+        return len(marks) >= 3 and marks == first * len(marks)
+    return False
+
+
 def _html_block_ends(line: str, end: str) -> bool:
     if end == "raw":
         return _HTML_RAW_END.search(line) is not None
     return end in line
 
 
+def _bodies(lines: tuple[str, ...]) -> list[str]:
+    """The lines without their endings (as :func:`strip_eol`), split in one go; a leading BOM dropped."""
+    text = "".join(lines)
+    bodies = text.split("\n")
+    if text.endswith("\n"):
+        bodies.pop()  # the empty piece after the last line ending is not a line
+    if "\r" in text:
+        bodies = [b[:-1] if b.endswith("\r") else b for b in bodies]
+    if bodies and bodies[0].startswith("\ufeff"):
+        bodies[0] = bodies[0][1:]
+    return bodies
+
+
 def scan(lines: tuple[str, ...]) -> Scan:
-    """Find headings, and the lines that belong to fenced code or HTML blocks, in one pass."""
+    """Find headings, and the lines that belong to fenced code or HTML blocks, in one pass.
+
+    One long loop on purpose: it runs once per line of every plan, and the common lines (prose, list
+    items at the margin, fenced code) are decided first by a character or two, without calls.
+    """
     headings: list[Heading] = []
-    code: set[int] = set()
+    code: list[int] = []  # ascending: each line is added at most once
     fence: _Fence | None = None
     html_end: str | None = None  # "" = until a blank line
     in_paragraph = False
     lists: list[int] = []  # content columns of the open list items, innermost last
 
-    for i, raw in enumerate(lines):
-        line = raw[:-1] if raw[-1:] == "\n" else raw
-        if line[-1:] == "\r":
-            line = line[:-1]
-        if i == 0 and line.startswith("\ufeff"):
-            line = line[1:]
-        blank = not line.strip()
-
+    for i, line in enumerate(_bodies(lines)):
         if fence is not None:
-            width = indent_width(line)
-            if fence.container and not blank and width < fence.container:
+            lead = line[:1]
+            width = indent_width(line) if lead == " " or lead == "\t" else 0
+            if fence.container and width < fence.container and line.strip():
                 fence = None  # the list item ended, and the fence with it; look at the line afresh
             else:
-                code.add(i)
-                body = line.strip()
-                if (
-                    width - fence.container < 4
-                    and body.startswith(fence.char * fence.length)
-                    and body == fence.char * len(body)
-                ):
-                    fence = None
+                code.append(i)
+                if width - fence.container < 4 and fence.char in line:
+                    body = line.strip()
+                    if body.startswith(fence.char * fence.length) and body == fence.char * len(body):
+                        fence = None
                 continue
 
         if html_end is not None:
-            if html_end == "" and blank:
+            if html_end == "" and (not line or line.isspace()):
                 html_end = None
                 in_paragraph = False
                 continue
-            code.add(i)
+            code.append(i)
             if html_end and _html_block_ends(line, html_end):
                 html_end = None
             continue
 
-        if blank:
+        if not line or line.isspace():
             in_paragraph = False
             continue
 
-        # Fast path, most lines of a plan: top-level prose that can start no block of interest.
-        if not lists and line[0] not in _BLOCK_STARTS and line[0] not in " \t":
-            in_paragraph = True
+        # Fast paths, most lines of a plan. A line at the margin is left of every list item's content
+        # (content columns are 2 or more): it leaves them unless it continues their paragraph.
+        first = line[0]
+        if first not in _BLOCK_STARTS and first != " " and first != "\t":
+            if not in_paragraph:
+                lists = []
+            in_paragraph = True  # prose: it can start no block of interest
             continue
+        if first in "-*+":
+            after = line[1:2]
+            if after == " ":  # a list item at the margin
+                rest = line[1:].lstrip(" ")
+                lists = [len(line) - len(rest)]  # its content column: marker and spaces
+                in_paragraph = bool(rest.strip())
+                continue
+            if after and after != "\t":  # "**Field**: x", "---": not an item at the margin, prose
+                if not in_paragraph:
+                    lists = []
+                in_paragraph = True
+                continue
 
         stripped = line.lstrip(" \t")
         pad = len(line) - len(stripped)
@@ -255,7 +299,9 @@ def scan(lines: tuple[str, ...]) -> Scan:
         inside = lists if not lists or lists[-1] <= width else [c for c in lists if c <= width]
         container = inside[-1] if inside else 0
         if len(inside) < len(lists) and width >= 4:
-            in_paragraph = False  # not a lazy continuation but an indented code block (as markdown-it)
+            if in_paragraph and not _interrupts_paragraph(stripped, item is not None):
+                continue  # a lazy continuation of the item's paragraph: indented code cannot interrupt it
+            in_paragraph = False  # the block start ends the item: an indented code block (as markdown-it)
         relative = width - container
         if first in "`~" and relative < 4:
             content = line.expandtabs(4)[container:] if container else line
@@ -263,12 +309,12 @@ def scan(lines: tuple[str, ...]) -> Scan:
             if fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3)):
                 lists = inside
                 fence = _Fence(fm.group(2)[0], len(fm.group(2)), width, container)
-                code.add(i)
+                code.append(i)
                 in_paragraph = False
                 continue
         if relative >= 4 and not in_paragraph and item is None:
             lists = inside
-            code.add(i)  # an indented code block: no headings, tasks or fields in it
+            code.append(i)  # an indented code block: no headings, tasks or fields in it
             continue
         if relative < 4 and first in "#<":
             content = line.expandtabs(4)[container:] if container else line
@@ -281,7 +327,7 @@ def scan(lines: tuple[str, ...]) -> Scan:
             html = _html_block_start(content, in_paragraph) if first == "<" else None
             if html is not None:
                 lists = inside
-                code.add(i)
+                code.append(i)
                 if not (html and _html_block_ends(content[content.index("<") + 1 :], html)):
                     html_end = html
                 in_paragraph = False

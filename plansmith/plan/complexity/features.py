@@ -77,10 +77,12 @@ TASK_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[.\](?:[ \t]|$)")
 
 # Every match of a risk term or a test word contains one of these (lower case): the per-document pass
 # finds candidate lines with fast substring searches and runs the regular expressions on those only.
+# "api " / "api-", not "api": only "api key(s)" counts, and plans are full of "src/api/" paths.
 _RISK_STEMS = (
     "migrat", "secur", "vulnerab", "auth", "concurren", "race", "deadlock", "thread", "mutex", "locking",
     "roll", "data", "corrupt", "irreversib", "breaking", "incompatib", "performance", "latency",
-    "throughput", "crypt", "secret", "credential", "password", "api", "deploy", "production", "compatib",
+    "throughput", "crypt", "secret", "credential", "password", "api ", "api-", "deploy", "production",
+    "compatib",
 )  # fmt: skip
 _TEST_STEMS = ("test", "coverage", "verif")
 
