@@ -149,13 +149,17 @@ def _gitlab(run: _Runner, repo: list[str], base: str, branch: str, title: str, b
 
 
 def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
-    """The request's title and body: the operations, the analysis, the structure before and after."""
+    """The request's title and body: the operations, the analysis, the structure before and after.
+
+    Made from the plan at the proposal's base and tip, not parsed out of the commit message (whose
+    layout is for people reading ``git log``, not for a Markdown page).
+    """
     from plansmith.git_backend import proposals
 
     repo, prefix = ws.require_repo(), ws.settings.proposal_prefix
-    subject, _, analysis = proposals.message(repo, pending.id, prefix=prefix).partition("\n")
+    subject = proposals.message(repo, pending.id, prefix=prefix).partition("\n")[0]
     rows = [
-        f"| `{op.item}` | {op.operation} | {op.status} | {op.error or ''} |"
+        f"| `{op.item}` | {op.operation} | {op.status} | {(op.error or '').replace('|', '/')} |"
         for op in pending.outcome.operations
     ]
     parts = [
@@ -164,38 +168,34 @@ def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
         "proposed again).",
         "### Operations\n\n| item | operation | status | note |\n| --- | --- | --- | --- |\n"
         + "\n".join(rows),
-        "### Analysis before the change\n\n```text\n" + _analysis_table(analysis) + "\n```",
     ]
-    picture = structure_pictures(ws, pending)
-    if picture:
-        parts.append("### Structure before and after\n\n" + picture)
+    parts += _analysis_and_structure(ws, pending)
     return subject, "\n\n".join(parts) + "\n"
 
 
-def _analysis_table(body: str) -> str:
-    # The commit body: "Analysis before the change:", the table, then the trailers (kept out).
-    lines = body.strip("\n").splitlines()
-    table = [line for line in lines if not re.match(r"^Plansmith-[A-Za-z]+: ", line)]
-    text = "\n".join(table).strip()
-    return text.removeprefix("Analysis before the change:").strip("\n")
-
-
-def structure_pictures(ws: Workspace, pending: Pending) -> str | None:
-    """The Mermaid before/after block of the proposal's plan, or ``None`` when it cannot be drawn."""
+def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
+    """The analysis table before the change and the Mermaid before/after (nothing when unreadable)."""
     from plansmith.commands.common import thresholds
     from plansmith.errors import PlansmithError
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.mermaid import structure_change_block
+    from plansmith.terminal.text import analysis_text
 
     try:  # the proposal commit's parent is the base it was made from
         before = _plan_at(ws, f"{pending.commit}^", pending.plan.id)
         after = _plan_at(ws, pending.commit, pending.plan.id)
     except PlansmithError:
-        return None
+        return []
     if before is None or after is None:
-        return None
+        return []
     limits = thresholds(ws)
-    return structure_change_block(before, analyze_plan(before, limits), after, analyze_plan(after, limits))
+    analysis, after_analysis = analyze_plan(before, limits), analyze_plan(after, limits)
+    table = analysis_text(analysis).rstrip("\n").replace("`", "'")  # a title cannot end the fence
+    block = structure_change_block(before, analysis, after, after_analysis)
+    return [
+        f"### Analysis before the change\n\n```text\n{table}\n```",
+        f"### Structure before and after\n\n{block}",
+    ]
 
 
 def _plan_at(ws: Workspace, rev: str, plan_id: str) -> Plan | None:

@@ -73,6 +73,8 @@ def test_open_pr_creates_then_updates_one_pull_request(
     assert "### Analysis before the change" in body and "phase_2" in body
     assert PLAN in body
     assert "### Structure before and after\n\n```mermaid\nflowchart" in body and "Before" in body
+    assert body.count("```mermaid") == 1 and body.count("```") == 4  # two fences, none nested
+    assert "Plansmith-Plan:" not in body  # the commit's trailers are not for the page
 
     # New plan content: the proposal is refreshed and its open pull request updated, not a second one.
     remote.write({PLAN: TEXT + "\n### Phase 3: Docs\n- [ ] write them\n"}, "add phase 3")
