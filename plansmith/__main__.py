@@ -1,4 +1,7 @@
-"""``python -m plansmith`` and the ``plansmith`` console script."""
+"""``python -m plansmith`` and the ``plansmith`` console script.
+
+It must not hold logic of its own: it only calls :func:`plansmith.cli.main`.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ imported only when that command runs, so that ``plansmith validate`` and the git
 (heavy modules such as GitPython and pydantic are imported inside the commands that need them).
 Nothing here knows what a command does; :func:`main` only parses, dispatches and turns exceptions into
 ``plansmith: error: ...`` lines (or the ``{"error": ...}`` JSON document) and exit codes.
+It must not hold command logic: each command's work lives in its own module.
 """
 
 from __future__ import annotations

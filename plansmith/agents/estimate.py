@@ -1,4 +1,7 @@
-"""Reading the answer of the ``estimate`` role: one JSON object ``{"score": 0-10, "reasons": [...]}``."""
+"""Reading the answer of the ``estimate`` role: one JSON object ``{"score": 0-10, "reasons": [...]}``.
+
+It must not run the agent or touch files: it only parses the text it is given.
+"""
 
 from __future__ import annotations
 

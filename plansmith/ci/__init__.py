@@ -6,4 +6,5 @@
 
 Every git command line is in :mod:`plansmith.git_backend.remote`; nothing here writes the working tree,
 the index, HEAD or a branch outside the proposal prefix.
+The package itself must not import anything or hold logic.
 """

@@ -19,6 +19,7 @@ The memory is pushed in one atomic push with the proposal branches it describes,
 two runners at once cannot interleave, the slower one finds the remote changed and looks again.
 
 Pure: dictionaries in, dictionaries out; no git, no files.
+It must not push or fetch: :mod:`plansmith.ci.runner` does.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """``plansmith analyze PLAN``: the score of every phase and stage, and what to do with each.
 
 Reads the plan from the working tree; changes nothing.
+It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

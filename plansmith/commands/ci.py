@@ -3,6 +3,7 @@
 Glue only: the run is :func:`plansmith.ci.runner.run_ci`; this module turns its report into the
 ``ci --json`` document or lines for people (with the runs' live progress when a person watches at a
 terminal; CI logs get the plain lines).
+It must not hold CI logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """What the command modules share: exit codes, opening the workspace of one run, PLAN arguments, JSON.
 
 No command logic lives here, and nothing is printed but JSON documents and settings warnings.
+It must not hold engine logic.
 """
 
 from __future__ import annotations

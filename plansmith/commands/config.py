@@ -1,4 +1,7 @@
-"""``plansmith config show``: every effective setting and where it came from. Changes nothing."""
+"""``plansmith config show``: every effective setting and where it came from. Changes nothing.
+
+It must not hold settings logic: it only prints what the loader found.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 Wires the daemon loop (:mod:`plansmith.daemon.loop`, started by :mod:`plansmith.daemon.entry`) to the
 engine's handler (:class:`plansmith.daemon.engine_handler.EngineHandler`); what the daemon does lives
 there.
+It must not hold daemon logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

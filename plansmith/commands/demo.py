@@ -4,6 +4,7 @@ A sample plan is committed and the daemon started; a commit makes phase 3 comple
 analyses it and proposes the expansion on a branch (the user's files untouched); the demo shows the
 analysis and the diff, approves by merging, validates, and stops the daemon. Every step runs the
 same code as the real commands, through real git. Nothing outside the throw-away folder is touched.
+It must not hold engine logic of its own: it only drives the real commands.
 """
 
 from __future__ import annotations

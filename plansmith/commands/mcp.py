@@ -2,6 +2,7 @@
 
 Glue only. The MCP SDK is heavy, so it is imported here, when this command runs, and nowhere else
 (:mod:`plansmith.mcp_server`).
+It must not hold server logic: that is :mod:`plansmith.mcp_server`.
 """
 
 from __future__ import annotations

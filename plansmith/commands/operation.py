@@ -4,6 +4,7 @@ Turns the arguments into an :class:`~plansmith.engine.coordinator.OperationReque
 the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything. On a
 terminal the analysis is a table fitted to its width and the operations show live while they run
 (:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was.
+It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

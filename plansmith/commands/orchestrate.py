@@ -2,6 +2,7 @@
 
 Turns the arguments into an :class:`~plansmith.engine.orchestrate.OrchestrateRequest`; the engine does
 the rest.
+It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

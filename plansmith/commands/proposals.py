@@ -4,6 +4,7 @@
 rules live in :func:`plansmith.git_backend.proposals.approve`, not here. ``show`` gathers what a person
 needs to judge a proposal (:class:`ProposalDetails`: the analysis before the change, what moved where,
 the files and the diff with renames detected); :mod:`plansmith.terminal.show` prints it.
+It must not hold proposal logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

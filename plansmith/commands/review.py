@@ -1,6 +1,7 @@
 """``plansmith review PLAN``: the hierarchy review (balance, still-complex items, merge candidates).
 
 Reads the plan from the working tree; changes nothing.
+It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 What installing and removing do lives in :mod:`plansmith.daemon.systemd_install`. The repository is
 taken as given (``--repo`` or the current folder) without loading its settings, so that ``uninstall``
 also works for a repository that was moved or deleted.
+It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

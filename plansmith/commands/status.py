@@ -3,6 +3,7 @@
 Reads the daemon's state file and the proposal branches; changes nothing. On a terminal the same
 facts are a dashboard (:mod:`plansmith.terminal.dashboard`); elsewhere the plain lines and the JSON
 document stay as they were.
+It must not hold daemon logic: it only reads its state and prints results.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 Errors fail validation (exit 1); warnings are listed and fail it only with ``--strict``. Reads every
 plan root of the working tree (or with ``--staged`` git's index); changes nothing.
+It must not hold validation rules: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """``plansmith waves PLAN``: execution waves from the phases' dependencies; exit 1 naming a cycle.
 
 Reads the plan from the working tree; changes nothing.
+It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ Shared by the full settings (:mod:`plansmith.config.model`, :mod:`plansmith.conf
 cheap reader (:mod:`plansmith.hooks.plans_dir`), so that the two cannot drift apart. It must stay cheap:
 it imports no pydantic, no TOML parser, nothing of plansmith but :mod:`plansmith.errors` and the pure
 :mod:`plansmith.plan.roots`; it reads no file.
+It must not validate or load settings: that is :mod:`plansmith.config.load`.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ agents running side by side cannot see or disturb each other's work, and "no oth
 is a check about that one agent. What the agent wrote is accepted only if it passes the agent
 protocol's checks; otherwise the structural result stays, with a warning (or the item fails when
 the agent is required).
+It must not write the user's working tree, index or branches.
 """
 
 from __future__ import annotations

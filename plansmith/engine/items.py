@@ -2,6 +2,7 @@
 
 Also the mapping from (verb, item) to the plan core's transform, so the coordinator, the run and the
 dry run apply items the same way. This module must stay free of git, files and output: values only.
+It must not run operations itself: the coordinator and the run do.
 """
 
 from __future__ import annotations

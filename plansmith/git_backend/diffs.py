@@ -4,6 +4,7 @@ Expanding a level-0 plan moves its main file into the plan's folder (``x.md`` ->
 expanded phases leave it; git's rename detection alone would often call that a deleted and a new file.
 Moves into a folder of one's own (and back) are known from the names, so they are diffed as pairs of
 their own; everything else gets git's default rename detection. Reads only; writes nothing.
+It must not write objects, refs or the working tree.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ different order (``mode oid stage`` for the index, ``mode type oid`` for a tree)
 tree objects, so every caller filters files the same way (:meth:`Entry.is_file`).
 
 Pure functions on bytes, standard library only: the git hook's fast path imports this module.
+It must not run git itself: callers pass the output in.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""``python -m plansmith.hooks install|uninstall|run HOOK``: what the installed hook script starts."""
+"""``python -m plansmith.hooks install|uninstall|run HOOK``: what the installed hook script starts.
+
+It must not hold logic of its own: it only calls :mod:`plansmith.commands.hooks`.
+"""
 
 from __future__ import annotations
 

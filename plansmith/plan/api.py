@@ -1,4 +1,7 @@
-"""Entry points of the pure core for the shells (CLI, hooks, daemon, engine)."""
+"""Entry points of the pure core for the shells (CLI, hooks, daemon, engine).
+
+It must not do I/O: callers read the files and pass text in.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 A ``Document`` keeps every line with its own line ending, so any edit is a splice of whole lines and
 every byte the user wrote that we do not touch stays exactly as it was.
+It must not parse, validate or do any I/O: values only.
 """
 
 from __future__ import annotations

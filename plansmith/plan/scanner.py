@@ -5,6 +5,7 @@ task boxes and metadata bullets. The rules follow CommonMark closely enough that
 block parse agrees on which lines are headings (tested as an oracle on the corpus and on generated
 text), including the two container effects real plans hit: fences opened inside a list item end
 when a line is indented less than the item's content, and HTML blocks.
+It must not interpret plan structure or do I/O: that is the parser's job.
 """
 
 from __future__ import annotations

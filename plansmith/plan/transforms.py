@@ -6,6 +6,7 @@ of the body is shifted by the same amount. The section in the parent is replaced
 heading line unchanged, the Objective line, and a link to the new file. Collapse is the exact
 inverse, so ``collapse(expand(plan)) == plan`` byte for byte; whatever the user changed in the file
 or added to the stub in between ends up in the collapsed section.
+They must not touch files or git: mappings in, mappings out.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 The command modules call these; each takes the :class:`~plansmith.terminal.display.Display` chosen for
 the command. ``rich`` is imported only on the rich branch. Nothing here computes a result or reads the
 repository: values in, output out.
+It must not run git or touch files.
 """
 
 from __future__ import annotations

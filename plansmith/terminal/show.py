@@ -3,6 +3,7 @@ files it changes and the diff, with renames shown as renames.
 
 Plain text (pipes, ``--quiet``, ``NO_COLOR``) and the same sections in colour on a terminal. The
 details come from :func:`plansmith.commands.proposals.proposal_details`; nothing here runs git.
+It must not compute proposal details itself: it only prints them.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ The package is split by concern: :mod:`.workflow` (the steps and their waves, wh
 implement: pure), :mod:`.state` (request, results, the saved run state), :mod:`.steps` (what each
 step does), :mod:`.combine` (a wave's implement commits on one line) and :mod:`.run` (the run: waves,
 checkpoints, resume, the proposal). Nothing here writes the user's working tree, index, HEAD or branches.
+It must not hold logic of its own: it only re-exports.
 """
 
 from __future__ import annotations
