@@ -4,9 +4,8 @@ Expansion moves a phase (or stage) section, byte for byte, into its own file: th
 the file's title (shifted up to level 1), plansmith writes a small Metadata block, and every heading
 of the body is shifted by the same amount. The section in the parent is replaced by a stub: the
 heading line unchanged, the Objective line, and a link to the new file. Collapse is the exact
-inverse, so ``collapse(expand(plan)) == plan`` byte for byte; whatever the user changed in the file
-or added to the stub in between ends up in the collapsed section.
-They must not touch files or git: mappings in, mappings out.
+inverse, so ``collapse(expand(plan)) == plan`` byte for byte; what the user changed in the file or
+added to the stub ends up in the collapsed section. No files or git here: mappings in, mappings out.
 """
 
 from __future__ import annotations
