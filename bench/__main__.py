@@ -1,6 +1,9 @@
-"""Run every benchmark module of this package that defines ``run() -> list[str]`` and print its lines.
+"""Run the benchmark modules of this package that define ``run() -> list[str]`` and print their lines.
 
-A module that fails is reported and the others still run; the exit status is 1 if any failed.
+``python -m bench`` runs every module; ``python -m bench git parse`` only ``bench_git`` and
+``bench_parse``. A module that fails is reported and the others still run; the exit status is 1 if any
+failed. For "before" figures, put an export of an older commit's ``plansmith/`` first on ``PYTHONPATH``
+(``git archive COMMIT plansmith | tar -x -C DIR``): the measured commands then run that code.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ import traceback
 import bench
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     failed = 0
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_"))
+    wanted = {f"bench_{arg.removeprefix('bench_')}" for arg in argv}
+    if wanted - set(names):
+        print(f"unknown benchmark modules: {', '.join(sorted(wanted - set(names)))}", file=sys.stderr)
+        return 2
+    names = [name for name in names if not wanted or name in wanted]
     for name in names:
         started = time.perf_counter()
         print(f"== bench.{name}", flush=True)
@@ -36,4 +44,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

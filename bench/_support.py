@@ -50,6 +50,8 @@ def isolated_env(home: Path) -> dict[str, str]:
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(_ENV_DROP)}
+    # Users have bytecode caches: without them every measured start would compile plansmith from source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / ".config"),

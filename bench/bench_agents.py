@@ -1,12 +1,19 @@
-"""Agents: parallel speedup of ``expand --agent`` with a fake agent that takes 2 s per file.
+"""Agents: parallel speedup of ``expand --agent`` with a stand-in agent that takes 2 s per file.
 
-The fake agent (a copy of the test suite's ``fake_agent.py`` in a temporary folder, mode ``sleep 2``:
-sleeps, then adds two tasks to its target) is configured in the user settings of a temporary home.
+The stand-in agent (``STAND_IN_AGENT``, a ``/bin/sh`` script written to a temporary folder: reads its
+prompt, sleeps 2 s, then adds the same two tasks to its target as the test suite's ``fake_agent.py``) is
+configured in the user settings of a temporary home. It is a shell script so that the figures measure
+plansmith: six Python stand-ins starting at once on a 2-core machine cost about 60 ms of CPU each
+(interpreter and imports), which showed as plansmith's overhead and capped the speedup near 5.4x.
 For 1, 2, 4, 6 and 12 operations (a plan with that many phases, every one scoring 10), the wall time of
 ``python -m plansmith expand PLAN --auto-analysis --yes --json --agent fake`` with ``--parallel 6``
 (median of ``REPEAT`` runs) is compared with ``--sequential`` (one run: 2 s per operation dominates it)
-in the same run: speedup = sequential / parallel. Goals: 6 operations >= 5x; 12 operations about two
-rounds, i.e. about 2x the 6-operation time.
+in the same run: speedup = sequential / parallel. Goals: 6 operations >= 5x; 12 operations take one
+round more than 6 (at most 1.25 rounds of 2 s more: a third round would add another 2 s). And what a
+parallel agent run costs beyond the command's own work: the 6-operation run minus the 2 s of the agents
+minus the same run without an agent (median of ``REPEAT``); goal <= 150 ms. (The run over the ideal
+2 s holds the whole command: interpreter start, imports, git, commit and publish, 0.8 s on a 2-core
+machine; that part is measured by ``bench_git`` as a ratio to ``plansmith --version``.)
 
 The agent round alone (what the engine adds around the agents, without the CLI's process start and git
 work): a child process builds the 6 expanded files with the plan core and times ``elaborate_all`` with
@@ -14,8 +21,8 @@ work): a child process builds the 6 expanded files with the plan core and times 
 (measured by ``run_program``), and the speedup of the round. ``ROUND_SOURCE`` (environment) points the
 child at another checkout's source (``PYTHONPATH``) for before/after figures in the same run.
 
-Bytecode caching is left on for the child processes (``PYTHONDONTWRITEBYTECODE`` is dropped from their
-environment): otherwise every run compiles plansmith from source, which users do not pay.
+Bytecode caching is left on for the child processes (``isolated_env`` drops ``PYTHONDONTWRITEBYTECODE``):
+otherwise every run compiles plansmith from source, which users do not pay.
 
 Context reduction of the 6-operation run: one more parallel run with ``artifacts.cleanup`` wrapped so the
 run folder is measured just before a successful run deletes it: the aggregate the coordinator reads
@@ -27,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -53,11 +59,17 @@ PARALLEL = 6
 REPEAT = 3
 GOAL_SPEEDUP_6 = 5.0
 GOAL_REDUCTION = 0.90
-FAKE_AGENT = Path(__file__).resolve().parent.parent / "tests" / "agents" / "fake_agents" / "fake_agent.py"
+STAND_IN_AGENT = """#!/bin/sh
+# plansmith benchmark stand-in agent: read the prompt, sleep, add two tasks to the target.
+cat >/dev/null
+sleep "$1"
+printf '%s\\n' '- [ ] Added by the agent: write tests' '- [ ] Added by the agent: docs' >>"$PLANSMITH_TARGET"
+"""
 
 
 GOAL_ROUND_OVERHEAD_S = 0.15
 GOAL_ROUND_SPEEDUP = 5.7
+GOAL_SECOND_ROUND = 1.25  # 12 operations at --parallel 6: one more round, not two
 ROUND_SCRIPT = """
 import json, sys, tempfile, time
 from pathlib import Path
@@ -128,7 +140,7 @@ def _name(count: int) -> str:
 def _configure(env: dict[str, str], agent: Path) -> None:
     config = Path(env["XDG_CONFIG_HOME"]) / "plansmith" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, str(agent), "sleep", str(SLEEP_S)]
+    command = [str(agent), f"{SLEEP_S:g}"]
     config.write_text(
         "[agents.fake]\n"
         f"command = {json.dumps(command)}\n"
@@ -138,18 +150,15 @@ def _configure(env: dict[str, str], agent: Path) -> None:
     )
 
 
-def _expand(repo: Path, env: dict[str, str], count: int, mode: tuple[str, ...]) -> float:
+def _expand(
+    repo: Path, env: dict[str, str], count: int, mode: tuple[str, ...], *, agent: bool = True
+) -> float:
+    """One ``expand --auto-analysis`` run of the ``count``-operation plan with ``mode`` flags, with the
+    stand-in agent (or none, ``agent=False``: the command's own cost); its wall time."""
     name = _name(count)
-    args = [
-        "expand",
-        f"specs/plans/{name}.md",
-        "--auto-analysis",
-        "--yes",
-        "--json",
-        "--agent",
-        "fake",
-        *mode,
-    ]
+    args = ["expand", f"specs/plans/{name}.md", "--auto-analysis", "--yes", "--json", *mode]
+    if agent:
+        args += ["--agent", "fake"]
     started = time.perf_counter()
     result = plansmith(repo, env, *args)
     elapsed = time.perf_counter() - started
@@ -165,13 +174,45 @@ def _expand(repo: Path, env: dict[str, str], count: int, mode: tuple[str, ...]) 
     return elapsed
 
 
+def _end_to_end_lines(
+    parallel: dict[int, list[float]], sequential: dict[int, float], plain: float
+) -> list[str]:
+    out = [
+        f"stand-in agent: {SLEEP_S:.0f} s per operation; --parallel {PARALLEL} median of {REPEAT}, "
+        "--sequential one run"
+    ]
+    med = {n: statistics.median(parallel[n]) for n in COUNTS}
+    for n in COUNTS:
+        rounds = -(-n // PARALLEL)
+        speedup = sequential[n] / med[n]
+        out.append(
+            f"{n:>2} operations: parallel {med[n]:5.2f} s (ideal {rounds * SLEEP_S:.0f} s, overhead "
+            f"{med[n] - rounds * SLEEP_S:+.2f} s), sequential {sequential[n]:5.2f} s, "
+            f"speedup {speedup:4.2f}x"
+        )
+    speedup6 = sequential[6] / med[6]
+    second_round = med[12] - med[6]
+    beyond_plain = med[6] - SLEEP_S - plain
+    out += [
+        f"6 operations: speedup {speedup6:.2f}x (goal >= {GOAL_SPEEDUP_6:.0f}x: {goal(speedup6 >= 5)})",
+        f"12 operations add one round to the 6-operation time: {second_round:+.2f} s (goal: one round of "
+        f"{SLEEP_S:.0f} s, at most {GOAL_SECOND_ROUND * SLEEP_S:+.1f} s: "
+        f"{goal(second_round <= GOAL_SECOND_ROUND * SLEEP_S)})",
+        f"the same 6 operations without an agent (the command's own cost), median of {REPEAT}: "
+        f"{plain:.2f} s; the parallel agent run costs {beyond_plain * 1000:+.0f} ms beyond that and the "
+        f"{SLEEP_S:.0f} s of the agents (goal <= {GOAL_ROUND_OVERHEAD_S * 1000:.0f} ms: "
+        f"{goal(beyond_plain <= GOAL_ROUND_OVERHEAD_S)})",
+    ]
+    return out
+
+
 def run() -> list[str]:
     out: list[str] = []
     with temp_dir("agents") as tmp:
         env = isolated_env(tmp / "home")
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # users have bytecode caches; compiling is not ours
-        agent = tmp / "fake_agent.py"
-        shutil.copyfile(FAKE_AGENT, agent)
+        agent = tmp / "stand_in_agent.sh"
+        agent.write_text(STAND_IN_AGENT, encoding="utf-8")
+        agent.chmod(0o755)
         _configure(env, agent)
         plans = {f"specs/plans/{_name(n)}.md": plan_text(n, set(range(1, n + 1))) for n in COUNTS}
         repo = make_repo(tmp / "repo", env, plans)
@@ -182,29 +223,8 @@ def run() -> list[str]:
                 parallel[n].append(_expand(repo, env, n, ("--parallel", str(PARALLEL))))
         sequential = {n: _expand(repo, env, n, ("--sequential",)) for n in COUNTS}
 
-        out.append(
-            f"fake agent: {SLEEP_S:.0f} s per operation; --parallel {PARALLEL} median of {REPEAT}, "
-            "--sequential one run"
-        )
-        med = {n: statistics.median(parallel[n]) for n in COUNTS}
-        for n in COUNTS:
-            rounds = -(-n // PARALLEL)
-            speedup = sequential[n] / med[n]
-            out.append(
-                f"{n:>2} operations: parallel {med[n]:5.2f} s (ideal {rounds * SLEEP_S:.0f} s, overhead "
-                f"{med[n] - rounds * SLEEP_S:+.2f} s), sequential {sequential[n]:5.2f} s, "
-                f"speedup {speedup:4.2f}x"
-            )
-        speedup6 = sequential[6] / med[6]
-        twelve = med[12] / med[6]
-        out.append(
-            f"6 operations: speedup {speedup6:.2f}x (goal >= {GOAL_SPEEDUP_6:.0f}x: {goal(speedup6 >= 5)})"
-        )
-        out.append(
-            f"12 operations take {twelve:.2f}x the 6-operation time (goal about 2x, two rounds: "
-            f"{goal(1.8 <= twelve <= 2.2)})"
-        )
-
+        plain = statistics.median(_expand(repo, env, 6, (), agent=False) for _ in range(REPEAT))
+        out += _end_to_end_lines(parallel, sequential, plain)
         out += _round_lines(repo, env)
 
         name = _name(6)
