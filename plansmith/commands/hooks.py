@@ -9,7 +9,6 @@ code. What installing and validating do lives in :mod:`plansmith.hooks`.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse  # only for a type: the hook's path must not load it (with gettext, ~3 ms)
+
     from plansmith.hooks.install import HookReport
 
 USAGE = """\

@@ -29,6 +29,7 @@ def test_fast_path_imports_no_plan_code_and_nothing_heavy(make_repo) -> None:
     plan_modules = {m for m in modules if m.startswith("plansmith.plan")}
     assert plan_modules <= {"plansmith.plan", "plansmith.plan.roots"}, "plans were parsed on the fast path"
     assert "tomllib" not in modules  # no configuration file mentions plans_dir
+    assert "argparse" not in modules  # the hook reads its few arguments itself
 
 
 def test_validation_path_imports_nothing_heavy(make_repo) -> None:
