@@ -111,27 +111,36 @@ def test_user_commits_while_plansmith_publishes(paths: RepoPaths, plans_repo: Pa
     thread = threading.Thread(target=user)
     thread.start()
     tip: str | None = None
-    published = 0
+    published_at: list[float] = []
     start.wait()
     began = time.monotonic()
-    for i in range(50):
+    # Publish for as long as the user commits (and at least 50 times), so the two really overlap
+    # however fast publishing gets: a fixed 50 rounds once finished before half the user's commits.
+    while thread.is_alive() or len(published_at) < 50:
+        round_ = len(published_at)
         base = git_out(plans_repo, "rev-parse", "main").strip()
         commit = propose(
-            scratch, base, plan="specs/plans/002_other/002_other.md", content=f"round {i}\n", run=str(i)
+            scratch,
+            base,
+            plan="specs/plans/002_other/002_other.md",
+            content=f"round {round_}\n",
+            run=str(round_),
         )
         tip = proposals.publish(paths, commit, base_branch="main", expected=tip).commit
-        published += 1
+        published_at.append(time.monotonic())
         proposals.list_proposals(paths)
-    ended = time.monotonic()
     thread.join()
-    overlapping = sum(began <= t <= ended for t in user_times)
-    print(f"\n{overlapping} of 50 user commits ran while plansmith published 50 proposals")
-    assert overlapping >= 25
+    overlapping = sum(began <= t <= published_at[-1] for t in user_times)
+    interleaved = sum(min(user_times) <= t <= max(user_times) for t in published_at)
+    print(
+        f"\n{interleaved} of {len(published_at)} proposals published between the user's first and last commit"
+    )
+    assert overlapping == 50
+    assert interleaved >= 10  # dozens on an idle machine; a loaded CI runner still manages 10
     assert user_failures == []
-    assert published == 50
     assert int(git_out(plans_repo, "rev-list", "--count", "main")) == 51
     assert git_out(plans_repo, "status", "--porcelain") == ""
-    assert proposals.get(paths, "002_other").run == "49"
+    assert proposals.get(paths, "002_other").run == str(len(published_at) - 1)
     assert fsck_problems(plans_repo) == []
 
 
