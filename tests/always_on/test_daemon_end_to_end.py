@@ -187,3 +187,58 @@ def test_a_storm_of_10000_events_gives_one_run_per_plan_and_bounded_memory(make_
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+def open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def children(pid: int) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(encoding="ascii")
+            except OSError:
+                continue  # exited while we looked
+            if stat[stat.rindex(")") + 2 :].split()[1] == str(pid):
+                count += 1
+    return count
+
+
+@pytest.mark.slow
+def test_the_real_daemon_stays_flat_over_a_hundred_commit_runs(repo: Path) -> None:
+    # The soak of issue 10 for the daemon process itself (the in-process soak drives 1,000 steps of the
+    # loop; this one runs the real `plansmith daemon`, real engine, real proposals): every commit leads
+    # to a proposal, which is then rejected so the next commit makes a new one.
+    rounds = 100
+    proc = start_daemon(repo)
+    rss_mb: list[float] = []
+
+    def settled() -> tuple[int, int]:
+        time.sleep(0.5)  # let the run's last writes (state, log) finish: a transient descriptor is no leak
+        return open_fds(proc.pid), children(proc.pid)
+
+    try:
+        for n in range(rounds):
+            (repo / PLAN).write_text(SMALL + f"- [ ] round {n}\n" + GROWTH, encoding="utf-8")
+            git(repo, "commit", "-qam", f"round {n}")
+            assert wait_for(lambda: has_branch(repo)), f"no proposal after commit {n}"
+            git(repo, "branch", "-D", "plansmith/001_feature")
+            rss_mb.append(rss_kb(proc.pid) / 1024)
+            if n == 9:
+                warmed_up = settled()  # the session, its cat-file and the watcher are up after 10 runs
+        at_end = settled()
+        assert proc.poll() is None, "the daemon died"
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    print(
+        f"\nRSS {rss_mb[0]:.1f} -> {rss_mb[-1]:.1f} MB (max {max(rss_mb):.1f}); "
+        f"fds, children {warmed_up} -> {at_end}"
+    )
+    assert max(rss_mb) < 80
+    assert rss_mb[-1] - rss_mb[9] < 10  # no growth worth the name after warming up
+    assert at_end == warmed_up  # open descriptors and child processes flat
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "fsck", "--no-progress", "--no-dangling") == ""
