@@ -274,8 +274,8 @@ def scan(lines: tuple[str, ...]) -> Scan:
         # (content columns are 2 or more): it leaves them unless it continues their paragraph.
         first = line[0]
         if first not in _BLOCK_STARTS and first != " " and first != "\t":
-            if not in_paragraph:
-                lists = []
+            if not in_paragraph or first == ">":
+                lists = []  # a block quote interrupts the paragraph: not a lazy continuation
             in_paragraph = True  # prose: it can start no block of interest
             continue
         if first in "-*+":
@@ -337,8 +337,8 @@ def scan(lines: tuple[str, ...]) -> Scan:
             lists = [*inside, len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))]
             in_paragraph = bool(line[item.end() :].strip())
             continue
-        if not in_paragraph:
-            lists = inside  # a new paragraph, outside the items it is not indented into
+        if not in_paragraph or first == ">":
+            lists = inside  # a new paragraph or block quote, outside the items it is not indented into
         in_paragraph = True
 
     return Scan(tuple(headings), frozenset(code))
