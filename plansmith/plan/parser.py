@@ -111,7 +111,7 @@ def field_key(name: str) -> str:
 def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
     """Parse a main plan (``kind="plan"``), an expanded phase file or a stage file."""
     lines = split_lines(text)
-    scanned = scan(lines)
+    scanned = scan(lines, text)
     code = scanned.code_lines
     headings = scanned.headings
     index = _index_lines(lines, code)
