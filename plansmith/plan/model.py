@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from plansmith.plan.ids import IdLike, ItemId, item_id, item_name
 
@@ -24,9 +24,13 @@ class Heading:
     text: str  # content without the opening/closing hashes, stripped
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
-    index: int
+class Task(NamedTuple):
+    """One task line (``- [ ] text``). A named tuple, not a frozen dataclass: a plan has thousands of
+    tasks and building a tuple costs a fraction of a frozen dataclass's ``__init__``."""
+
+    # The line index. The field hides ``tuple.index`` (the method), on purpose: ``task.index`` is the
+    # attribute everything reads, and nothing looks a task's values up by position.
+    index: int  # type: ignore[assignment]
     indent: int  # columns of leading white space, tabs counted as 4
     mark: str  # the character between the brackets, as written: " ", "x", "X", "~", ...
     text: str

@@ -111,7 +111,7 @@ def field_key(name: str) -> str:
 def parse_document(path: str, text: str, kind: DocKind = "plan") -> Document:
     """Parse a main plan (``kind="plan"``), an expanded phase file or a stage file."""
     lines = split_lines(text)
-    scanned = scan(lines)
+    scanned = scan(lines, text)
     code = scanned.code_lines
     headings = scanned.headings
     index = _index_lines(lines, code)
@@ -156,9 +156,12 @@ class _LineIndex:
 def _index_lines(lines: tuple[str, ...], code: frozenset[int]) -> _LineIndex:
     tasks: list[Task] = []
     candidates: list[int] = []
+    task_match = _TASK.match
     for i, raw in enumerate(lines):
-        if "[" in raw and (tm := _TASK.match(raw)) is not None and i not in code:
-            tasks.append(Task(i, indent_width(raw), tm.group(1), (tm.group(2) or "").strip()))
+        if "[" in raw and (tm := task_match(raw)) is not None and i not in code:
+            mark, text = tm.groups()
+            indent = indent_width(raw) if raw[0] in " \t" else 0  # most tasks start at the margin
+            tasks.append(Task(i, indent, mark, text.strip() if text else ""))
         elif (":" in raw or "](" in raw) and i not in code:
             candidates.append(i)  # _DEPENDENCIES and _OBJECTIVE need a ":", _DETAIL_LINK a "]("
     return _LineIndex(lines, tasks, [t.index for t in tasks], candidates)
@@ -337,7 +340,7 @@ def _make_section(
             deps = parse_dependencies(deps_raw, kind) or ()
         elif objective is None and _OBJECTIVE.match(line):
             objective = i
-        elif link is None and (lm := _DETAIL_LINK.search(line)) is not None:
+        elif link is None and "](" in line and (lm := _DETAIL_LINK.search(line)) is not None:
             target = lm.group(1).split("#", 1)[0]
             if target.lower().endswith(".md"):
                 link, link_index = target, i

@@ -144,15 +144,34 @@ def is_blank(line: str) -> bool:
 
 
 def heading_of(line: str) -> tuple[int, str] | None:
-    """``(level, text)`` when the line (without ending) is an ATX heading."""
+    """``(level, text)`` when the line (without ending) is an ATX heading.
+
+    String methods instead of :data:`_HEADING` (same result, tested): it runs on every heading."""
+    if "\n" in line:  # "$" may match before a final line ending: leave such lines to the regex
+        return _heading_by_regex(line)
+    stripped = line.lstrip(" ")
+    if len(line) - len(stripped) > 3 or not stripped.startswith("#"):
+        return None
+    after = stripped.lstrip("#")
+    level = len(stripped) - len(after)
+    if level > 6 or (after and after[0] != " " and after[0] != "\t"):
+        return None
+    return level, _heading_text(after.strip(" \t"))
+
+
+def _heading_by_regex(line: str) -> tuple[int, str] | None:
     m = _HEADING.match(line)
     if m is None:
         return None
-    text = m.group(2) or ""
+    return len(m.group(1)), _heading_text(m.group(2) or "")
+
+
+def _heading_text(text: str) -> str:
+    """The content of a heading without its optional closing sequence of ``#``."""
     text = _CLOSING_HASHES.sub("", text) if text.endswith("#") else text
     if text == "#" * len(text):  # "### ###" is an empty heading
         text = ""
-    return len(m.group(1)), text.strip()
+    return text.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +235,8 @@ def _html_block_ends(line: str, end: str) -> bool:
     return end in line
 
 
-def _bodies(lines: tuple[str, ...]) -> list[str]:
+def _bodies(text: str) -> list[str]:
     """The lines without their endings (as :func:`strip_eol`), split in one go; a leading BOM dropped."""
-    text = "".join(lines)
     bodies = text.split("\n")
     if text.endswith("\n"):
         bodies.pop()  # the empty piece after the last line ending is not a line
@@ -229,8 +247,9 @@ def _bodies(lines: tuple[str, ...]) -> list[str]:
     return bodies
 
 
-def scan(lines: tuple[str, ...]) -> Scan:
+def scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
     """Find headings, and the lines that belong to fenced code or HTML blocks, in one pass.
+    ``text`` is ``"".join(lines)`` when the caller has it (saves joining the lines again).
 
     One long loop on purpose: it runs once per line of every plan, and the common lines (prose, list
     items at the margin, fenced code) are decided first by a character or two, without calls.
@@ -242,7 +261,7 @@ def scan(lines: tuple[str, ...]) -> Scan:
     in_paragraph = False
     lists: list[int] = []  # content columns of the open list items, innermost last
 
-    for i, line in enumerate(_bodies(lines)):
+    for i, line in enumerate(_bodies("".join(lines) if text is None else text)):
         if fence is not None:
             lead = line[:1]
             width = indent_width(line) if lead == " " or lead == "\t" else 0
@@ -274,9 +293,20 @@ def scan(lines: tuple[str, ...]) -> Scan:
         # (content columns are 2 or more): it leaves them unless it continues their paragraph.
         first = line[0]
         if first not in _BLOCK_STARTS and first != " " and first != "\t":
-            if not in_paragraph:
-                lists = []
+            if not in_paragraph or first == ">":
+                lists = []  # a block quote interrupts the paragraph: not a lazy continuation
             in_paragraph = True  # prose: it can start no block of interest
+            continue
+        if first == "#":  # at the margin: left of every list item's content, like prose
+            h = heading_of(line)
+            if h is not None:
+                lists = []
+                headings.append(Heading(i, h[0], h[1]))
+                in_paragraph = False
+            else:
+                if not in_paragraph:
+                    lists = []
+                in_paragraph = True  # "#tag": prose
             continue
         if first in "-*+":
             after = line[1:2]
@@ -293,14 +323,24 @@ def scan(lines: tuple[str, ...]) -> Scan:
 
         stripped = line.lstrip(" \t")
         pad = len(line) - len(stripped)
-        width = indent_width(line) if "\t" in line[:pad] else pad
+        tabbed = "\t" in line[:pad]
+        width = indent_width(line) if tabbed else pad
         first = stripped[0]
-        item = _LIST_ITEM.match(line) if first in _ITEM_STARTS else None
+        item_column = 0  # the content column when the line starts a list item
+        rest = ""  # the item's text
+        if first in "-*+":
+            after = stripped[1:2]
+            if (after == " " or not after) and not tabbed:  # as _LIST_ITEM: spaces only, before and after
+                rest = stripped[1:]
+                item_column = pad + 1 + max(1, len(rest) - len(rest.lstrip(" ")))
+        elif first in _ITEM_STARTS and (item := _LIST_ITEM.match(line)) is not None:
+            item_column = len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))
+            rest = line[item.end() :]
         # the list items this line is indented into (usually all, or none)
         inside = lists if not lists or lists[-1] <= width else [c for c in lists if c <= width]
         container = inside[-1] if inside else 0
         if len(inside) < len(lists) and width >= 4:
-            if in_paragraph and not _interrupts_paragraph(stripped, item is not None):
+            if in_paragraph and not _interrupts_paragraph(stripped, item_column > 0):
                 continue  # a lazy continuation of the item's paragraph: indented code cannot interrupt it
             in_paragraph = False  # the block start ends the item: an indented code block (as markdown-it)
         relative = width - container
@@ -313,7 +353,7 @@ def scan(lines: tuple[str, ...]) -> Scan:
                 code.append(i)
                 in_paragraph = False
                 continue
-        if relative >= 4 and not in_paragraph and item is None:
+        if relative >= 4 and not in_paragraph and not item_column:
             lists = inside
             code.append(i)  # an indented code block: no headings, tasks or fields in it
             continue
@@ -333,12 +373,12 @@ def scan(lines: tuple[str, ...]) -> Scan:
                     html_end = html
                 in_paragraph = False
                 continue
-        if item is not None:
-            lists = [*inside, len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))]
-            in_paragraph = bool(line[item.end() :].strip())
+        if item_column:
+            lists = [*inside, item_column]
+            in_paragraph = bool(rest.strip())
             continue
-        if not in_paragraph:
-            lists = inside  # a new paragraph, outside the items it is not indented into
+        if not in_paragraph or first == ">":
+            lists = inside  # a new paragraph or block quote, outside the items it is not indented into
         in_paragraph = True
 
     return Scan(tuple(headings), frozenset(code))

@@ -79,6 +79,10 @@ LINE_KINDS = st.sampled_from(
 @given(st.lists(LINE_KINDS, max_size=25))
 # regression: "</pre>" (HTML block type 7) is a lazy continuation of the list item's paragraph, not a block
 @example(lines=["   - [ ] task", "    code", "</pre>", "# h1"])
+# regression: a block quote left of the item's content interrupts its paragraph and ends the item, so
+# the fence after it is at the top level and holds the "heading"
+@example(lines=["- item", "> quote", "  ```", "# h1"])
+@example(lines=["1. item", "  > quote", "   ```", "# h1"])
 def test_tricky_line_mixes_agree_with_markdown_it(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     assert our_headings(text) == oracle_headings(text)

@@ -85,6 +85,10 @@ _RISK_STEMS = (
     "compatib",
 )  # fmt: skip
 _TEST_STEMS = ("test", "coverage", "verif")
+# How far before its first stem a risk term can start: "backwards incompatible" and "backwards
+# compatible" have their first stem ("incompatib", "compatib") 10 characters in, every other term less.
+# So no match starts more than this before the first stem of a line, and the search may start there.
+_RISK_LEAD = 10
 
 
 # --- one line of prose ------------------------------------------------------------------------------
@@ -130,10 +134,11 @@ def paths_in(line: str) -> set[str]:
     return found
 
 
-def risk_terms_in(text: str) -> set[str]:
-    """Names of the risk terms (keys of :data:`RISK_TERMS`) found in ``text``."""
+def risk_terms_in(text: str, start: int = 0) -> set[str]:
+    """Names of the risk terms (keys of :data:`RISK_TERMS`) found in ``text`` (from ``start`` on; the
+    characters before it still decide word boundaries)."""
     found: set[str] = set()
-    for m in _RISK.finditer(text.lower()):
+    for m in _RISK.finditer(text.lower(), start):
         group = m.lastgroup
         if group is not None:
             found.add(_RISK_NAMES[int(group[1:])])
@@ -190,16 +195,19 @@ def _fences(doc: Document) -> tuple[list[bool], list[bool]]:
 
 def _candidate_lines(
     lines: tuple[str, ...], low: str | None, starts: list[int], stems: Iterable[str]
-) -> set[int]:
-    """Lines containing one of ``stems`` (every line when lower-casing moved offsets)."""
+) -> dict[int, int]:
+    """Lines containing one of ``stems``, each with the offset of its first stem (every line, from its
+    start, when lower-casing moved offsets)."""
     if low is None:
-        return set(range(len(lines)))
-    found: set[int] = set()
+        return dict.fromkeys(range(len(lines)), 0)
+    found: dict[int, int] = {}
     for stem in stems:
         i = low.find(stem)
         while i != -1:
             line = bisect_right(starts, i) - 1
-            found.add(line)
+            offset = i - starts[line]
+            if found.get(line, offset) >= offset:
+                found[line] = offset
             i = low.find(stem, starts[line + 1] if line + 1 < len(starts) else len(low))
     return found
 
@@ -217,8 +225,8 @@ def line_facts(doc: Document) -> LineFacts:
         low = None  # lower-casing changed offsets (rare Unicode): look at every line
     starts = list(accumulate(map(len, lines), initial=0))[:-1] if lines else []
     risks: dict[int, frozenset[str]] = {}
-    for i in _candidate_lines(lines, low, starts, _RISK_STEMS):
-        if prose[i] and (found := risk_terms_in(lines[i])):
+    for i, first in _candidate_lines(lines, low, starts, _RISK_STEMS).items():
+        if prose[i] and (found := risk_terms_in(lines[i], max(0, first - _RISK_LEAD))):
             risks[i] = frozenset(found)
     test = [False] * len(lines)
     for i in _candidate_lines(lines, low, starts, _TEST_STEMS):

@@ -77,7 +77,9 @@ def points(factors: dict[str, int]) -> float:
     """The points of a set of factors (missing factors count 0)."""
     total = 0.0
     for name, (weight, unit) in WEIGHTS.items():
-        total += weight * math.log1p(factors.get(name, 0) / unit)
+        n = factors.get(name, 0)
+        if n:  # a zero factor adds ln(1) = 0.0: skipping it leaves the sum bit for bit the same
+            total += weight * math.log1p(n / unit)
     return total
 
 
