@@ -59,6 +59,9 @@ _DEPENDENCIES = re.compile(
 )
 _OBJECTIVE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\*\*objective(?::\*\*|\*\*[ \t]*:)", re.I)
 _DETAIL_LINK = re.compile(r"\bsee\b[^\[\n]*\[[^\]\n]*\]\(<?([^)\s>]+)>?\)", re.I)
+# Builds a Task from its fields without the named tuple's Python-level ``__new__`` (the same value, in
+# half the time: plans have thousands of tasks, issue 10).
+_new_task = tuple.__new__
 
 
 def decode(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -161,7 +164,7 @@ def _index_lines(lines: tuple[str, ...], code: frozenset[int]) -> _LineIndex:
         if "[" in raw and (tm := task_match(raw)) is not None and i not in code:
             mark, text = tm.groups()
             indent = indent_width(raw) if raw[0] in " \t" else 0  # most tasks start at the margin
-            tasks.append(Task(i, indent, mark, text.strip() if text else ""))
+            tasks.append(_new_task(Task, (i, indent, mark, text.strip() if text else "")))
         elif (":" in raw or "](" in raw) and i not in code:
             candidates.append(i)  # _DEPENDENCIES and _OBJECTIVE need a ":", _DETAIL_LINK a "]("
     return _LineIndex(lines, tasks, [t.index for t in tasks], candidates)

@@ -89,6 +89,8 @@ _TEST_STEMS = ("test", "coverage", "verif")
 # compatible" have their first stem ("incompatib", "compatib") 10 characters in, every other term less.
 # So no match starts more than this before the first stem of a line, and the search may start there.
 _RISK_LEAD = 10
+# The same for test words: "unittest" has its stem 4 characters in, every other word less.
+_TEST_LEAD = 4
 
 
 # --- one line of prose ------------------------------------------------------------------------------
@@ -229,8 +231,11 @@ def line_facts(doc: Document) -> LineFacts:
         if prose[i] and (found := risk_terms_in(lines[i], max(0, first - _RISK_LEAD))):
             risks[i] = frozenset(found)
     test = [False] * len(lines)
-    for i in _candidate_lines(lines, low, starts, _TEST_STEMS):
-        if prose[i] and _TESTS.search(lines[i]):
+    for i, first in _candidate_lines(lines, low, starts, _TEST_STEMS).items():
+        # From _TEST_LEAD before the first stem, as for risk terms; only on ASCII lines, where the
+        # case-blind pattern matches nothing that lower-casing does not turn into a stem.
+        line = lines[i]
+        if prose[i] and _TESTS.search(line, max(0, first - _TEST_LEAD) if line.isascii() else 0):
             test[i] = True
     files: dict[int, frozenset[str]] = {}
     for i, line in enumerate(lines):

@@ -65,6 +65,11 @@ WEIGHTS: dict[str, tuple[float, float]] = {
 }
 
 
+# WEIGHTS flattened once: points() runs for every item and merge estimate (issue 10's plan has ~230).
+_WEIGHT_ROWS = tuple((name, weight, unit) for name, (weight, unit) in WEIGHTS.items())
+_log1p = math.log1p
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     score: float  # 0.0..10.0, one decimal: what people and the JSON see
@@ -76,10 +81,11 @@ class Score:
 def points(factors: dict[str, int]) -> float:
     """The points of a set of factors (missing factors count 0)."""
     total = 0.0
-    for name, (weight, unit) in WEIGHTS.items():
-        n = factors.get(name, 0)
+    get = factors.get
+    for name, weight, unit in _WEIGHT_ROWS:  # the order of WEIGHTS: the sum is the same bit for bit
+        n = get(name, 0)
         if n:  # a zero factor adds ln(1) = 0.0: skipping it leaves the sum bit for bit the same
-            total += weight * math.log1p(n / unit)
+            total += weight * _log1p(n / unit)
     return total
 
 
@@ -106,7 +112,8 @@ def reasons_of(counts: Counts) -> list[str]:
         reasons.append(_plural(counts.tasks, "task"))
     if counts.files:
         reasons.append(f"touches {_plural(len(counts.files), 'file')}")
-    reasons.extend(f"risk: {name}" for name in RISK_TERMS if name in counts.risks)
+    if counts.risks:  # most items name none: skip walking the terms
+        reasons.extend(f"risk: {name}" for name in RISK_TERMS if name in counts.risks)
     if counts.stages:
         reasons.append(_plural(counts.stages, "stage"))
     if counts.dependencies:
