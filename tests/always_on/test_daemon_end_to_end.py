@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from proc_stats import child_pids, open_fds
 
 PLAN = "specs/plans/001_feature.md"
 SMALL = "# Feature\n\n### Phase 1: Setup\n- [ ] a\n\n### Phase 2: Build\n- [ ] b\n"
@@ -189,23 +190,6 @@ def test_a_storm_of_10000_events_gives_one_run_per_plan_and_bounded_memory(make_
         proc.wait(timeout=15)
 
 
-def open_fds(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def children(pid: int) -> int:
-    count = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text(encoding="ascii")
-            except OSError:
-                continue  # exited while we looked
-            if stat[stat.rindex(")") + 2 :].split()[1] == str(pid):
-                count += 1
-    return count
-
-
 @pytest.mark.slow
 def test_the_real_daemon_stays_flat_over_a_hundred_commit_runs(repo: Path) -> None:
     # The soak of issue 10 for the daemon process itself (the in-process soak drives 1,000 steps of the
@@ -217,7 +201,7 @@ def test_the_real_daemon_stays_flat_over_a_hundred_commit_runs(repo: Path) -> No
 
     def settled() -> tuple[int, int]:
         time.sleep(0.5)  # let the run's last writes (state, log) finish: a transient descriptor is no leak
-        return open_fds(proc.pid), children(proc.pid)
+        return open_fds(proc.pid), len(child_pids(proc.pid))
 
     try:
         for n in range(rounds):

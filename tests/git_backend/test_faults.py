@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from proc_stats import child_pids, open_fds
 
 from plansmith.git_backend import checkpoints, proposals, session
 from plansmith.git_backend.repo import RepoPaths, read_index_files, read_tree_files, worktree_status
@@ -144,18 +145,6 @@ def test_user_commits_while_plansmith_publishes(paths: RepoPaths, plans_repo: Pa
     assert fsck_problems(plans_repo) == []
 
 
-def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def _children() -> int:
-    total = 0
-    for task in Path("/proc/self/task").iterdir():
-        children = (task / "children").read_text().split()
-        total += len(children)
-    return total
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_no_leaks_over_a_thousand_operations(paths: RepoPaths, plans_repo: Path) -> None:
@@ -171,7 +160,7 @@ def test_no_leaks_over_a_thousand_operations(paths: RepoPaths, plans_repo: Path)
     for _warm_up in range(3):
         read_tree_files(paths, "HEAD", "specs/plans")
         checkpoints.delete(paths, checkpoints.create(paths, scratch.head(), plan="p", operation="o").id)
-    fds_before, children_before = _open_fds(), _children()
+    fds_before, children_before = open_fds(), len(child_pids())
     started = time.perf_counter()
     operations = 0
     for i in range(600):
@@ -189,7 +178,7 @@ def test_no_leaks_over_a_thousand_operations(paths: RepoPaths, plans_repo: Path)
             checkpoints.delete(paths, cp.id)
             operations += 3
     elapsed = time.perf_counter() - started
-    fds_after, children_after = _open_fds(), _children()
+    fds_after, children_after = open_fds(), len(child_pids())
     print(
         f"\n{operations} operations in {elapsed:.1f} s: fds {fds_before} -> {fds_after}, "
         f"children {children_before} -> {children_after}"

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from proc_stats import child_pids as children
+from proc_stats import open_fds
 
 from plansmith.errors import GitError
 from plansmith.git_backend import checkpoints, proposals, session
@@ -28,17 +30,6 @@ needs_proc = pytest.mark.skipif(not (PROC / "task").exists(), reason="needs Linu
 @pytest.fixture(autouse=True)
 def fresh_sessions() -> None:
     session.close_all()
-
-
-def children() -> list[int]:
-    found: list[int] = []
-    for task in (PROC / "task").iterdir():
-        found += [int(pid) for pid in (task / "children").read_text().split()]
-    return found
-
-
-def open_fds() -> int:
-    return len(os.listdir(PROC / "fd"))
 
 
 def test_refs_are_read_from_loose_and_packed_files(paths: RepoPaths, plans_repo: Path) -> None:
