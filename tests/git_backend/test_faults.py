@@ -130,8 +130,9 @@ def test_user_commits_while_plansmith_publishes(paths: RepoPaths, plans_repo: Pa
         tip = proposals.publish(paths, commit, base_branch="main", expected=tip).commit
         published_at.append(time.monotonic())
         proposals.list_proposals(paths)
+    ended = time.monotonic()  # the loop ends only once the user has stopped: every commit is inside
     thread.join()
-    overlapping = sum(began <= t <= published_at[-1] for t in user_times)
+    overlapping = sum(began <= t <= ended for t in user_times)
     interleaved = sum(min(user_times) <= t <= max(user_times) for t in published_at)
     print(
         f"\n{interleaved} of {len(published_at)} proposals published between the user's first and last commit"
