@@ -12,8 +12,8 @@ default branch holds now, this module says where two lines of work collide befor
   an id the default branch has in another root).
 
 A phase is compared by a digest of its own text (:func:`item_digests`): its lines without those of its
-stages, blank lines dropped and heading markers ignored, so expanding a phase into its file (which
-changes heading levels and leaves a stub behind) is not mistaken for an edit of its content.
+stages (a stage is an item of its own), blank lines dropped and heading markers ignored (a heading
+level is layout, not content); an expanded item's text is its file's, wherever the plan's files moved.
 
 Pure: values in, values out; no git, no files, no clock. The shell
 (:mod:`plansmith.git_backend.radar`) reads the revisions and decides which plans need digests.
