@@ -6,9 +6,9 @@ neighbouring plans (branch ``b`` plans ``b+1`` and ``b+2``: neighbours share a p
 phase of it) and adds one plan (every fifth branch reuses the previous branch's number), so there are
 real collisions to find among many changes that merge cleanly. ``main`` then takes one more number.
 Measured: ``python -m plansmith radar --json`` (median of ``REPEAT`` runs, with the CLI's start-up)
-against ``python -m plansmith --version`` for scale, the in-process scan alone (a fresh session per run), and the git processes of
-one CLI run (counted by the shim of :class:`bench._support.GitCounter`). Goal: under ``GOAL_S``, and
-a constant number of git processes whatever the number of branches.
+against ``python -m plansmith --version`` for scale, the in-process scan alone (a fresh session per
+run), and the git processes of one CLI run (counted by the shim of :class:`bench._support.GitCounter`).
+Goal: under ``GOAL_S``, and a constant number of git processes whatever the number of branches.
 """
 
 from __future__ import annotations
