@@ -118,6 +118,10 @@ def _add_repository_commands(sub: _Adder) -> None:
     p.add_argument("--open-pr", choices=["github", "gitlab"], help="open or update a pull/merge request each")
     p = sub("radar", "radar", "plan collisions across branches: numbers, ids, the same phase changed twice")
     p.add_argument("--remote", metavar="NAME", help="only this remote's branches (default: every remote)")
+    p = sub(
+        "dashboard", "dashboard", "one Markdown page: proposals, rejections, complex phases, progress, radar"
+    )
+    p.add_argument("--branch", metavar="NAME", help="the branch whose plans it shows (default: checked out)")
 
 
 class _Adder:
