@@ -41,12 +41,14 @@ def dashboard_data(
     ws: Workspace,
     *,
     branch: str | None = None,
+    rev: str | None = None,
     findings: Sequence[Finding] | None = None,
     web: tuple[str, str, str] | None = None,
 ) -> DashboardData:
     """Everything the dashboard shows for ``branch`` (default: the one checked out, else the default
-    branch). ``findings``: the radar's, when the caller ran it already; ``web``: ``(host kind, host,
-    owner/repo)`` to link the proposal branches to their pages."""
+    branch), its plans as commit ``rev`` has them (default: the branch's tip). ``findings``: the
+    radar's, when the caller ran it already; ``web``: ``(host kind, host, owner/repo)`` to link the
+    proposal branches to their pages."""
     from plansmith import discovery
     from plansmith.git_backend import proposals as proposals_store
     from plansmith.git_backend.repo import current_branch, default_branch, resolve_commit
@@ -54,10 +56,13 @@ def dashboard_data(
 
     repo = ws.require_repo()
     name = branch or current_branch(repo) or default_branch(repo)
-    commit = resolve_commit(repo, f"refs/heads/{name}" if branch is None else name)
+    commit = resolve_commit(repo, rev or f"refs/heads/{name}")
     raw = discovery.committed_files(repo, commit, ws.plan_roots)
     texts, _problems = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    found = [p for p in proposals_store.list_proposals(repo, prefix=ws.settings.proposal_prefix)]
+    from plansmith.ci.dashboard_publish import DASHBOARD_BRANCH
+
+    listed = proposals_store.list_proposals(repo, prefix=ws.settings.proposal_prefix)
+    found = [p for p in listed if p.branch != DASHBOARD_BRANCH]  # the dashboard's own branch is none
     data = DashboardData(name, commit, drift_known=_drift_known())
     data.proposals = [_proposal_row(p, web) for p in found]
     data.rejections = _rejections(ws)
