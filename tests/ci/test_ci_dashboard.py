@@ -100,7 +100,7 @@ def test_a_change_updates_the_file_with_a_commit_on_top(
     ci(capsys, remote.runner(), "--dashboard")
     first = remote_refs(remote.bare)[DASHBOARD]
     remote.write({PLAN: TEXT.replace("- [ ] one", "- [x] one")}, "phase 1 done")
-    code, doc = ci(capsys, remote.runner(), "--dashboard")
+    _code, doc = ci(capsys, remote.runner(), "--dashboard")
     assert doc["dashboard"]["action"] == "updated"  # type: ignore[index]
     second = remote_refs(remote.bare)[DASHBOARD]
     assert git(remote.bare, "rev-parse", f"{second}^") == first
