@@ -162,3 +162,19 @@ def test_plansmith_dashboard_prints_the_same_document_locally(
     git(runner, "fetch", "-q", "origin")
     assert main(["dashboard", "--repo", str(runner)]) == 0
     assert capsys.readouterr().out == _dashboard_file(remote) + "\n"
+
+
+def test_a_rejected_proposal_is_remembered_and_its_phase_waits_with_the_reason(
+    remote: Remote, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ci(capsys, remote.runner())
+    git(remote.dev, "push", "-q", "origin", f":{BRANCH}")  # rejected: deleted without being merged
+    code, doc = ci(capsys, remote.runner(), "--dashboard")
+    assert code == 0 and doc["dashboard"]["action"] == "created"  # type: ignore[index]
+    text = _dashboard_file(remote)
+    assert "## Open proposals (0)" in text and "## Rejected content remembered (1)" in text
+    assert "| `specs/plans/001_feature.md` | `001_feature` |" in text
+    assert (
+        "| `001_feature` | `phase_2` |" in text
+        and "rejected: a proposal for this content was deleted" in text
+    )
