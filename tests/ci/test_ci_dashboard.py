@@ -178,3 +178,47 @@ def test_a_rejected_proposal_is_remembered_and_its_phase_waits_with_the_reason(
         "| `001_feature` | `phase_2` |" in text
         and "rejected: a proposal for this content was deleted" in text
     )
+
+
+FAKE_GLAB = """#!/usr/bin/env python3
+import json, os, sys
+log, state = os.environ["FAKE_GH_LOG"], os.environ["FAKE_GH_STATE"]
+args = sys.argv[1:]
+with open(log, "a") as f:
+    f.write(json.dumps({"args": args}) + "\\n")
+issues = json.load(open(state)) if os.path.exists(state) else []
+if args[:2] == ["issue", "list"] or args[:2] == ["mr", "list"]:
+    print(json.dumps(issues if args[0] == "issue" else []))
+elif args[:2] == ["issue", "create"]:
+    url = "https://gitlab.example/acme/app/-/issues/5"
+    text = args[args.index("--description") + 1]
+    issues.append({"iid": 5, "title": args[args.index("--title") + 1], "description": text, "web_url": url})
+    json.dump(issues, open(state, "w"))
+    print(url)
+elif args[:2] == ["issue", "update"]:
+    issues[0]["description"] = args[args.index("--description") + 1]
+    json.dump(issues, open(state, "w"))
+elif args[:2] == ["mr", "create"]:
+    print("https://gitlab.example/acme/app/-/merge_requests/9")
+"""
+
+
+def test_with_glab_and_a_token_it_is_one_gitlab_issue(
+    remote: Remote, fake_gh: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    glab = fake_gh.parent / "bin" / "glab"
+    glab.write_text(FAKE_GLAB)
+    glab.chmod(0o755)
+    monkeypatch.setenv("GITLAB_TOKEN", "not-a-real-token")
+    _code, doc = ci(capsys, remote.runner(), "--open-pr", "gitlab", "--dashboard")
+    assert doc["dashboard"]["action"] == "created"  # type: ignore[index]
+    assert doc["dashboard"]["where"] == "https://gitlab.example/acme/app/-/issues/5"  # type: ignore[index]
+    fake_gh.write_text("")
+    _code, doc = ci(capsys, remote.runner(), "--open-pr", "gitlab", "--dashboard")
+    assert doc["dashboard"]["action"] == "unchanged"  # type: ignore[index]
+    assert not any(c[:2] == ["issue", "update"] for c in _calls(fake_gh))
+    remote.write({PLAN: TEXT.replace("- [ ] one", "- [x] one")}, "phase 1 done")
+    _code, doc = ci(capsys, remote.runner(), "--open-pr", "gitlab", "--dashboard")
+    assert doc["dashboard"]["action"] == "updated"  # type: ignore[index]
+    (update,) = [c for c in _calls(fake_gh) if c[:2] == ["issue", "update"]]
+    assert update[2] == "5" and "1/17 (5%)" in update[update.index("--description") + 1]
