@@ -13,6 +13,8 @@ Reads only: no checkout, no worktree, no ref, no index, no object is written.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from plansmith.plan.collisions import (
 )
 from plansmith.plan.layout import PlanLocation, build_plan, find_plans
 from plansmith.plan.parser import DEFAULT_MAX_BYTES, decode
-from plansmith.plan.roots import as_patterns, assign_ids, literal_prefixes, roots_in, split_root
+from plansmith.plan.roots import RootFolder, as_patterns, assign_ids, literal_prefixes, split_root
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +183,14 @@ class _Reader:
         self._flat: dict[str, list[tuple[str, str]]] = {}
         self._states: dict[str, list[PlanState]] = {}
         self._digests: dict[Signature, dict[str, str]] = {}
+        self._roots: dict[str, RootFolder | None] = {}  # path -> its root (the same on every branch)
 
     def states(self, commit: str) -> list[PlanState]:
         """Every plan at ``commit`` (cached by commit)."""
         if commit not in self._states:
             files = self._files(self.session.commit(commit).tree)
-            self._states[commit] = _plan_states(files, self.patterns)
+            roots = sorted({root for path in files if (root := self._roots[path]) is not None})
+            self._states[commit] = _plan_states(files, roots)
         return self._states[commit]
 
     def digests(self, signature: Signature) -> dict[str, str]:
@@ -226,9 +230,15 @@ class _Reader:
                 continue
             for rel, oid in self._flatten(start):
                 path = f"{prefix}/{rel}" if prefix else rel
-                if path.endswith(".md") and split_root(path, self.patterns) is not None:
+                if path.endswith(".md") and self._in_root(path):
                     found[path] = oid
         return found
+
+    def _in_root(self, path: str) -> bool:
+        if path not in self._roots:
+            hit = split_root(path, self.patterns)
+            self._roots[path] = None if hit is None else hit[0]
+        return self._roots[path] is not None
 
     def _lookup(self, tree: str, folder: str) -> str | None:
         current = tree
@@ -252,16 +262,18 @@ class _Reader:
         return self._flat[tree]
 
 
-def _plan_states(files: dict[str, str], patterns: tuple[str, ...]) -> list[PlanState]:
-    """Every plan of ``files`` (``{path: blob id}``) with its id, root and the blob ids of its files."""
+def _plan_states(files: dict[str, str], roots: list[RootFolder]) -> list[PlanState]:
+    """Every plan of ``files`` (``{path: blob id}``, in ``roots``) with its id, root and the blob ids of
+    its files."""
     listing = sorted(files)
-    roots = roots_in(listing, patterns)
     refs = assign_ids((root, loc) for root in roots for loc in find_plans(listing, root.path))
     states: list[PlanState] = []
     for ref in refs:
         loc = ref.location
         folder = (loc.folder or posixpath.join(posixpath.dirname(loc.main_path), loc.name)) + "/"
-        own = [loc.main_path, *(p for p in listing if p.startswith(folder) and p != loc.main_path)]
+        start = bisect.bisect_left(listing, folder)  # the folder's files are one run of the sorted listing
+        inside = itertools.takewhile(lambda p, f=folder: p.startswith(f), listing[start:])  # type: ignore[misc]
+        own = [loc.main_path, *(p for p in inside if p != loc.main_path)]
         signature = tuple((p, files[p]) for p in own)
         states.append(PlanState(ref.id, ref.key, ref.root.path, loc.name, loc.main_path, signature))
     return states

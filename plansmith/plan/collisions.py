@@ -220,11 +220,13 @@ def _number_collisions(
         for plan in change.added:
             if plan.number is not None:
                 by_slot.setdefault((plan.root, plan.number), []).append((change.branch, plan))
+    taken: dict[str, list[str]] = {}
+    for plan in [*default_tip, *(p for c in changes for p in c.added)]:
+        if plan.number is not None:
+            taken.setdefault(plan.root, []).append(plan.number)
     findings: list[Finding] = []
     for (root, number), claims in sorted(by_slot.items()):
-        taken = [p.number for p in default_tip if p.root == root and p.number is not None]
-        taken += [p.number for c in changes for p in c.added if p.root == root and p.number is not None]
-        hint = f"renumber one of them to {next_free_number(taken)}, the next free number in {root}"
+        hint = f"renumber one of them to {next_free_number(taken[root])}, the next free number in {root}"
         for (branch_a, a), (branch_b, b) in _pairs(claims):
             if branch_a != branch_b and (a.name != b.name or a.signature != b.signature):
                 findings.append(
