@@ -222,3 +222,13 @@ def test_with_glab_and_a_token_it_is_one_gitlab_issue(
     assert doc["dashboard"]["action"] == "updated"  # type: ignore[index]
     (update,) = [c for c in _calls(fake_gh) if c[:2] == ["issue", "update"]]
     assert update[2] == "5" and "1/17 (5%)" in update[update.index("--description") + 1]
+
+
+def test_the_text_report_says_where_the_dashboard_went(
+    remote: Remote, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner = remote.runner()
+    assert main(["--repo", str(runner), "ci", "--dashboard"]) == 0
+    assert "dashboard created: branch plansmith/dashboard" in capsys.readouterr().out
+    assert main(["--repo", str(runner), "ci", "--dashboard"]) == 0
+    assert "dashboard unchanged: branch plansmith/dashboard" in capsys.readouterr().out
