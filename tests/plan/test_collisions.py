@@ -79,3 +79,32 @@ def test_a_number_the_branch_saw_at_its_base_is_no_collision() -> None:
     assert find_collisions("main", [theirs], [BranchChange("a", added=(ours,), base_names=saw)]) == []
     (found,) = find_collisions("main", [theirs], [BranchChange("a", added=(ours,))])
     assert found.kind == "number-collision" and "003" in found.hint
+
+
+@given(st.lists(st.integers(0, 5), min_size=2, max_size=5), st.booleans())
+def test_branches_collide_exactly_when_they_edit_one_phase_differently(
+    owners: list[int], share: bool
+) -> None:
+    """Phase ``i`` is edited by branch ``owners[i]`` (and, with ``share``, phase 0 by every branch):
+    a same-phase finding exactly for the phases two branches edited differently."""
+    tasks = [f"task {n}" for n in range(len(owners))]
+    base = digests(plan_of(tasks))
+    changes = []
+    for branch in sorted(set(owners)):
+        edited = [
+            t + f" by {branch}" if owners[i] == branch or (share and i == 0) else t
+            for i, t in enumerate(tasks)
+        ]
+        signature = ((PATH, f"tip{branch}"),)
+        after = digests(plan_of(edited))
+        change = branch_change(
+            f"b{branch}",
+            [state("base")],
+            [state(f"tip{branch}")],
+            {((PATH, "base"),): base, signature: after},
+        )
+        changes.append(change)
+    found = find_collisions("main", [state("base")], changes)
+    shared = share and len(changes) > 1
+    assert {f.item for f in found} == ({"phase_1"} if shared else set())
+    assert all(f.kind == "same-phase" for f in found)
