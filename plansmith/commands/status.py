@@ -28,6 +28,7 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     import time
 
     from plansmith.daemon.entry import daemon_status
+    from plansmith.daemon.radar_watch import read_findings
     from plansmith.git_backend import proposals
     from plansmith.git_backend.session import session_for
 
@@ -35,8 +36,6 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     session, now = session_for(repo), time.time()
     status = daemon_status(repo.worktree)
     found = proposals.list_proposals(repo, prefix=ws.settings.proposal_prefix)
-    from plansmith.daemon.radar_watch import read_findings
-
     status["radar"] = read_findings(repo.state_dir)  # None until the daemon has looked
     status["proposals"] = [
         {
