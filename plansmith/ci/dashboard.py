@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from plansmith.workspace import Workspace
 
 PROGRESS_MODULE = "plansmith.plan.progress"
+DRIFT_CONNECTED = False  # set when _drift asks the progress module (the seam below)
 EDITED = "edited: its proposal branch has commits plansmith did not make"
 REJECTED = "rejected: a proposal for this content was deleted; it is proposed again when the plan changes"
 NOT_YET = "not proposed yet: the next `plansmith ci` run proposes it"
@@ -150,14 +151,16 @@ def _waves(plan: Plan, analysis: Analysis) -> str:
 
 
 def _drift_known() -> bool:
-    return importlib.util.find_spec(PROGRESS_MODULE) is not None
+    """Whether the dashboard shows a drift column: only once :func:`_drift` is connected to the
+    progress module (until then a column would read "none" for every plan, which would be untrue)."""
+    return DRIFT_CONNECTED and importlib.util.find_spec(PROGRESS_MODULE) is not None
 
 
 def _drift(plan: Plan) -> str | None:
     """The plan's status drift in words, or ``None``.
 
     Seam: ``plansmith.plan.progress`` (issue in progress elsewhere) will say which phases' status
-    markers disagree with their checkboxes. Connect it here when it lands; until then the dashboard
-    leaves the drift column out (:func:`_drift_known` is false) and shows done/total only.
+    markers disagree with their checkboxes. Connect it here when it lands and set
+    :data:`DRIFT_CONNECTED`; until then the dashboard leaves the drift column out and shows done/total.
     """
     return None
