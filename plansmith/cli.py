@@ -116,6 +116,15 @@ def _add_repository_commands(sub: _Adder) -> None:
         "--branch", metavar="NAME", help="the branch proposed against (default: checked out, or CI's)"
     )
     p.add_argument("--open-pr", choices=["github", "gitlab"], help="open or update a pull/merge request each")
+    p.add_argument(
+        "--dashboard", action="store_true", help="keep the dashboard issue (or DASHBOARD.md) up to date"
+    )
+    p = sub("radar", "radar", "plan collisions across branches: numbers, ids, the same phase changed twice")
+    p.add_argument("--remote", metavar="NAME", help="only this remote's branches (default: every remote)")
+    p = sub(
+        "dashboard", "dashboard", "one Markdown page: proposals, rejections, complex phases, progress, radar"
+    )
+    p.add_argument("--branch", metavar="NAME", help="the branch whose plans it shows (default: checked out)")
 
 
 class _Adder:

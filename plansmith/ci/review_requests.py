@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
     from plansmith.ci.runner import Pending
+    from plansmith.plan.collisions import Finding
     from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
 
@@ -33,6 +34,8 @@ TOOLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gitlab": ("glab", ("GITLAB_TOKEN",)),
 }
 TIMEOUT_S = 120.0
+# What a failing tool run raises (callers report it, never raise it on).
+TOOL_FAILURES = (OSError, subprocess.SubprocessError, ValueError)
 _SCP_LIKE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
 
 
@@ -78,9 +81,16 @@ def compare_url(host_kind: str, remote_url: str, base: str, branch: str) -> str 
 
 
 def request_review(
-    ws: Workspace, host_kind: str, remote_url: str, base: str, pending: Pending, environ: Mapping[str, str]
+    ws: Workspace,
+    host_kind: str,
+    remote_url: str,
+    base: str,
+    pending: Pending,
+    environ: Mapping[str, str],
+    findings: Sequence[Finding] = (),
 ) -> ReviewRequest:
-    """Open or update the request for one pushed proposal, or give the URL to open it by hand."""
+    """Open or update the request for one pushed proposal, or give the URL to open it by hand;
+    ``findings``: the radar's, those about this plan go into the body."""
     tool, tokens = TOOLS[host_kind]
     program = shutil.which(tool, path=environ.get("PATH"))
     if program is None or not any(environ.get(name) for name in tokens):
@@ -88,6 +98,7 @@ def request_review(
         missing = f"{tool} is not on PATH" if program is None else f"none of {', '.join(tokens)} is set"
         return ReviewRequest("link", link, f"{missing}: open the request by hand")
     title, body = describe(ws, pending)
+    body += collisions_section(pending, findings)
     where = web_location(remote_url)
     repo_arg = [] if where is None else ["--repo", "/".join(where)]
     run = _Runner(program, str(ws.root), environ)
@@ -208,3 +219,13 @@ def _plan_at(ws: Workspace, rev: str, plan_id: str) -> Plan | None:
     texts, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
     ref = next((r for r in discovery.catalog(texts, patterns=ws.plan_roots) if r.id == plan_id), None)
     return None if ref is None else build_plan(plan_files(texts, ref.location), ref.location)
+
+
+def collisions_section(pending: Pending, findings: Sequence[Finding]) -> str:
+    """The radar's findings about this proposal's plan, as a section of the body ("" when none)."""
+    plan = pending.plan
+    mine = [f for f in findings if f.plan == plan.id or plan.location.main_path in f.paths]
+    if not mine:
+        return ""
+    lines = [f"- **{f.kind}**: {f.message}. {f.hint}." for f in mine]
+    return "\n### Collisions with other branches\n\n" + "\n".join(lines) + "\n"

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
+    from plansmith.plan.collisions import Finding
     from plansmith.plan.layout import PlanLocation
     from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
@@ -69,10 +70,13 @@ class CiReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     failed: bool = False
+    radar: list[dict[str, object]] | None = None  # findings, when the run looked (--open-pr, --dashboard)
+    dashboard: dict[str, str | None] | None = None
 
     def as_json(self) -> dict[str, object]:
         """The ``ci --json`` document (shape in docs/cli.md)."""
-        return {"pushed": self.pushed, "unchanged": self.unchanged, "skipped": self.skipped}
+        extra = {key: value for key, value in (("radar", self.radar), ("dashboard", self.dashboard)) if value}
+        return {"pushed": self.pushed, "unchanged": self.unchanged, "skipped": self.skipped, **extra}
 
     @property
     def exit_code(self) -> int:
@@ -102,9 +106,12 @@ def run_ci(
     open_pr: str | None = None,
     environ: Mapping[str, str] | None = None,
     progress: ProgressSink | None = None,
+    dashboard: bool = False,
 ) -> CiReport:
     """One run (see the module doc); ``open_pr``: ``github`` or ``gitlab`` to open review requests;
-    ``progress``: where the runs report their operations (a terminal's live view)."""
+    ``progress``: where the runs report their operations (a terminal's live view); ``dashboard``: then
+    refresh the dashboard (:mod:`plansmith.ci.dashboard_publish`). With either, the radar's findings
+    go into the requests and the dashboard."""
     from plansmith.git_backend import remote as remotes
 
     env = os.environ if environ is None else environ
@@ -120,14 +127,31 @@ def run_ci(
         if run.push(last_attempt=attempt == PUSH_ATTEMPTS):
             break
         print(f"plansmith: note: {remote} changed while this run was pushing; looking again", file=sys.stderr)
+    findings = _radar(ws, remote) if open_pr is not None or dashboard else []
+    run.report.radar = [f.as_json() for f in findings] if findings else None
     if open_pr is not None:
         from plansmith.ci.review_requests import request_review
 
         for entry, pending in run.pushed:
-            review: ReviewRequest = request_review(ws, open_pr, url, base_branch, pending, env)
+            review: ReviewRequest = request_review(ws, open_pr, url, base_branch, pending, env, findings)
             entry["review"] = review.as_json()
             run.report.failed |= review.action == "failed"
+    if dashboard:
+        from plansmith.ci.dashboard_publish import refresh
+
+        run.report.dashboard = refresh(ws, remote, url, base_branch, open_pr, findings, env).as_json()
     return run.report
+
+
+def _radar(ws: Workspace, remote: str) -> list[Finding]:
+    """The radar's findings over the clone's branches (none, with a note, when it cannot look)."""
+    from plansmith.commands.radar import radar_report
+
+    try:
+        return radar_report(ws, remote).findings
+    except PlansmithError as exc:  # a shallow clone, say: the proposals are pushed either way
+        print(f"plansmith: note: radar skipped: {exc.message}", file=sys.stderr)
+        return []
 
 
 class _Run:

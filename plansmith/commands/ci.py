@@ -26,10 +26,11 @@ def ci_report(
     branch: str | None = None,
     open_pr: str | None = None,
     progress: ProgressSink | None = None,
+    dashboard: bool = False,
 ) -> CiReport:
     from plansmith.ci.runner import run_ci
 
-    return run_ci(ws, remote=remote, branch=branch, open_pr=open_pr, progress=progress)
+    return run_ci(ws, remote=remote, branch=branch, open_pr=open_pr, progress=progress, dashboard=dashboard)
 
 
 def ci_document(
@@ -46,7 +47,14 @@ def main(args: argparse.Namespace) -> int:
     ws = open_workspace(args.repo)
     with progress_for(display_for(args)) as view:
         sink = view.sink if view.live is not None else None
-        report = ci_report(ws, remote=args.remote, branch=args.branch, open_pr=args.open_pr, progress=sink)
+        report = ci_report(
+            ws,
+            remote=args.remote,
+            branch=args.branch,
+            open_pr=args.open_pr,
+            progress=sink,
+            dashboard=args.dashboard,
+        )
     if args.json:
         emit_json(report.as_json())
         return report.exit_code
@@ -59,6 +67,13 @@ def main(args: argparse.Namespace) -> int:
                 print(f"  ({review['detail']})")
     for pid in report.unchanged:
         print(f"unchanged {pid}")
+    for finding in report.radar or ():
+        print(f"radar: {finding['kind']}: {finding['message']}")
+    if report.dashboard is not None:
+        board = report.dashboard
+        print(f"dashboard {board['action']}: {board['mode']} {board['where'] or ''}".rstrip())
+        if board["detail"]:
+            print(f"  ({board['detail']})")
     for skipped in report.skipped:
         print(f"skipped {skipped['id']}: {skipped['reason']}")
     if not (report.pushed or report.unchanged or report.skipped):

@@ -28,6 +28,7 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     import time
 
     from plansmith.daemon.entry import daemon_status
+    from plansmith.daemon.radar_watch import read_findings
     from plansmith.git_backend import proposals
     from plansmith.git_backend.session import session_for
 
@@ -35,6 +36,7 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     session, now = session_for(repo), time.time()
     status = daemon_status(repo.worktree)
     found = proposals.list_proposals(repo, prefix=ws.settings.proposal_prefix)
+    status["radar"] = read_findings(repo.state_dir)  # None until the daemon has looked
     status["proposals"] = [
         {
             "id": p.id,
@@ -76,6 +78,7 @@ def main(args: argparse.Namespace) -> int:
         from plansmith.terminal.dashboard import dashboard_view
 
         display.console().print(dashboard_view(status, found))
+        _print_radar(status["radar"])
         return EXIT_OK
     from plansmith.daemon.state import format_status
 
@@ -84,4 +87,13 @@ def main(args: argparse.Namespace) -> int:
         print("open proposals:")
         for p in status["proposals"]:
             print(f"  {p['id']}: {p['operation']} {', '.join(p['items'])} on {p['branch']} ({p['state']})")
+    _print_radar(status["radar"])
     return EXIT_OK
+
+
+def _print_radar(findings: list[dict[str, Any]] | None) -> None:
+    """The collisions the daemon's radar saw after the last fetch (docs/radar.md)."""
+    if findings:
+        print(f"radar: {len(findings)} collision{'s' if len(findings) != 1 else ''} across branches:")
+        for finding in findings:
+            print(f"  {finding.get('kind')}: {finding.get('message')}")

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 
 from plansmith.daemon.debounce import PlanKey
+from plansmith.daemon.radar_watch import RadarWatch
 from plansmith.daemon.repo import RepoPaths, committed_snapshot, head_branch, worktree_snapshot
 from plansmith.daemon.state import DaemonState
 from plansmith.daemon.tracker import ChangeTracker, Verdict
@@ -39,6 +40,7 @@ class ContentChecks:
         self.state = state
         self._last_head: tuple[str, str | None] | None = None
         """(branch, commit) of HEAD when it was last read: a ref event that moved neither is skipped."""
+        self.radar = RadarWatch(repo, roots)  # a fetch (refs/remotes moved) re-runs it
 
     def _apply(self, verdict: Verdict) -> None:
         self.queue.add_analyses(verdict.analyse)
@@ -65,6 +67,7 @@ class ContentChecks:
         the window closes (a checkout rewrites the plans before it moves HEAD, an editor may still be
         writing). ``force``: read HEAD's plans even if HEAD still names the same commit (rescans).
         """
+        self.radar.after_refs_moved()
         branch = head_branch(self.repo)
         if branch is None:
             log.debug("HEAD is detached (rebase or bisect in progress?): waiting for a branch")

@@ -114,3 +114,14 @@ def is_rejected(repo: RepoPaths, plan: str, content_hash: str) -> bool:
     """Whether a proposal for ``plan`` with exactly this content was rejected before."""
     data = _load(repo.state_dir / FILE_NAME)
     return any(e.get("content_hash") == content_hash for e in data["plans"].get(plan, []))
+
+
+def listed(repo: RepoPaths) -> list[tuple[str, dict[str, Any]]]:
+    """Every remembered rejection as ``(plan, entry)``, entries as stored (for the dashboard)."""
+    data = _load(repo.state_dir / FILE_NAME)
+    return [
+        (plan, entry)
+        for plan, entries in sorted(data["plans"].items())
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict)
+    ]

@@ -36,9 +36,9 @@ def test_actionlint_does_find_mistakes(tmp_path: Path) -> None:
 def test_docs_show_the_example_files_and_both_run_plansmith_ci() -> None:
     blocks = re.findall(r"```yaml\n(.*?)```", (DOCS / "ci.md").read_text(), flags=re.DOTALL)
     assert blocks == [WORKFLOW.read_text(), GITLAB.read_text()]
-    assert "plansmith ci --open-pr github" in WORKFLOW.read_text()
+    assert "plansmith ci --open-pr github --dashboard" in WORKFLOW.read_text()
     gitlab = GITLAB.read_text()
-    assert "plansmith ci --open-pr gitlab" in gitlab and "$CI_DEFAULT_BRANCH" in gitlab
+    assert "plansmith ci --open-pr gitlab --dashboard" in gitlab and "$CI_DEFAULT_BRANCH" in gitlab
 
 
 def test_cli_reference_links_both_commands() -> None:

@@ -112,9 +112,23 @@ def _short(loc: PlanLocation) -> str:
     return re.sub(r"\.md$", "", loc.main_path.rsplit("/", 1)[-1])
 
 
+def dashboard_case() -> Case:
+    """The waves picture as the dashboard document carries it (issue 21), for the hostile plan."""
+    from plansmith.terminal.dashboard_markdown import DashboardData, PlanProgress, render
+
+    plan = hostile_plan()
+    analysis, waves = analyze_plan(plan), waves_of(plan)
+    chart = waves_flowchart(plan, waves, analysis)
+    board = DashboardData(
+        "main", "0" * 40, plans=[PlanProgress("001_hostile", plan.main_path, 0, 9, None, chart)]
+    )
+    diagram = render(board).split("```mermaid\n", 1)[1].split("\n```", 1)[0] + "\n"
+    return Case("waves:dashboard", "waves", plan, analysis, waves, diagram)
+
+
 def all_cases() -> list[Case]:
     level0, level1, level2 = expanded_plans()
-    cases = _corpus_cases() + _cases_of("hostile", hostile_plan())
+    cases = _corpus_cases() + _cases_of("hostile", hostile_plan()) + [dashboard_case()]
     cases += _cases_of("storage-level1", level1) + _cases_of("storage-level2", level2)
     before, after = analyze_plan(level0), analyze_plan(level2)
     change = structure_change(level0, before, level2, after)

@@ -1,0 +1,50 @@
+"""The radar's git processes do not grow with the branches: one ``rev-list`` for every merge base and
+the session's one ``cat-file`` for every tree and blob (plus GitPython's ``git version`` at import),
+counted by the benchmarks' git shim on PATH in a real run."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from .helpers import BASE, BASE_TEXT, Team
+
+SHIM = Path(__file__).resolve().parents[2] / "bench" / "_support.py"
+
+
+def bench_support() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_support_for_radar", SHIM)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("branches", [2, 12])
+def test_one_radar_run_starts_the_same_few_git_processes(tmp_path: Path, branches: int) -> None:
+    team = Team(tmp_path)
+    for n in range(branches):
+        edited = BASE_TEXT.replace("ship it", f"ship it on day {n}")
+        team.commit(
+            f"b{n}",
+            {BASE: edited, f"specs/plans/{100 + n}_x{n}.md": f"# Plan {n}\n\n## Phase 1: A\n\n- [ ] a\n"},
+            "b",
+        )
+    support = bench_support()
+    counter = support.GitCounter(tmp_path / "counter")
+    counter.reset()
+    result = subprocess.run(
+        [sys.executable, "-m", "plansmith", "radar", "--json"],
+        cwd=team.dev,
+        env=counter.env(dict(os.environ)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr  # every branch changes phase 3 of the base plan
+    assert counter.by_command() == {"version": 2, "cat-file": 1, "rev-list": 1}
