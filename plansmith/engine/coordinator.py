@@ -31,7 +31,7 @@ from plansmith.engine.items import (
     choose_items,
     in_apply_order,
 )
-from plansmith.engine.preflight import REJECTED, rejected_before, require_item
+from plansmith.engine.preflight import REJECTED, rejected_before, require_item, require_item_state
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
@@ -97,11 +97,12 @@ def run_request(
     analysis = analyze_plan(plan, thresholds)
     if request.auto:
         items = choose_items(analysis, request.operation)
-    else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
+    else:  # an unknown item, or one in a wrong state, is refused here: no run folder, no ref, no artifact
         named = request.items or ((request.phase or 0, request.stage),)
         items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
         for item in items:
             require_item(plan, item.phase, item.stage)
+            require_item_state(plan, request.operation, item.phase, item.stage)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")
