@@ -37,7 +37,9 @@ REPO_HELP = "the repository (default: found from the current folder)"
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        # The boundary prints "plansmith: error: ", so only a subcommand's name is added ("expand: ...").
+        command = self.prog.removeprefix("plansmith").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _add_plan_commands(sub: _Adder) -> None:
