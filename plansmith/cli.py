@@ -64,7 +64,7 @@ def _add_operations(sub: _Adder) -> None:
     for verb in ("expand", "collapse"):
         p = sub(verb, "operation", f"{verb} the named item, or every recommended one, into a proposal")
         p.add_argument("plan")
-        p.add_argument("item", nargs="*", help="phase N [stage M]")
+        p.add_argument("item", nargs="*", help="phase N [stage M], one or more (phase 3 phase 4)")
         p.add_argument("--auto-analysis", action="store_true", help=f"{verb} every recommended item")
         p.add_argument("--yes", "-y", action="store_true", help="skip the approval prompt")
         p.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
