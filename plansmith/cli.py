@@ -91,7 +91,10 @@ def _add_operations(sub: _Adder) -> None:
 def _add_repository_commands(sub: _Adder) -> None:
     p = sub("proposals", "proposals", "open proposals: list, show, approve, reject")
     p.add_argument("action", nargs="?", default="list", choices=["list", "show", "approve", "reject"])
-    p.add_argument("id", nargs="?")
+    p.add_argument("id", nargs="?", help="the proposal id (show, approve, reject)")
+    diff = p.add_mutually_exclusive_group()
+    diff.add_argument("--stat", action="store_true", help="show: files, moves and counts, no diff")
+    diff.add_argument("--diff", action="store_true", help="show: the full diff even when it is large")
     p = sub("checkpoints", "checkpoints", "the scratch worktree's checkpoints: list, validate, restore")
     p.add_argument("action", nargs="?", default="list", choices=["list", "validate", "restore"])
     p.add_argument("id", nargs="?")
