@@ -210,11 +210,27 @@ def _show(ws: Workspace, args: argparse.Namespace) -> int:
 
 def _list(ws: Workspace, args: argparse.Namespace) -> int:
     found = list_proposals(ws)
+    decisions = decision_lines(ws)
     if args.json:
-        emit_json({"proposals": [proposal_json(p) for p in found]})
+        emit_json({"proposals": [proposal_json(p) for p in found], "left_alone": decisions})
         return EXIT_OK
     from plansmith.terminal.display import display_for
     from plansmith.terminal.output import print_proposals
 
     print_proposals(display_for(args), found)
+    if decisions:  # why an item above the threshold has no proposal: a person decided its structure
+        print("left alone (you changed their structure; proposed again when their content changes):")
+        print("".join(f"  {line}\n" for line in decisions), end="")
     return EXIT_OK
+
+
+def decision_lines(ws: Workspace) -> list[str]:
+    """One line per standing structure decision: ``specs/plans/001_x: phase 2 collapsed by you``."""
+    from plansmith.git_backend.rejections import structure_decisions
+
+    return [
+        f"{plan}: {item.replace('_', ' ')} {'expanded' if d.get('expanded') else 'collapsed'} by you"
+        + (f" ({d['decided_at']})" if d.get("decided_at") else "")
+        for plan, decided in sorted(structure_decisions(ws.require_repo()).items())
+        for item, d in sorted(decided.items())
+    ]
