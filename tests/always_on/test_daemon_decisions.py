@@ -69,3 +69,33 @@ def test_a_phase_collapsed_by_approval_stays_collapsed_until_its_content_changes
     assert has_proposal(repo), "changed content must be proposed again"
     assert "phase_2" in git(repo, "log", "-1", "--format=%B", BRANCH)
     assert "left alone" not in plansmith(repo, "proposals")  # the decision is void: its content changed
+
+
+def test_the_daemon_logs_what_it_watches_once_and_no_missing_roots(make_repo) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+    import time
+
+    repo: Path = make_repo({PLAN: TEXT})  # specs/plans only: no .claude/, no topic folders
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plansmith", "daemon"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while (
+            time.monotonic() < deadline
+            and json.loads(plansmith(repo, "status", "--json")).get("phase") != "watching"
+        ):
+            time.sleep(0.1)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert "does not exist yet" not in err
+    watching = [line for line in err.splitlines() if "plansmith daemon watching " in line]
+    assert len(watching) == 1, err
+    assert ".claude/specs/plans" in watching[0] and "specs/plans" in watching[0]
