@@ -99,3 +99,26 @@ def test_the_daemon_logs_what_it_watches_once_and_no_missing_roots(make_repo) ->
     watching = [line for line in err.splitlines() if "plansmith daemon watching " in line]
     assert len(watching) == 1, err
     assert ".claude/specs/plans" in watching[0] and "specs/plans" in watching[0]
+
+
+def test_a_phase_collapsed_by_hand_is_left_alone_by_auto_analysis_too(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo: Path = make_repo({PLAN: TEXT})
+    plansmith(repo, "expand", PLAN, "phase", "2", "--yes", "--merge")
+    assert (repo / FOLDER / "phase_2_build.md").is_file()
+    plansmith(repo, "expand", FOLDER, "--auto-analysis", "--json")  # looks at the plan: phase 2 expanded
+    git(repo, "rm", "-rq", FOLDER)  # the user puts the phase back inline by hand
+    (repo / PLAN).parent.mkdir(parents=True, exist_ok=True)
+    (repo / PLAN).write_text(TEXT)
+    git(repo, "add", PLAN)
+    git(repo, "commit", "-qm", "keep phase 2 inline")
+
+    doc = json.loads(plansmith(repo, "expand", PLAN, "--auto-analysis", "--json"))
+    assert doc["proposal"] is None and doc["operations"] == []
+    [reason] = doc["left_alone"]
+    assert reason.startswith("phase 2 scores ") and reason.endswith(
+        "but you collapsed it; it is not expanded again until its content changes"
+    )
+    assert not has_proposal(repo)
+    # Naming the item is the user asking for it: the decision does not apply.
+    named = json.loads(plansmith(repo, "expand", PLAN, "phase", "2", "--yes", "--json"))
+    assert named["proposal"] is not None
