@@ -30,39 +30,43 @@ from plansmith.commands.common import (
     EXIT_USAGE,
     emit_json,
 )
+from plansmith.commands.examples import EXAMPLES, TOP, epilog
 from plansmith.errors import PlansmithError, UsageError
 
 REPO_HELP = "the repository (default: found from the current folder)"
+PLAN_HELP = "a plan file, its folder, or its id (specs/plans/001_feature.md, 001_feature)"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        # The boundary prints "plansmith: error: ", so only a subcommand's name is added ("expand: ...").
+        command = self.prog.removeprefix("plansmith").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _add_plan_commands(sub: _Adder) -> None:
     p = sub("analyze", "analyze", "score every phase and stage; show recommendations")
-    p.add_argument("plan")
+    p.add_argument("plan", help=PLAN_HELP)
     p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
     sub("review", "review", "hierarchy review: balance, still-complex items, merge candidates").add_argument(
-        "plan"
+        "plan", help=PLAN_HELP
     )
     p = sub("waves", "waves", "execution waves from phase dependencies")
-    p.add_argument("plan")
+    p.add_argument("plan", help=PLAN_HELP)
     p.add_argument("--format", choices=["text", "mermaid"], default="text", help="mermaid: a Mermaid diagram")
     p = sub("validate", "validate", "check plan structure and metadata (all plans when none given)")
-    p.add_argument("plans", nargs="*", metavar="PLAN")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plans to check (default: every plan)")
     p.add_argument("--staged", action="store_true", help="validate the versions in git's index")
     p.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
     p = sub("config", "config", "show the effective settings and where each comes from")
-    p.add_argument("action", nargs="?", default="show", choices=["show"])
+    p.add_argument("action", nargs="?", default="show", choices=["show"], help="show (the default)")
 
 
 def _add_operations(sub: _Adder) -> None:
     for verb in ("expand", "collapse"):
         p = sub(verb, "operation", f"{verb} the named item, or every recommended one, into a proposal")
-        p.add_argument("plan")
-        p.add_argument("item", nargs="*", help="phase N [stage M]")
+        p.add_argument("plan", help=PLAN_HELP)
+        p.add_argument("item", nargs="*", help="phase N [stage M], one or more (phase 3 phase 4)")
         p.add_argument("--auto-analysis", action="store_true", help=f"{verb} every recommended item")
         p.add_argument("--yes", "-y", action="store_true", help="skip the approval prompt")
         p.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
@@ -88,22 +92,33 @@ def _add_operations(sub: _Adder) -> None:
 
 def _add_repository_commands(sub: _Adder) -> None:
     p = sub("proposals", "proposals", "open proposals: list, show, approve, reject")
-    p.add_argument("action", nargs="?", default="list", choices=["list", "show", "approve", "reject"])
-    p.add_argument("id", nargs="?")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "show", "approve", "reject"],
+        help="default: list",
+    )
+    p.add_argument("id", nargs="?", help="the proposal id (show, approve, reject)")
+    diff = p.add_mutually_exclusive_group()
+    diff.add_argument("--stat", action="store_true", help="show: files, moves and counts, no diff")
+    diff.add_argument("--diff", action="store_true", help="show: the full diff even when it is large")
     p = sub("checkpoints", "checkpoints", "the scratch worktree's checkpoints: list, validate, restore")
-    p.add_argument("action", nargs="?", default="list", choices=["list", "validate", "restore"])
-    p.add_argument("id", nargs="?")
+    p.add_argument(
+        "action", nargs="?", default="list", choices=["list", "validate", "restore"], help="default: list"
+    )
+    p.add_argument("id", nargs="?", help="the checkpoint id (validate, restore)")
     sub("daemon", "daemon", "watch the repository in the foreground").add_argument(
         "--once", action="store_true", help="handle the current state, then exit"
     )
     sub("status", "status", "daemon state, last runs, pending analyses, proposals, errors")
     p = sub("hooks", "hooks", "install, uninstall or run plansmith's git hooks")
-    p.add_argument("action", choices=["install", "uninstall", "run"])
-    p.add_argument("hook", nargs="?")
-    p.add_argument("hook_args", nargs="*")
+    p.add_argument("action", choices=["install", "uninstall", "run"], help="what to do with the hooks")
+    p.add_argument("hook", nargs="?", help="run: the hook's name (pre-commit, ...)")
+    p.add_argument("hook_args", nargs="*", metavar="ARG", help="run: the arguments git passes the hook")
     p.add_argument("--force", action="store_true", help="replace a foreign hook instead of chaining it")
     p = sub("service", "service", "the systemd user service for this repository")
-    p.add_argument("action", choices=["install", "uninstall", "status"])
+    p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do with the service")
     sub("demo", "demo", "show the whole cycle on a throw-away repository").add_argument(
         "--keep", action="store_true", help="keep the throw-away repository"
     )
@@ -134,13 +149,25 @@ class _Adder:
         self.sub, self.common = sub, common
 
     def __call__(self, name: str, module: str, help: str) -> argparse.ArgumentParser:
-        p = self.sub.add_parser(name, parents=[self.common], help=help, description=help)
+        p = self.sub.add_parser(
+            name,
+            parents=[self.common],
+            help=help,
+            description=help,
+            epilog=epilog(EXAMPLES.get(name, (f"plansmith {name}", f"plansmith {name} --json"))),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(module=module)
         return p
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="plansmith", description="Keep Markdown implementation plans in shape.")
+    parser = _Parser(
+        prog="plansmith",
+        description="Keep Markdown implementation plans in shape.",
+        epilog=epilog(TOP),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"plansmith {__version__}")
     # Before the command (like 'git -C DIR'); the command's own --repo, after it, wins.
     parser.add_argument("--repo", dest="global_repo", metavar="DIR", help=REPO_HELP)

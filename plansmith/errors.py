@@ -13,7 +13,9 @@ The tree (kind in brackets)::
     ├── PlanError                       [plan]    plan text that cannot be read or transformed
     │   ├── PlanTooLargeError           [plan-too-large]
     │   ├── UnknownPlanError            [unknown-plan]   a PLAN argument names no plan in any root
-    │   └── UnknownItemError            [unknown-item]   no such phase or stage in the plan
+    │   ├── UnknownItemError            [unknown-item]   no such phase or stage in the plan
+    │   ├── ItemNotExpandedError        [not-expanded]   collapse of an item that is inline
+    │   └── ItemAlreadyExpandedError    [already-expanded] expand of an item that has its own file
     ├── ConfigError                     [config]  a setting is invalid (including the commit author)
     ├── GitError                        [git]     git failed, or there is no repository
     ├── ConflictError                   [conflict] the repository's state forbids the action
@@ -104,6 +106,20 @@ class UnknownItemError(PlanError):
 
     kind = "unknown-item"
     default_hint = "run 'plansmith analyze PLAN' to list the phases and stages"
+
+
+class ItemNotExpandedError(PlanError):
+    """A collapse asked of a phase or stage that is inline already (refused before any run)."""
+
+    kind = "not-expanded"
+    default_hint = "run 'plansmith analyze PLAN' to see which items are expanded"
+
+
+class ItemAlreadyExpandedError(PlanError):
+    """An expand asked of a phase or stage that has its own file already (refused before any run)."""
+
+    kind = "already-expanded"
+    default_hint = "run 'plansmith analyze PLAN' to see which items are expanded"
 
 
 class ConfigError(PlansmithError):

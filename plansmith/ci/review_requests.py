@@ -96,6 +96,9 @@ def request_review(
     if program is None or not any(environ.get(name) for name in tokens):
         link = compare_url(host_kind, remote_url, base, pending.branch)
         missing = f"{tool} is not on PATH" if program is None else f"none of {', '.join(tokens)} is set"
+        if link is None:  # a local path or an unknown scheme: there is no web page to point at
+            why = f"the remote's URL {remote_url} is not a web host plansmith can link to"
+            return ReviewRequest("link", None, f"{missing}, and {why}: open the request on the host by hand")
         return ReviewRequest("link", link, f"{missing}: open the request by hand")
     title, body = describe(ws, pending)
     body += collisions_section(pending, findings)

@@ -72,11 +72,18 @@ class CiReport:
     failed: bool = False
     radar: list[dict[str, object]] | None = None  # findings, when the run looked (--open-pr, --dashboard)
     dashboard: dict[str, str | None] | None = None
+    memory: dict[str, str] | None = None  # {"ref", "commit"} when this run pushed its memory
 
     def as_json(self) -> dict[str, object]:
         """The ``ci --json`` document (shape in docs/cli.md)."""
         extra = {key: value for key, value in (("radar", self.radar), ("dashboard", self.dashboard)) if value}
-        return {"pushed": self.pushed, "unchanged": self.unchanged, "skipped": self.skipped, **extra}
+        return {
+            "pushed": self.pushed,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "memory": self.memory,
+            **extra,
+        }
 
     @property
     def exit_code(self) -> int:
@@ -324,6 +331,7 @@ class _Run:
                 "content_hash": pending.digest,
             }
             self.memory.remember_handled(self.base_branch, pending.plan.id, pending.digest)
+        memory: str | None = None
         if self.memory != self.base_memory:
             memory = commit_files(
                 self.repo,
@@ -335,6 +343,8 @@ class _Run:
             updates.append(RefUpdate(MEMORY_REF, memory, self.memory_commit))
         results = push_with_lease(self.repo, self.remote, updates, atomic=True)
         if all(r.pushed for r in results):
+            if memory is not None:
+                self.report.memory = {"ref": MEMORY_REF, "commit": memory}
             for pending in self.pending:
                 entry: dict[str, Any] = {"id": pending.id, "branch": pending.branch, "commit": pending.commit}
                 self.report.pushed.append(entry)

@@ -60,11 +60,8 @@ def main(args: argparse.Namespace) -> int:
         return report.exit_code
     for entry in report.pushed:
         print(f"pushed {entry['branch']} ({str(entry['commit'])[:10]}) to {report.remote}")
-        review = entry.get("review")
-        if review:
-            print(f"  review request: {review['action']} {review['url'] or ''}".rstrip())
-            if review["detail"]:
-                print(f"  ({review['detail']})")
+        for line in review_lines(entry.get("review")):
+            print(f"  {line}")
     for pid in report.unchanged:
         print(f"unchanged {pid}")
     for finding in report.radar or ():
@@ -76,8 +73,23 @@ def main(args: argparse.Namespace) -> int:
             print(f"  ({board['detail']})")
     for skipped in report.skipped:
         print(f"skipped {skipped['id']}: {skipped['reason']}")
+    if report.memory is not None:
+        ref, commit = report.memory["ref"], report.memory["commit"][:10]
+        print(f"pushed plansmith's memory {ref} ({commit}) to {report.remote}: what this run handled")
     if not (report.pushed or report.unchanged or report.skipped):
         print(f"no plans on {report.base_branch}")
-    elif not report.pushed:
+    elif not report.pushed and report.memory is None:
         print(f"nothing new on {report.base_branch}: nothing was pushed")
     return report.exit_code
+
+
+def review_lines(review: dict[str, str | None] | None) -> list[str]:
+    """What a person reads about one review request: its page, or why there is none."""
+    if not review:
+        return []
+    url, detail = review["url"], review["detail"]
+    if review["action"] == "link":
+        first = f"review request: open it by hand at {url}" if url else "review request: none (no link)"
+    else:
+        first = f"review request: {review['action']} {url or ''}".rstrip()
+    return [first] + ([f"({detail})"] if detail else [])

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from plansmith.terminal.display import Display
     from plansmith.workspace import Workspace
 
-ITEM_USAGE = "name the item as 'phase N' or 'phase N stage M', or use --auto-analysis"
+ITEM_USAGE = (
+    "name each item as 'phase N' or 'phase N stage M' (several in a row: 'phase 3 phase 4'), "
+    "or use --auto-analysis"
+)
 
 
 def parse_item(words: Sequence[str]) -> tuple[str, str | None]:
@@ -33,6 +36,25 @@ def parse_item(words: Sequence[str]) -> tuple[str, str | None]:
     if not shape_ok or not all(words[1::2]):
         raise UsageError(ITEM_USAGE)
     return words[1], (words[3] if len(words) == 4 else None)
+
+
+def parse_items(words: Sequence[str]) -> list[tuple[str, str | None]]:
+    """``phase 3 phase 4 stage 1 ...`` -> one ``(N, M)`` per item, as MCP's ``items`` list takes them:
+    every item starts with ``phase``; a ``stage M`` right after it belongs to it."""
+    if not words:
+        return []
+    starts = [i for i, word in enumerate(words) if word == "phase"]
+    if not starts or starts[0] != 0:
+        raise UsageError(ITEM_USAGE)
+    items = [parse_item(words[a:b]) for a, b in zip(starts, [*starts[1:], len(words)], strict=True)]
+    twice = sorted({_item_text(i) for i in items if items.count(i) > 1})
+    if twice:
+        raise UsageError(f"{', '.join(twice)} named twice", hint=ITEM_USAGE)
+    return items
+
+
+def _item_text(item: tuple[str, str | None]) -> str:
+    return f"phase {item[0]}" + ("" if item[1] is None else f" stage {item[1]}")
 
 
 def _item_number(text: str) -> ItemId:
@@ -78,7 +100,10 @@ def main(args: argparse.Namespace) -> int:
 
     if bool(args.item) == bool(args.auto_analysis):
         raise UsageError("give either 'phase N [stage M]' or --auto-analysis")
-    phase, stage = parse_item(args.item) if args.item else (None, None)
+    named = [
+        (_item_number(p), None if m is None else _item_number(m)) for p, m in parse_items(args.item or [])
+    ]
+    phase, stage = named[0] if named else (None, None)
     parallel = 1 if args.sequential else args.parallel
     ws = open_workspace(
         args.repo, max_parallel=parallel, agent=args.agent, agent_required=args.agent_required or None
@@ -86,8 +111,9 @@ def main(args: argparse.Namespace) -> int:
     request = OperationRequest(
         plan=plan_arg(ws, args.plan),
         operation=args.command,
-        phase=None if phase is None else _item_number(phase),
-        stage=None if stage is None else _item_number(stage),
+        phase=phase,
+        stage=stage,
+        items=tuple(named),  # several items: one run, one proposal
         auto=args.auto_analysis,
         dry_run=args.dry_run,
         merge=args.merge,

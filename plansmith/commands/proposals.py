@@ -3,7 +3,8 @@
 ``approve`` is one of the two ways plansmith writes the user's branch (with ``--merge``); the refusal
 rules live in :func:`plansmith.git_backend.proposals.approve`, not here. ``show`` gathers what a person
 needs to judge a proposal (:class:`ProposalDetails`: the analysis before the change, what moved where,
-the files and the diff with renames detected); :mod:`plansmith.terminal.show` prints it.
+the files and the diff with renames detected; ``--stat`` and large proposals leave the diff out,
+``--diff`` keeps it); :mod:`plansmith.terminal.show` prints it.
 It must not hold proposal logic: it only turns arguments into calls and prints results.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 from plansmith.errors import PlansmithError, UsageError
@@ -58,23 +59,47 @@ class ProposalDetails:
     analysis: Analysis | None
     moves: list[str]
     files: list[FileChange]
-    diff: str
+    diff: str | None  # None: left out (``--stat``, or too large to read; ``diff_left_out`` says why)
+    diff_left_out: str | None = None
 
 
-def proposal_details(ws: Workspace, proposal_id: str) -> ProposalDetails:
+# Above this many changed lines the diff is left out unless asked for (``--diff``): a 5 MB plan's
+# expansion printed 10 MB that nobody reads at a terminal; the files and counts say what changed.
+DIFF_LINES_SHOWN = 2000
+DiffChoice = Literal["auto", "always", "never"]
+
+
+def proposal_details(ws: Workspace, proposal_id: str, diff: DiffChoice = "always") -> ProposalDetails:
+    """What ``show`` presents; ``diff``: ``never`` (``--stat``), ``auto`` (not above
+    :data:`DIFF_LINES_SHOWN` changed lines) or ``always`` (``--diff``)."""
     from plansmith.git_backend import proposals
 
     repo, prefix = ws.require_repo(), ws.settings.proposal_prefix
     proposal = proposals.get(repo, proposal_id, prefix=prefix)
     analysis, moves = _analysis_and_moves(ws, proposal)
+    files = proposals.changed_files(repo, proposal_id, prefix=prefix)
+    left_out = _why_no_diff(proposal_id, files, diff)
     return ProposalDetails(
         proposal=proposal,
         message=proposals.message(repo, proposal_id, prefix=prefix),
         analysis=analysis,
         moves=moves,
-        files=proposals.changed_files(repo, proposal_id, prefix=prefix),
-        diff=proposals.diff(repo, proposal_id, prefix=prefix),
+        files=files,
+        diff=None if left_out else proposals.diff(repo, proposal_id, prefix=prefix),
+        diff_left_out=left_out,
     )
+
+
+def _why_no_diff(proposal_id: str, files: list[FileChange], diff: DiffChoice) -> str | None:
+    """Why the diff is left out (and how to see it), or None to show it. Decided from the counts, so
+    a huge diff is never even made."""
+    how = f"plansmith proposals show {proposal_id} --diff"
+    if diff == "never":
+        return f"diff left out (--stat); to see it: {how}"
+    changed = sum(c.added + c.deleted for c in files)
+    if diff == "auto" and changed > DIFF_LINES_SHOWN:
+        return f"diff left out: {changed} changed lines (more than {DIFF_LINES_SHOWN}); to see it: {how}"
+    return None
 
 
 def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | None, list[str]]:
@@ -114,10 +139,11 @@ def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
     return None
 
 
-def show_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
+def show_document(ws: Workspace, proposal_id: str, *, stat: bool = False) -> dict[str, object]:
     """The ``proposals show ID --json`` document: the proposal, its commit message, what moved where,
-    the files it changes (``git diff --stat -M`` counted) and its diff (renames detected)."""
-    details = proposal_details(ws, proposal_id)
+    the files it changes (``git diff --stat -M`` counted) and its diff (renames detected; ``null`` with
+    ``stat``: scripts asked for the whole document get the whole diff)."""
+    details = proposal_details(ws, proposal_id, "never" if stat else "always")
     return proposal_json(details.proposal) | {
         "message": details.message,
         "moves": details.moves,
@@ -156,14 +182,7 @@ def main(args: argparse.Namespace) -> int:
             f"'proposals {args.action}' needs a proposal id", hint="run 'plansmith proposals' to list them"
         )
     if args.action == "show":
-        if args.json:
-            emit_json(show_document(ws, args.id))
-        else:
-            from plansmith.terminal.display import display_for
-            from plansmith.terminal.show import print_proposal
-
-            print_proposal(display_for(args), proposal_details(ws, args.id))
-        return EXIT_OK
+        return _show(ws, args)
     done = approve_document(ws, args.id) if args.action == "approve" else reject_document(ws, args.id)
     if args.json:
         emit_json(done)
@@ -176,13 +195,42 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _show(ws: Workspace, args: argparse.Namespace) -> int:
+    stat, full = bool(getattr(args, "stat", False)), bool(getattr(args, "diff", False))
+    if args.json:
+        emit_json(show_document(ws, args.id, stat=stat))
+        return EXIT_OK
+    from plansmith.terminal.display import display_for
+    from plansmith.terminal.show import print_proposal
+
+    choice: DiffChoice = "never" if stat else "always" if full else "auto"
+    print_proposal(display_for(args), proposal_details(ws, args.id, choice))
+    return EXIT_OK
+
+
 def _list(ws: Workspace, args: argparse.Namespace) -> int:
     found = list_proposals(ws)
+    decisions = decision_lines(ws)
     if args.json:
-        emit_json({"proposals": [proposal_json(p) for p in found]})
+        emit_json({"proposals": [proposal_json(p) for p in found], "left_alone": decisions})
         return EXIT_OK
     from plansmith.terminal.display import display_for
     from plansmith.terminal.output import print_proposals
 
     print_proposals(display_for(args), found)
+    if decisions:  # why an item above the threshold has no proposal: a person decided its structure
+        print("left alone (you changed their structure; proposed again when their content changes):")
+        print("".join(f"  {line}\n" for line in decisions), end="")
     return EXIT_OK
+
+
+def decision_lines(ws: Workspace) -> list[str]:
+    """One line per standing structure decision: ``specs/plans/001_x: phase 2 collapsed by you``."""
+    from plansmith.git_backend.rejections import structure_decisions
+
+    return [
+        f"{plan}: {item.replace('_', ' ')} {'expanded' if d.get('expanded') else 'collapsed'} by you"
+        + (f" ({d['decided_at']})" if d.get("decided_at") else "")
+        for plan, decided in sorted(structure_decisions(ws.require_repo()).items())
+        for item, d in sorted(decided.items())
+    ]

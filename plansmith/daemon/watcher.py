@@ -285,7 +285,9 @@ class Watcher:
                 event_filter=[DirCreatedEvent, DirMovedEvent],
             )
             state.ancestor_path = ancestor
-            log.info("%s does not exist yet; waiting for it to appear", folder)
+            # Most repositories have only some of the default roots: the one "watching" line of the
+            # loop says what is watched; a root that is not there is no news (debug only).
+            log.debug("%s does not exist yet; waiting for it to appear", folder)
         return True
 
     def stop(self, timeout: float = 3.0) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith import discovery
 from plansmith.engine.apply_run import execute
+from plansmith.engine.decisions import leave_decided_alone
 from plansmith.engine.items import (
     TRANSFORMS,
     Item,
@@ -31,7 +32,7 @@ from plansmith.engine.items import (
     choose_items,
     in_apply_order,
 )
-from plansmith.engine.preflight import REJECTED, rejected_before, require_item
+from plansmith.engine.preflight import REJECTED, rejected_before, require_item, require_item_state
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
@@ -42,6 +43,7 @@ from plansmith.terminal.text import analysis_text
 if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.repo import RepoPaths
+    from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
 
 __all__ = [
@@ -95,14 +97,10 @@ def run_request(
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
     analysis = analyze_plan(plan, thresholds)
-    if request.auto:
-        items = choose_items(analysis, request.operation)
-    else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
-        named = request.items or ((request.phase or 0, request.stage),)
-        items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
-        for item in items:
-            require_item(plan, item.phase, item.stage)
-    outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
+    items, left_alone = _items_of(repo, loc, plan, analysis, request)
+    outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run, left_alone=left_alone)
+    for reason in left_alone:
+        _say(out, f"left alone: {reason}")
     if not items:
         _say(out, f"nothing to {request.operation} in {loc.main_path}")
         return outcome
@@ -126,6 +124,22 @@ def run_request(
     execute(ws, repo, files, loc, request, items, analysis, outcome, plan_id=ref.id, decide=decide, out=out)
     _report(out, outcome)
     return outcome
+
+
+def _items_of(
+    repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, request: OperationRequest
+) -> tuple[list[Item], list[str]]:
+    """The items to run, and the recommended ones left alone because a person decided otherwise."""
+    if request.auto:
+        recommended = choose_items(analysis, request.operation)
+        return leave_decided_alone(repo, loc, plan, analysis, recommended, request.operation)
+    # An unknown item, or one in a wrong state, is refused here: no run folder, no ref, no artifact.
+    named = request.items or ((request.phase or 0, request.stage),)
+    items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
+    for item in items:
+        require_item(plan, item.phase, item.stage)
+        require_item_state(plan, request.operation, item.phase, item.stage)
+    return items, []
 
 
 def ask_on_failure(

@@ -9,7 +9,12 @@ For each plan, in this order (one function, so the daemon and ``plansmith ci`` c
    ``--auto-analysis`` on the command line: :func:`plansmith.engine.preflight.rejected_before`);
 4. ``run`` - expand, else collapse, every recommended item: :func:`propose_automatically`.
 
-Decides and runs; stores no memory of its own (each caller keeps its ``handled`` digests).
+Within a run, a person's structure decisions are honoured like rejections (:func:`leave_decided_alone`,
+asked by every automatic run: daemon, CI, ``--auto-analysis``): an item they collapsed or expanded
+(by hand, or by approving a proposal) is not proposed the other way until its own text changes.
+
+Decides and runs; stores no memory of its own beyond the structure it saw (each caller keeps its
+``handled`` digests; the structure memory is :func:`plansmith.git_backend.rejections.update_structure`).
 """
 
 from __future__ import annotations
@@ -23,9 +28,12 @@ from plansmith.plan.layout import PlanLocation, plan_files
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import RunOutcome
+    from plansmith.engine.items import Item, Verb
     from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
+    from plansmith.plan.complexity import Analysis
+    from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
 
 Action = Literal["unchanged", "edited", "rejected", "run"]
@@ -74,6 +82,48 @@ def decide(
     return PlanDecision("run", digest)
 
 
+def leave_decided_alone(
+    repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, items: list[Item], verb: Verb
+) -> tuple[list[Item], list[str]]:
+    """``items`` without those that would reverse a person's structure decision, and why each was left
+    alone. Notes the structure seen now: an item whose structure changed since the last automatic look
+    was changed by a person (plansmith never writes their branch unless they approve), which is a
+    decision that stands while the item's text stays the same."""
+    from plansmith.git_backend import rejections
+    from plansmith.plan.structure import flipped, item_states
+
+    now = item_states(plan)
+
+    def update(
+        seen: rejections.Seen, decided: rejections.Decisions
+    ) -> tuple[rejections.Seen, rejections.Decisions]:
+        standing = {
+            item: d
+            for item, d in decided.items()
+            if item in now
+            and now[item].as_json() == {"expanded": d.get("expanded"), "digest": d.get("digest")}
+        }
+        for item, state in flipped(seen, now).items():
+            standing[item] = state.as_json() | {"decided_at": rejections.now_iso()}
+        return {item: state.expanded for item, state in now.items()}, standing
+
+    decided = rejections.update_structure(repo, loc.folder or loc.main_path.removesuffix(".md"), update)
+    scores = {it.id: it.score for it in analysis.items}
+    kept: list[Item] = []
+    left: list[str] = []
+    for item in items:
+        if item.id not in decided:
+            kept.append(item)
+            continue
+        done = "expanded" if decided[item.id]["expanded"] else "collapsed"
+        name = item.id.replace("_", " ")
+        left.append(
+            f"{name} scores {scores.get(item.id, 0.0):.1f} but you {done} it; "
+            f"it is not {verb}ed again until its content changes"
+        )
+    return kept, left
+
+
 def propose_automatically(
     ws: Workspace,
     loc: PlanLocation,
@@ -87,8 +137,9 @@ def propose_automatically(
     the one checked out; a CI runner on a detached HEAD names it). ``progress``: where the runs report
     their operations (a terminal's live view).
     """
-    from plansmith.engine.coordinator import OperationRequest, run_request
+    from plansmith.engine.coordinator import OperationRequest, RunOutcome, run_request
 
+    left_alone: list[str] = []
     for verb in ("expand", "collapse"):
         request = OperationRequest(
             plan=str(ws.root / loc.main_path),
@@ -103,4 +154,7 @@ def propose_automatically(
         outcome = run_request(ws, request, out=None)
         if outcome.operations or outcome.skipped:
             return outcome
+        left_alone += outcome.left_alone
+    if left_alone:  # nothing run because a person decided otherwise: say so (status shows it)
+        return RunOutcome(plan=loc.main_path, skipped="left alone: " + "; ".join(left_alone))
     return None

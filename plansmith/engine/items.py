@@ -78,6 +78,7 @@ class RunOutcome:
     skipped: str | None = None  # why nothing was run although there was something to do
     summary: RunSummary | None = None  # wall time against the sequential estimate, when operations ran
     moves: list[str] = field(default_factory=list)  # "phase 3 → specs/plans/001_x/phase_3_db.md", per item
+    left_alone: list[str] = field(default_factory=list)  # recommended items a person decided otherwise
 
     @property
     def failed(self) -> int:
@@ -104,6 +105,8 @@ class RunOutcome:
             doc["changes"] = self.changes
         if self.skipped is not None:
             doc["skipped"] = self.skipped
+        if self.left_alone:
+            doc["left_alone"] = self.left_alone
         return doc
 
 

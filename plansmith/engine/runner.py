@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from plansmith.engine.progress import ProgressEvent, ProgressSink, RunSummary
+from plansmith.errors import PlanError, PlansmithError
 
 OpStatus = Literal["success", "failed", "skipped"]
 Decision = Literal["retry", "skip", "abort"]
@@ -187,6 +188,11 @@ class _Limits:
 def _call(op: Operation, ctx: AttemptContext) -> OpOutcome:
     try:
         result = op.fn(ctx)
+    except PlansmithError as exc:
+        # A problem the user can fix says so in its own words: no class name, no source line, the path
+        # once (plan messages often start with it already). Plan text fails the same way again: no retry.
+        said = exc.message if exc.path and exc.message.startswith(f"{exc.path}:") else exc.located()
+        return OpOutcome.fail(said, retryable=not isinstance(exc, PlanError))
     except Exception as exc:
         last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
         where = f" (at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""

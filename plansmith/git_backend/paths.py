@@ -152,8 +152,13 @@ def hooks_folder(folder: Path) -> Path:
     found = git(args, cwd=folder, check=False)
     lines = found.out.splitlines()
     if found.returncode != 0 or len(lines) != 2:
+        # git's own "fatal: not a git repository (or any of the parent directories): .git" says less
+        # than this; any other refusal (a bare repository, unsafe ownership) is kept, without "fatal:".
+        reason = found.err.strip().removeprefix("fatal: ")
+        why = "" if not reason or reason.startswith("not a git repository") else f" ({reason})"
         raise GitError(
-            f"{folder} is not inside a git working tree: {found.err}",
-            hint="run the command inside the repository, or pass --repo DIR",
+            f"{folder} is not inside a git working tree{why}",
+            hint="run it inside the repository whose commits the hooks should check, or pass --repo DIR "
+            "('git init' makes a folder a repository)",
         )
     return Path(lines[0])

@@ -7,7 +7,15 @@ Stored in ``<common git dir>/plansmith/rejections.json``::
          {"content_hash": "sha256:...", "proposal": "001_feature", "commit": "<sha>",
           "rejected_at": "2026-11-24T05:49:12+00:00"}]}}
 
-The file is rewritten atomically (temporary file, fsync, rename) under an ``flock`` on the plansmith
+Beside it, ``structure.json`` keeps the structure decisions a person made (an item they collapsed or
+expanded, by hand or by approving a proposal), which are honoured like rejections::
+
+    {"version": 1,
+     "plans": {"specs/plans/001_feature": {
+         "seen": {"phase_1": false, "phase_2": true},
+         "decisions": {"phase_2": {"expanded": false, "digest": "sha256:...", "decided_at": "..."}}}}}
+
+Both files are rewritten atomically (temporary file, fsync, rename) under an ``flock`` on the plansmith
 folder itself, so the CLI and the daemon can both record rejections without losing one. The content
 hash covers every file of the plan (the main file and its folder of expanded phases), as computed by
 :func:`plan_content_hash`; the daemon must use the same function to ask :func:`is_rejected`.
@@ -19,7 +27,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +36,7 @@ from plansmith.git_backend._fs import read_json, write_json_atomic
 from plansmith.git_backend.repo import RepoPaths, read_tree_files
 
 FILE_NAME = "rejections.json"
+STRUCTURE_FILE = "structure.json"
 # Older rejections of one plan are forgotten first; a plan's content rarely returns to an old state.
 MAX_PER_PLAN = 50
 
@@ -125,3 +134,41 @@ def listed(repo: RepoPaths) -> list[tuple[str, dict[str, Any]]]:
         for entry in (entries if isinstance(entries, list) else [])
         if isinstance(entry, dict)
     ]
+
+Seen = dict[str, bool]  # item id -> expanded, as last seen on the user's branch
+Decisions = dict[str, dict[str, Any]]  # item id -> {"expanded", "digest", "decided_at"}
+
+
+def update_structure(
+    repo: RepoPaths, plan_key: str, update: Callable[[Seen, Decisions], tuple[Seen, Decisions]]
+) -> Decisions:
+    """Read one plan's seen structure and standing decisions, let ``update`` compute the new ones, and
+    store them (under the same lock as the rejections); the new decisions."""
+    path = repo.state_dir / STRUCTURE_FILE
+    with _locked(repo):
+        data = read_json(path, None)
+        if not isinstance(data, dict) or not isinstance(data.get("plans"), dict):
+            data = {"version": 1, "plans": {}}
+        entry = data["plans"].get(plan_key)
+        seen = dict(entry.get("seen", {})) if isinstance(entry, dict) else {}
+        decided = dict(entry.get("decisions", {})) if isinstance(entry, dict) else {}
+        new_seen, new_decided = update(seen, decided)
+        if (new_seen, new_decided) != (seen, decided):
+            data["plans"][plan_key] = {"seen": new_seen, "decisions": new_decided}
+            write_json_atomic(path, data)
+        return new_decided
+
+
+def structure_decisions(repo: RepoPaths) -> dict[str, Decisions]:
+    """Every plan's standing structure decisions (plan key -> decisions), for ``proposals`` to show."""
+    data = read_json(repo.state_dir / STRUCTURE_FILE, None)
+    plans = data.get("plans") if isinstance(data, dict) else None
+    if not isinstance(plans, dict):
+        return {}
+    return {
+        key: dict(e["decisions"]) for key, e in plans.items() if isinstance(e, dict) and e.get("decisions")
+    }
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -9,6 +9,11 @@ balance
     band (``max - min > expand - collapse``, 4.0 by default): one phase is then "expand-worthy" while
     another is "collapse-worthy" on the same scale. ``balanced`` otherwise; ``empty`` with no phases.
 
+recommended now
+    The analysis's own recommendations (an inline item scoring ``>= expand``, an expanded one scoring
+    ``<= collapse``), so that the review and ``analyze`` tell one story: "still complex" below is only
+    about items that were expanded already.
+
 still complex
     Expanded items that still score ``>= expand`` on their own file. For a phase, its inline stages
     scoring ``>= expand`` are listed heaviest first (expand those); when it has none, the advice is
@@ -62,6 +67,24 @@ class Balance:
             "heaviest": self.heaviest,
             "lightest": self.lightest,
             "scores": dict(self.scores),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Recommended:
+    id: str
+    kind: str  # "phase" or "stage"
+    score: float
+    recommendation: str  # "expand" or "collapse", as ``analyze`` says
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "score": self.score,
+            "recommendation": self.recommendation,
+            "message": self.message,
         }
 
 
@@ -131,6 +154,7 @@ class Review:
     thresholds: Thresholds
     analysis: Analysis
     balance: Balance
+    recommended: tuple[Recommended, ...]
     still_complex: tuple[StillComplex, ...]
     merge_candidates: tuple[MergeCandidate, ...]
     second_round: tuple[SecondRound, ...]
@@ -140,6 +164,7 @@ class Review:
         return {
             "plan": self.plan,
             "balance": self.balance.as_json(),
+            "recommended": [x.as_json() for x in self.recommended],
             "still_complex": [x.as_json() for x in self.still_complex],
             "merge_candidates": [x.as_json() for x in self.merge_candidates],
             "second_round": [x.as_json() for x in self.second_round],
@@ -158,6 +183,18 @@ def _balance(plan: Plan, t: Thresholds, scorer: _Scorer) -> Balance:
     lightest = next(k for k, v in scores.items() if v == lo)
     mean = round(sum(values) / len(values), 1)
     return Balance(len(values), lo, hi, mean, spread, verdict, heaviest, lightest, scores)
+
+
+def _recommended(analysis: Analysis) -> list[Recommended]:
+    out: list[Recommended] = []
+    for it in analysis.items:
+        if it.recommendation not in ("expand", "collapse"):
+            continue
+        name = f"phase {it.phase}" if it.stage is None else f"stage {it.stage} of phase {it.phase}"
+        where = "inline" if not it.expanded else "expanded"
+        message = f"{name} ({where}) scores {it.score:.1f}: {it.recommendation} it"
+        out.append(Recommended(it.id, it.kind, it.score, it.recommendation, message))
+    return out
 
 
 def _still_complex(analysis: Analysis, t: Thresholds) -> list[StillComplex]:
@@ -281,6 +318,7 @@ def review_plan(plan: Plan, thresholds: Thresholds | None = None) -> Review:
         thresholds=t,
         analysis=analysis,
         balance=_balance(plan, t, scorer),
+        recommended=tuple(_recommended(analysis)),
         still_complex=tuple(_still_complex(analysis, t)),
         merge_candidates=tuple(_merge_candidates(analysis, t, scorer)),
         second_round=tuple(_second_round(analysis, t)),
@@ -290,6 +328,7 @@ def review_plan(plan: Plan, thresholds: Thresholds | None = None) -> Review:
 __all__ = [
     "Balance",
     "MergeCandidate",
+    "Recommended",
     "Review",
     "SecondRound",
     "StillComplex",

@@ -59,6 +59,8 @@ def plain_text(details: ProposalDetails) -> str:
     if details.analysis is not None:
         parts.append("analysis before the change:\n" + analysis_text(details.analysis).rstrip("\n"))
     parts.append(file_summary_text(details.files).rstrip("\n"))
+    if details.diff is None:
+        return "\n\n".join(parts) + f"\n\n{details.diff_left_out}\n"
     return "\n\n".join(parts) + "\n\n" + details.diff + ("\n" if details.diff else "")
 
 
@@ -82,6 +84,9 @@ def print_proposal(display: Display, details: ProposalDetails) -> None:
         console.print(analysis_view(details.analysis))
     console.print(Group(Text("\nfiles", style="bold underline"), _files_view(details)))
     console.print()
+    if details.diff is None:
+        console.print(Text(details.diff_left_out or "", style="dim"), soft_wrap=True)
+        return
     console.print(diff_text(details.diff), soft_wrap=True)
 
 

@@ -80,7 +80,8 @@ def review_view(review: Review) -> RenderableType:
         )
     head = Text.assemble((f"{review.plan}: hierarchy review\n", "bold"), ("balance: ", "bold"), balance)
     sections: list[tuple[str, list[str]]] = [
-        ("still too complex", [x.message for x in review.still_complex]),
+        ("recommended now", [x.message for x in review.recommended]),
+        ("still too complex after expanding", [x.message for x in review.still_complex]),
         ("worth merging", [x.message for x in review.merge_candidates]),
         ("second round", [x.message for x in review.second_round]),
     ]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from plansmith.cli import main
+
 from .helpers import BRANCH, MEMORY, PLAN, TEXT, Remote, ci, git, memory_of, remote_refs
 
 
@@ -41,7 +43,7 @@ def test_a_run_with_nothing_new_pushes_nothing(remote: Remote, capsys: pytest.Ca
     before = remote_refs(remote.bare)
     code, doc = ci(capsys, remote.runner())
     assert code == 0
-    assert doc == {"pushed": [], "unchanged": ["001_feature", "002_small"], "skipped": []}
+    assert doc == {"pushed": [], "unchanged": ["001_feature", "002_small"], "skipped": [], "memory": None}
     assert remote_refs(remote.bare) == before  # not even the memory moved
     # A commit that does not touch the plans is nothing new either.
     remote.write({"src/app.py": "print('hi')\n"}, "code")
@@ -173,3 +175,20 @@ def test_plans_of_every_root_get_their_own_branch(remote: Remote, capsys: pytest
     code, doc = ci(capsys, remote.runner())
     assert (code, doc["pushed"]) == (0, [])
     assert "042_search+001-ranking-plan" in doc["unchanged"]  # type: ignore[operator]
+
+
+def test_a_run_that_pushes_only_its_memory_says_so(
+    remote: Remote, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ci(capsys, remote.runner())[0] == 0
+    remote.write({"specs/plans/003_tiny.md": "# Tiny: Plan\n\n### Phase 1: Only\n- [ ] one\n"}, "tiny plan")
+    before = remote_refs(remote.bare)
+    clone = remote.runner()
+    assert main(["--repo", str(clone), "ci"]) == 0
+    out = capsys.readouterr().out
+    memory = remote_refs(remote.bare)[MEMORY]
+    assert memory != before[MEMORY]  # the new plan was handled and remembered: the memory moved
+    assert f"pushed plansmith's memory {MEMORY} ({memory[:10]}) to origin: what this run handled\n" in out
+    assert "nothing was pushed" not in out
+    code, doc = ci(capsys, remote.runner())
+    assert (code, doc["memory"]) == (0, None)  # nothing new: nothing pushed, the memory neither

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from plansmith.ci.review_requests import compare_url, web_location
+from plansmith.cli import main
 
 from .helpers import BRANCH, PLAN, TEXT, Remote, ci
 
@@ -123,3 +124,18 @@ def test_compare_urls() -> None:
         "&merge_request%5Btarget_branch%5D=main"
     )
     assert compare_url("github", "/srv/git/app.git", "main", BRANCH) is None
+
+
+def test_without_gh_and_without_a_web_remote_the_text_says_why_there_is_no_link(
+    remote: Remote, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no gh here; the remote is a local path
+    clone = remote.runner()
+    assert main(["--repo", str(clone), "ci", "--open-pr", "github"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(out) if line.startswith("pushed plansmith/001_feature"))
+    assert out[at + 1 : at + 3] == [
+        "  review request: none (no link)",
+        f"  (gh is not on PATH, and the remote's URL {remote.bare} is not a web host plansmith can link to: "
+        "open the request on the host by hand)",
+    ]

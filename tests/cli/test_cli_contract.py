@@ -303,3 +303,38 @@ def test_hooks_through_the_command_line(
     assert code == 1 and doc["error"]["type"] == "hook"  # type: ignore[index]
     code, doc = cli_json(capsys, "hooks", "uninstall")
     assert code == 0 and doc["hooks"][0]["action"] == "removed"  # type: ignore[index]
+
+
+# --- one-line errors a newcomer meets first: exact text ----------------------------------------------
+
+
+def test_an_unknown_option_is_said_once_without_a_second_prefix(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "validate", "--frobnicate")
+    assert (code, out) == (2, "")
+    assert err == (
+        "plansmith: error: unrecognized arguments: --frobnicate\n"
+        "hint: run 'plansmith --help' or 'plansmith COMMAND --help'\n"
+    )
+    code, out, err = cli(capsys, "validate", "--frobnicate", "--json")
+    assert code == 2 and json.loads(out)["error"]["message"] == "unrecognized arguments: --frobnicate"
+    code, out, err = cli(capsys, "expand")
+    assert err.splitlines()[0] == "plansmith: error: expand: the following arguments are required: plan, item"
+
+
+def test_hooks_install_outside_a_repository_says_so_in_plansmiths_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "not-a-repo"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    code, out, err = cli(capsys, "hooks", "install")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"plansmith: error: {outside} is not inside a git working tree\n"
+        "hint: run it inside the repository whose commits the hooks should check, or pass --repo DIR "
+        "('git init' makes a folder a repository)\n"
+    )
+    assert "fatal:" not in err

@@ -128,7 +128,7 @@ def test_merge_flag_approves_right_away(repo: Path, capsys: pytest.CaptureFixtur
 
 # --- round trips through the real thing: expand, approve, collapse, approve ------------------------
 
-from plan.corpus import corpus_files, corpus_plans  # noqa: E402
+from plan.corpus import corpus_files, corpus_plans, needs_corpus  # noqa: E402
 
 CORPUS = corpus_files()
 VALID_LEVEL0 = [
@@ -139,6 +139,7 @@ VALID_LEVEL0 = [
 ]
 
 
+@needs_corpus
 @pytest.mark.parametrize("loc", VALID_LEVEL0, ids=lambda loc: loc.main_path)
 def test_corpus_round_trip_through_proposals(make_repo, monkeypatch, capsys, loc) -> None:  # type: ignore[no-untyped-def]
     name = posixpath.basename(loc.main_path)
@@ -188,6 +189,7 @@ VALID_FOLDERS = [
 ]
 
 
+@needs_corpus
 @pytest.mark.parametrize("loc", VALID_FOLDERS, ids=lambda loc: loc.main_path)
 def test_corpus_folder_plans_round_trip_through_proposals(make_repo, monkeypatch, capsys, loc) -> None:  # type: ignore[no-untyped-def]
     name = f"90{loc.folder[-1]}_{posixpath.basename(loc.folder)}"

@@ -11,6 +11,7 @@ import pytest
 
 from plansmith.agents.process import run_program
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
+from plansmith.errors import PlanError
 
 
 def test_parallelism_really_happens() -> None:
@@ -183,3 +184,13 @@ def test_per_operation_limits_and_events() -> None:
 def test_duplicate_ids_rejected() -> None:
     with pytest.raises(ValueError):
         run_operations([Operation("a", lambda ctx: OpOutcome.ok())] * 2)
+
+
+def test_a_plansmith_error_fails_in_its_own_words_once() -> None:
+    def plan_problem(ctx: AttemptContext) -> OpOutcome:
+        raise PlanError("specs/plans/x.md: phase 4 is not expanded", path="specs/plans/x.md")
+
+    result = run_operations([Operation("p", plan_problem)], max_attempts=3)
+    outcome = result.outcome("p")
+    assert outcome.error == "specs/plans/x.md: phase 4 is not expanded"  # no class, no source line, path once
+    assert len(outcome.attempts) == 1  # the same plan text fails the same way: not retried

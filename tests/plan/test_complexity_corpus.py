@@ -12,7 +12,9 @@ from plansmith.plan.complexity import Score, Scorer, analyze_plan, score_counts
 from plansmith.plan.layout import build_plan
 from plansmith.plan.parser import parse_document
 
-from .corpus import corpus_files, corpus_plans
+from .corpus import corpus_files, corpus_plans, needs_corpus
+
+pytestmark = needs_corpus
 
 
 def item_files() -> list[tuple[str, int, Score]]:

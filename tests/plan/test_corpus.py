@@ -8,7 +8,9 @@ from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.transforms import collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan, validate_tree
 
-from .corpus import corpus_files, corpus_plans, corpus_roots
+from .corpus import corpus_files, corpus_plans, corpus_roots, needs_corpus
+
+pytestmark = needs_corpus
 
 FILES = corpus_files()
 PLANS = corpus_plans(FILES)

@@ -15,7 +15,7 @@ from plansmith.plan.model import Document
 from plansmith.plan.parser import parse_document
 from plansmith.plan.scanner import _heading_by_regex, heading_of, split_lines, strip_eol
 
-from .corpus import corpus_files
+from .corpus import corpus_files, needs_corpus
 from .strategies import plans
 
 HEADING_PIECES = st.sampled_from(
@@ -60,6 +60,7 @@ def test_heading_of_equals_the_regex(line: str) -> None:
     assert heading_of(line) == _heading_by_regex(line)
 
 
+@needs_corpus
 def test_heading_of_equals_the_regex_on_the_corpus() -> None:
     for text in corpus_files().values():
         for line in split_lines(text):
@@ -97,6 +98,7 @@ def fast_facts(doc: Document) -> dict[str, object]:
     return {name: getattr(facts, name) for name in plain_facts(doc)}
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", sorted(corpus_files()))
 def test_line_facts_equal_the_plain_definitions_on_the_corpus(path: str) -> None:
     doc = parse_document(path, corpus_files()[path], "plan")

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plansmith.plan.complexity import Thresholds, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, find_plans
@@ -207,7 +209,14 @@ def test_json_shape_and_text() -> None:
     _, tree = plan_of(phase(1, tasks(1)), phase(2, tasks(1)), phase(3, heavy_body()))
     review = review_plan(tree)
     doc = review.as_json()
-    assert list(doc) == ["plan", "balance", "still_complex", "merge_candidates", "second_round"]
+    assert list(doc) == [
+        "plan",
+        "balance",
+        "recommended",
+        "still_complex",
+        "merge_candidates",
+        "second_round",
+    ]
     assert doc["plan"] == "specs/plans/001_feature.md"
     balance = doc["balance"]
     assert isinstance(balance, dict)
@@ -229,7 +238,7 @@ def test_json_shape_and_text() -> None:
     text = format_review(review)
     assert text.splitlines()[0] == "specs/plans/001_feature.md: hierarchy review"
     assert "balance: unbalanced" in text and "consider merging phases 1 and 2" in text
-    assert "still too complex: none" in text and "second round: none" in text
+    assert "still too complex after expanding: none" in text and "second round: none" in text
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the corpus of real plans is not checked out beside the repo")
@@ -244,3 +253,29 @@ def test_every_corpus_plan_reviews() -> None:
         review = review_plan(plan)
         json.dumps(review.as_json())
         format_review(review)
+
+
+def test_the_review_and_analyze_tell_one_story() -> None:
+    """An inline phase analyze marks ``expand`` is in the review's "recommended now", not hidden behind
+    "still too complex: none" (that section is about items expanded already)."""
+    _, tree = plan_of(phase(1, tasks(1)), phase(2, heavy_body()))
+    analysis = analyze_plan(tree)
+    to_do = {(i.id, i.recommendation) for i in analysis.items if i.recommendation in ("expand", "collapse")}
+    assert ("phase_2", "expand") in to_do
+    review = review_plan(tree)
+    assert {(r.id, r.recommendation) for r in review.recommended} == to_do
+    score = analysis.item("phase_2").score  # type: ignore[union-attr]
+    text = format_review(review)
+    assert f"recommended now:\n  - phase 2 (inline) scores {score:.1f}: expand it\n" in text
+    assert "still too complex after expanding: none" in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=5))
+def test_every_recommendation_of_analyze_is_in_the_review(task_counts: list[int]) -> None:
+    _, tree = plan_of(
+        *(phase(n, heavy_body(k) if k > 12 else tasks(k)) for n, k in enumerate(task_counts, 1))
+    )
+    analysis = analyze_plan(tree)
+    wanted = [(i.id, i.recommendation) for i in analysis.items if i.recommendation in ("expand", "collapse")]
+    assert [(r.id, r.recommendation) for r in review_plan(tree).recommended] == wanted

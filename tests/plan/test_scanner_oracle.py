@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 
 from plansmith.plan.scanner import scan, split_lines
 
-from .corpus import corpus_files
+from .corpus import corpus_files, needs_corpus
 from .strategies import plans
 
 MD = MarkdownIt("commonmark")
@@ -30,6 +30,7 @@ def our_headings(text: str) -> set[tuple[int, int]]:
 FILES = corpus_files()
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", sorted(FILES))
 def test_corpus_headings_agree_with_markdown_it(path: str) -> None:
     text = FILES[path]
