@@ -135,6 +135,7 @@ def listed(repo: RepoPaths) -> list[tuple[str, dict[str, Any]]]:
         if isinstance(entry, dict)
     ]
 
+
 Seen = dict[str, bool]  # item id -> expanded, as last seen on the user's branch
 Decisions = dict[str, dict[str, Any]]  # item id -> {"expanded", "digest", "decided_at"}
 
