@@ -31,7 +31,7 @@ from plansmith.engine.items import (
     choose_items,
     in_apply_order,
 )
-from plansmith.engine.preflight import REJECTED, rejected_before, require_item
+from plansmith.engine.preflight import REJECTED, rejected_before, require_item, require_usable_name
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
@@ -91,6 +91,7 @@ def run_request(
             hint="plansmith works on committed plans: commit the plan first (git add + git commit)",
         )
     loc = ref.location
+    require_usable_name(loc)
     files = plan_files(files, loc)
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
