@@ -30,6 +30,7 @@ from plansmith.engine.items import (
     apply_item,
     choose_items,
     in_apply_order,
+    unique_items,
 )
 from plansmith.engine.preflight import REJECTED, rejected_before, require_item, require_usable_name
 from plansmith.engine.runner import OpOutcome
@@ -100,7 +101,7 @@ def run_request(
         items = choose_items(analysis, request.operation)
     else:  # an item the plan does not have is refused here: no run folder, no worktree, no artifact
         named = request.items or ((request.phase or 0, request.stage),)
-        items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
+        items = in_apply_order(unique_items([Item(p, s) for p, s in named]), request.operation)
         for item in items:
             require_item(plan, item.phase, item.stage)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run)
