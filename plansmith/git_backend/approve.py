@@ -13,9 +13,9 @@ which rewrites files and the index even when it "changes nothing". Refused, with
   an index that differs from HEAD, and a conflicting merge (tried in memory with
   ``git merge-tree --write-tree``).
 
-Only then ``git merge`` runs. This module must not be called for anything but the user's explicit
-approval (``proposals approve``, ``--merge``), and deletes the proposal branch only when plansmith made
-its tip (see :func:`plansmith.git_backend.proposals.owned`).
+Only then ``git merge`` runs, with the user's hooks (it is their merge). This module must not be
+called for anything but the user's explicit approval (``proposals approve``, ``--merge``), and deletes
+the proposal branch only when plansmith made its tip (see :func:`plansmith.git_backend.proposals.owned`).
 """
 
 from __future__ import annotations
@@ -73,13 +73,13 @@ def approve(
     status = worktree_status(repo)
     _refuse_to_overwrite_uncommitted(repo, proposal, merge_base, status)
     if merge_base == head:
-        git(["merge", "--ff-only", "--no-edit", proposal.commit], cwd=repo.worktree)
+        git(["merge", "--ff-only", "--no-edit", proposal.commit], cwd=repo.worktree, user_hooks=True)
         kind: Literal["fast-forward", "merge"] = "fast-forward"
     else:
         _refuse_staged_changes(proposal, status)
         _check_merge_is_clean(repo, head, proposal)
         msg = f"Merge plansmith proposal {proposal.id}"
-        git(["merge", "--no-ff", "--no-edit", "-m", msg, proposal.commit], cwd=repo.worktree)
+        git(["merge", "--no-ff", "--no-edit", "-m", msg, proposal.commit], cwd=repo.worktree, user_hooks=True)
         kind = "merge"
     _delete_branch(repo, proposal)
     return ApproveResult(proposal, kind, resolve_commit(repo, "HEAD"))
