@@ -12,10 +12,10 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MakeRepo
 
 from plansmith.cli import main
 from plansmith.daemon.engine_handler import EngineHandler
@@ -113,7 +113,7 @@ def test_an_unexpected_failure_backs_off_alone(repo: Path, monkeypatch: pytest.M
 
 
 def test_a_symlink_loop_is_skipped_with_a_warning(
-    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root: Path = make_repo({"specs/plans/001_a.md": TEXT})
     (root / "specs/plans/loop.md").symlink_to("loop.md")

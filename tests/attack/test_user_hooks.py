@@ -7,8 +7,10 @@ which is the user's own merge into their branch, runs them as ``git merge`` woul
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
-from conftest import MakeRepo
 from git_backend.helpers import git_out
 
 from plansmith.cli import main
@@ -18,7 +20,7 @@ TEXT = f"# Plan\n\n### Phase 1: Small\n- [ ] one\n\n### Phase 2: Large\n{GROWN}\
 
 
 def test_user_hooks_run_for_the_users_approval_only(
-    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = make_repo({"specs/plans/001_a.md": TEXT})
     log = repo / ".git" / "hook.log"
