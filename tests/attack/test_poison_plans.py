@@ -124,3 +124,19 @@ def test_a_symlink_loop_is_skipped_with_a_warning(
     assert main(["analyze", "specs/plans/001_a.md"]) == 0
     assert main(["analyze", "specs/plans/loop.md"]) == 1
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_publishing_never_writes_through_a_link_out_of_the_worktree(tmp_path: Path) -> None:
+    from plansmith.engine.publish import write_changes
+    from plansmith.errors import PlanError
+
+    root, outside = tmp_path / "scratch", tmp_path / "outside"
+    (root / "specs/plans").mkdir(parents=True)
+    outside.mkdir()
+    (root / "specs/plans/001_a").symlink_to(outside)
+    (root / "specs/plans/loop").symlink_to("loop")
+    for path in ("specs/plans/001_a/phase_1_x.md", "specs/plans/loop/phase_1_x.md"):
+        with pytest.raises(PlanError) as info:
+            write_changes(root, {}, {path: "text\n"})
+        assert "outside the repository; refused" in info.value.message
+    assert list(outside.iterdir()) == []
