@@ -267,7 +267,7 @@ class Daemon:
             self.queue.put_back_committed(taken)
             self.state.add_run(RunEntry(None, trigger, "failed", now_iso(), round(duration, 3), None, []))
             return
-        self.state.record_runs(result, keys, trigger, duration)
+        self.run_errors += self.state.record_runs(result, keys, trigger, duration)  # plans that failed
         self.state.count("committed_runs")
 
     def _run_job(self, name: str) -> None:

@@ -82,6 +82,7 @@ def test_daemon_once_proposes_for_every_other_plan(repo: Path) -> None:
         timeout=240,
     )
     assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1  # one plan failed (the others were handled): a script sees it
     assert branches(repo) == ["refs/heads/plansmith/001_a", "refs/heads/plansmith/003_c"]
     state = json.loads((repo / ".git/plansmith/state.json").read_text())
     failed = [r for r in state["last_runs"] if r["plan"] and "002_b" in r["plan"]]
