@@ -32,6 +32,25 @@ def arguments_hint(tool: str, schema: Mapping[str, Any]) -> str:
     return f"the arguments of {tool}: {listed} (as tools/list describes them)"
 
 
+# Command lines in hints, as the tool a caller can call instead (a caller has no shell to run them in).
+_TOOL_FOR_COMMAND = {
+    "run 'plansmith analyze PLAN'": "call the analyze tool",
+    "run 'plansmith proposals list'": "call the proposals tool",
+    "run 'plansmith proposals' to list them": "call the proposals tool to list them",
+    "'plansmith proposals show ID'": "the show_proposal tool",
+}
+
+
+def hint_for_callers(tool: str, schema: Mapping[str, Any] | None, hint: str) -> str:
+    """``hint`` as an MCP caller can follow it: the tool's arguments instead of ``--help``, and tools
+    instead of the commands that do the same."""
+    if "--help" in hint and schema is not None:
+        return arguments_hint(tool, schema)
+    for command, call in _TOOL_FOR_COMMAND.items():
+        hint = hint.replace(command, call)
+    return hint
+
+
 def _describe(spec: Mapping[str, Any]) -> str:
     if "enum" in spec:
         return "one of " + ", ".join(str(v) for v in spec["enum"])

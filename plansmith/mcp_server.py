@@ -36,7 +36,7 @@ from mcp.server.stdio import stdio_server
 
 from plansmith import __version__
 from plansmith.errors import ConfigError, PlansmithError, UsageError
-from plansmith.mcp_arguments import arguments_hint, check_arguments
+from plansmith.mcp_arguments import check_arguments, hint_for_callers
 
 if TYPE_CHECKING:
     from plansmith.plan.ids import ItemId
@@ -294,10 +294,7 @@ def result_of(tools: Tools, name: str, args: Arguments) -> types.CallToolResult:
         value = tools.call(name, args)
     except PlansmithError as exc:
         message = exc.located() if exc.path and not exc.message.startswith(exc.path) else exc.message
-        hint = exc.hint
-        if "--help" in hint and name in tools.schemas:  # a command-line hint means nothing to a caller
-            hint = arguments_hint(name, tools.schemas[name])
-        return failure(exc.kind, message, hint)
+        return failure(exc.kind, message, hint_for_callers(name, tools.schemas.get(name), exc.hint))
     except Exception as exc:
         log.exception("tool %s failed", name)  # the traceback goes to stderr, the client's log
         hint = "the details are in the plansmith mcp server's log (its stderr)"

@@ -55,6 +55,16 @@ def test_wrong_types_and_sizes_are_tool_errors_naming_the_arguments(repo: Path) 
     assert git(repo, "branch", "--list", "plansmith/*") == ""  # "false" made no proposal
 
 
+def test_hints_name_tools_not_command_lines(repo: Path) -> None:
+    async def script(session: ClientSession) -> None:
+        missing = error_of(await call(session, "approve_proposal", id="nope"))
+        assert missing["hint"] == "call the proposals tool"
+        unknown_tool = error_of(await call(session, "frobnicate"))
+        assert "plansmith " not in (unknown_tool["hint"] or "")
+
+    drive(repo, script)
+
+
 def test_an_item_named_twice_is_one_operation(repo: Path) -> None:
     async def script(session: ClientSession) -> None:
         doc = document(await call(session, "expand", plan=PLAN, items=["phase_2", "phase_2"]))
