@@ -104,6 +104,15 @@ def _join(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
 
 
+def _leads_nowhere(link: Path) -> bool:
+    """Whether the link is part of a loop (``loop.md -> loop.md``): resolving it can never end."""
+    try:
+        link.resolve(strict=False)
+    except (RuntimeError, OSError):  # RuntimeError: Python 3.11-3.12's pathlib; OSError (ELOOP): 3.13
+        return True
+    return False
+
+
 def read_tree(root: Path, plans_dir: str) -> tuple[dict[str, bytes], list[Problem]]:
     """Bytes of every ``.md`` file under the one folder ``root/plans_dir``. Symbolic links are followed
     only when they stay inside the repository; one that leaves it becomes a problem, never a read."""
@@ -127,6 +136,18 @@ def read_tree(root: Path, plans_dir: str) -> tuple[dict[str, bytes], list[Proble
                 continue
             path = here / name
             rel = path.relative_to(root).as_posix()
+            if path.is_symlink() and _leads_nowhere(path):
+                problems.append(
+                    Problem(
+                        rel,
+                        0,
+                        "symlink-loop",
+                        "a link that leads back to itself (a loop); plansmith skips it. Replace the "
+                        "link by the file, or remove it",
+                        "warning",
+                    )
+                )
+                continue
             if path.is_symlink() and not path.resolve().is_relative_to(real_root):
                 problems.append(
                     Problem(

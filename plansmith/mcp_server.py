@@ -36,6 +36,7 @@ from mcp.server.stdio import stdio_server
 
 from plansmith import __version__
 from plansmith.errors import ConfigError, PlansmithError, UsageError
+from plansmith.mcp_arguments import check_arguments, hint_for_callers
 
 if TYPE_CHECKING:
     from plansmith.plan.ids import ItemId
@@ -45,8 +46,12 @@ log = logging.getLogger("plansmith.mcp")
 Arguments = Mapping[str, Any]
 Document = dict[str, Any]
 
-_PLAN = {"type": "string", "description": "plan file, folder or id, e.g. specs/plans/001_feature.md"}
-_ID = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+_PLAN = {
+    "type": "string",
+    "maxLength": 1024,
+    "description": "plan file, folder or id, e.g. specs/plans/001_feature.md",
+}
+_ID = {"type": "object", "properties": {"id": {"type": "string", "maxLength": 512}}, "required": ["id"]}
 _NONE: dict[str, Any] = {"type": "object", "properties": {}}
 _ONLY_PLAN = {"type": "object", "properties": {"plan": _PLAN}, "required": ["plan"]}
 _ITEM = re.compile(r"^phase_(?P<phase>[^_\s]+)(?:_stage_(?P<stage>[^_\s]+))?$")
@@ -54,9 +59,18 @@ _OPERATION_SCHEMA = {
     "type": "object",
     "properties": {
         "plan": _PLAN,
-        "items": {"type": "array", "items": {"type": "string"}, "description": 'e.g. ["phase_3"]'},
+        "items": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 64},
+            "maxItems": 64,
+            "description": 'e.g. ["phase_3"]',
+        },
         "auto": {"type": "boolean", "description": "every item the analysis recommends"},
-        "agent": {"type": "string", "description": "an agent defined in the user's settings"},
+        "agent": {
+            "type": "string",
+            "maxLength": 64,
+            "description": "an agent defined in the user's settings",
+        },
     },
     "required": ["plan"],
 }
@@ -79,7 +93,11 @@ def tool_definitions() -> list[types.Tool]:
             {
                 "type": "object",
                 "properties": {
-                    "plans": {"type": "array", "items": {"type": "string"}},
+                    "plans": {
+                        "type": "array",
+                        "items": {"type": "string", "maxLength": 1024},
+                        "maxItems": 1000,
+                    },
                     "strict": {"type": "boolean", "description": "warnings fail too"},
                 },
             },
@@ -104,7 +122,12 @@ def tool_definitions() -> list[types.Tool]:
         ),
         _tool("proposals", "Open proposals: id, branch, plan, operation, state.", _NONE, _READ),
         _tool("show_proposal", "A proposal's commit message (analysis) and diff.", _ID, _READ),
-        _tool("approve_proposal", "Merge a proposal into the current branch.", _ID, _WRITE),
+        _tool(
+            "approve_proposal",
+            "Merge a proposal into the current branch.",
+            _ID,
+            types.ToolAnnotations(read_only_hint=False, destructive_hint=True),  # it writes the user's branch
+        ),
         _tool(
             "reject_proposal",
             "Delete a proposal branch; the same plan content is not proposed again.",
@@ -156,6 +179,7 @@ class Tools:
 
     def __init__(self, repo: str | None) -> None:
         self.repo = repo
+        self.schemas = {tool.name: tool.input_schema for tool in tool_definitions()}
         self._lock = threading.Lock()  # one call at a time: runs share the scratch worktree
         self.calls: dict[str, Callable[[Arguments], Document | str]] = {
             "analyze": lambda a: self._doc("analyze", "analyze_document", _text(a, "plan")),
@@ -176,8 +200,9 @@ class Tools:
         run = self.calls.get(name)
         if run is None:
             raise UsageError(f"there is no tool named {name!r}", hint=f"tools: {', '.join(self.calls)}")
+        checked = check_arguments(name, self.schemas[name], args)  # types and sizes, before anything runs
         with self._lock:
-            return run(args)
+            return run(checked)
 
     def _workspace(self, **flags: object) -> Workspace:
         from plansmith.commands.common import open_workspace
@@ -269,7 +294,7 @@ def result_of(tools: Tools, name: str, args: Arguments) -> types.CallToolResult:
         value = tools.call(name, args)
     except PlansmithError as exc:
         message = exc.located() if exc.path and not exc.message.startswith(exc.path) else exc.message
-        return failure(exc.kind, message, exc.hint)
+        return failure(exc.kind, message, hint_for_callers(name, tools.schemas.get(name), exc.hint))
     except Exception as exc:
         log.exception("tool %s failed", name)  # the traceback goes to stderr, the client's log
         hint = "the details are in the plansmith mcp server's log (its stderr)"

@@ -111,6 +111,8 @@ class Workspace:
         absolute = path if path.is_absolute() else Path.cwd() / path
         try:
             rel = os.path.relpath(absolute.resolve(strict=False), self.root.resolve())
+        except (RuntimeError, OSError):  # a symlink loop: name the link itself, it is never followed
+            rel = os.path.relpath(os.path.normpath(absolute), self.root.resolve())
         except ValueError:
             rel = arg
         rel = rel.replace(os.sep, "/")

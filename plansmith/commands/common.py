@@ -56,6 +56,14 @@ def plan_arg(ws: Workspace, arg: str) -> str:
     works from anywhere, as ``git -C DIR`` does).
     """
     path = Path(arg)
-    if path.is_absolute() or (Path.cwd() / path).exists() or not (ws.root / path).exists():
+    if path.is_absolute() or _exists(Path.cwd() / path) or not _exists(ws.root / path):
         return arg
     return str(ws.root / path)
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, but a name the system refuses (too long) exists nowhere instead of failing."""
+    try:
+        return path.exists()
+    except OSError:
+        return False

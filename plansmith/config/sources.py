@@ -6,7 +6,8 @@ and decoding JSON values is the library's job (``PyprojectTomlConfigSettingsSour
 source returned:
 
 - the trust filter: repository sources (pyproject.toml, plansmith.toml) lose ``agents`` and ``agent``,
-  with a warning naming the user settings file to move them to;
+  with a warning naming the user settings file to move them to, and a ``proposal_prefix`` that is not
+  under ``plansmith/`` (it would let a repository make plansmith delete the user's branches);
 - unknown keys dropped with a warning (the model forbids extras; a typo must not stop plansmith);
 - a :class:`SourceReport` per source (its label, file or variables, warnings), from which
   :mod:`plansmith.config.load` derives the provenance that ``config show`` prints;
@@ -46,6 +47,9 @@ from plansmith.plan.roots import parse_root_list
 SourceLabel = Literal["default", "pyproject.toml", "plansmith.toml", "user config", "env", "flag"]
 ENV_PREFIX = "PLANSMITH_"
 ENV_NESTING = "__"
+# Repository files are untrusted: a proposal_prefix they set must lie under this one, so that it can
+# never name branches of the user's (``wip/``, ``feature/``).
+REPOSITORY_PREFIX_ROOT = "plansmith/"
 
 
 @dataclass
@@ -261,7 +265,21 @@ def untrusted(data: dict[str, Any], origin: str, table: str, warnings: list[str]
             f"To use it, set agent = {shown} in your user settings file {user_file}, "
             "or pass --agent NAME / PLANSMITH_AGENT=NAME"
         )
+    prefix_value = kept.get("proposal_prefix")
+    if prefix_value is not None and not _under_plansmith(prefix_value):
+        del kept["proposal_prefix"]
+        warnings.append(
+            f"{origin}: {prefix}proposal_prefix = {json.dumps(prefix_value)} is ignored: "
+            f"a repository may only choose a prefix under {REPOSITORY_PREFIX_ROOT!r} "
+            "(it decides which branches plansmith moves and deletes). "
+            f"Use one like {REPOSITORY_PREFIX_ROOT + 'team/'!r}, "
+            f"or set it in your user settings file {user_file}"
+        )
     return kept
+
+
+def _under_plansmith(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(REPOSITORY_PREFIX_ROOT)
 
 
 def field_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, RunContext, RunRecord
+from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff, RunContext, RunRecord
 from plansmith.errors import PlansmithError
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class EngineHandler:
         self.progress = progress  # where runs report their operations (a terminal's live view, --once)
         self.state_dir = ws.require_repo().state_dir
         self.handled_path = self.state_dir / "handled.json"
+        self.backoff = PlanBackoff()
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -118,18 +119,35 @@ class EngineHandler:
                 continue
             if ctx.is_cancelled():
                 break
-            # The same decision as CI runners make (plansmith.engine.decisions), from this daemon's memory.
-            known, existing = handled.get(ref.id), open_ids.get(ref.branch_component)
-            decision = decide(repo, loc, files, handled=known, existing=existing)
-            if decision.action == "unchanged":
-                continue  # cheap: nothing changed since the last run for this branch
-            if decision.action == "run":
-                records.append(self._run(ref, ctx))
-            else:
-                records.append(RunRecord(ref.id, f"skipped: {decision.reason}"))
-            self._remember(branch, ref.id, decision.digest)
+            if self.backoff.waiting(ref.id):
+                continue  # this plan failed unexpectedly not long ago; the others go on
+            try:
+                # The same decision as CI runners make (plansmith.engine.decisions), from this memory.
+                known, existing = handled.get(ref.id), open_ids.get(ref.branch_component)
+                decision = decide(repo, loc, files, handled=known, existing=existing)
+                if decision.action == "unchanged":
+                    continue  # cheap: nothing changed since the last run for this branch
+                if decision.action == "run":
+                    records.append(self._run(ref, ctx))
+                else:
+                    records.append(RunRecord(ref.id, f"skipped: {decision.reason}"))
+                self._remember(branch, ref.id, decision.digest)
+            except Exception as exc:  # one plan's failure must not stop the others (issue 18)
+                records.append(self._failed_alone(ref, exc))
+                continue
+            self.backoff.succeeded(ref.id)
             ctx.progress(f"handled {ref.id}")
         return records
+
+    def _failed_alone(self, ref: PlanRef, exc: Exception) -> RunRecord:
+        """Record an unexpected failure of one plan: it backs off alone and is shown in ``status``."""
+        from plansmith.git_backend import session
+
+        delay = self.backoff.failed(ref.id)
+        what = exc.located() if isinstance(exc, PlansmithError) else f"{type(exc).__name__}: {exc}"
+        log.exception("%s failed; this plan is retried in %.0f s, the others go on", ref.id, delay)
+        session.close(self.ws.require_repo())  # the next git question starts a fresh session
+        return RunRecord(ref.id, f"failed (retried in {delay:.0f} s)", None, None, [what])
 
     def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
         from plansmith.engine.decisions import propose_automatically

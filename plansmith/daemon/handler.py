@@ -8,6 +8,7 @@ tests pass recording ones. It must not import the engine (the loop stays testabl
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -38,6 +39,32 @@ class RunRecord:
     """The proposal branch, when one was published or updated."""
     duration_s: float | None = None
     errors: Sequence[str] = ()
+
+
+class PlanBackoff:
+    """Per plan: after an unexpected failure, wait before trying that plan again (30 s, doubling up to
+    an hour), so one poison plan neither stops the others nor is retried in a tight loop."""
+
+    BASE_S = 30.0
+    MAX_S = 3600.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._failures: dict[str, tuple[int, float]] = {}  # plan -> (failures in a row, retry time)
+
+    def waiting(self, plan: str) -> bool:
+        entry = self._failures.get(plan)
+        return entry is not None and self.clock() < entry[1]
+
+    def failed(self, plan: str) -> float:
+        """Record a failure of ``plan``; the delay before its next attempt, in seconds."""
+        count = self._failures.get(plan, (0, 0.0))[0] + 1
+        delay = min(self.MAX_S, self.BASE_S * 2.0 ** min(count - 1, 20))
+        self._failures[plan] = (count, self.clock() + delay)
+        return delay
+
+    def succeeded(self, plan: str) -> None:
+        self._failures.pop(plan, None)
 
 
 @dataclass(frozen=True, slots=True)

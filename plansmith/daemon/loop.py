@@ -62,7 +62,7 @@ from plansmith.daemon.handler import (
 )
 from plansmith.daemon.inbox import FileEvent, Inbox, Item, RefsEvent, RescanRequest
 from plansmith.daemon.jobs import Job, JobIntervals, job_table
-from plansmith.daemon.repo import RepoPaths
+from plansmith.daemon.repo import RepoPaths, repository_gone
 from plansmith.daemon.scheduler import JobScheduler
 from plansmith.daemon.sdnotify import Notifier, WatchdogPacer
 from plansmith.daemon.signals import StopSignals
@@ -122,6 +122,7 @@ class Daemon:
         self.scheduler: JobScheduler | None = None
         self.run_errors = 0
         self.pacer = WatchdogPacer(self.notifier)
+        self.gone: str | None = None  # why the repository can no longer be watched (deleted, moved)
 
     # -- flags other threads and tests look at ------------------------------------------------------
     @property
@@ -176,6 +177,8 @@ class Daemon:
         return RunContext(trigger, self.signals.cancelled, self.pacer.progress)
 
     def _save(self) -> None:
+        if self.gone:  # writing the state file would recreate the deleted repository's folders
+            return
         self.state.heartbeat = now_iso()
         if self.scheduler is not None:
             with contextlib.suppress(Exception):
@@ -186,9 +189,7 @@ class Daemon:
             log.warning("could not write %s: %s", self.store.path, exc)
 
     def _mark_stopped(self) -> None:
-        self.state.running = False
-        self.state.stopped = now_iso()
-        self.state.phase = "stopped"
+        self.state.running, self.state.stopped, self.state.phase = False, now_iso(), "stopped"
 
     def _call(
         self, where: str, plans: Sequence[str] | None, fn: Callable[[], T]
@@ -266,7 +267,7 @@ class Daemon:
             self.queue.put_back_committed(taken)
             self.state.add_run(RunEntry(None, trigger, "failed", now_iso(), round(duration, 3), None, []))
             return
-        self.state.record_runs(result, keys, trigger, duration)
+        self.run_errors += self.state.record_runs(result, keys, trigger, duration)  # plans that failed
         self.state.count("committed_runs")
 
     def _run_job(self, name: str) -> None:
@@ -357,7 +358,8 @@ class Daemon:
             self.pacer.ping_if_due()
             self.inbox.wait(self._timeout(self.clock()))
             self.state.count("wakeups")
-            if self.signals.stopping:
+            self.gone = repository_gone(self.repo)
+            if self.signals.stopping or self.gone:
                 break
             try:
                 self._step(self.clock())
@@ -425,13 +427,14 @@ class Daemon:
             )
             self.loop()
             signum = self.signals.stop_signal
-            log.info("stopping (%s)", signal.Signals(signum).name if signum else "done")
-            return EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_OK
+            why = self.gone or (signal.Signals(signum).name if signum else "done")  # gone: said once, failing
+            log.log(logging.ERROR if self.gone else logging.INFO, "stopping (%s)", why)
+            return EXIT_FAILED if self.gone else EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_OK
         finally:
             self.shutdown()
 
     def shutdown(self) -> None:
-        self.notifier.stopping("stopping")
+        self.notifier.stopping(self.gone or "stopping")
         self.inbox.close()  # releases the jobs still in the inbox
         self.queue.release_jobs()
         if self.scheduler is not None:

@@ -29,6 +29,15 @@ def discover(repo_root: Path) -> RepoPaths:
     return find_repository(repo_root)
 
 
+def repository_gone(repo: RepoPaths) -> str | None:
+    """Why the daemon cannot go on watching ``repo`` (``None``: it can). A deleted or moved repository
+    does not come back under it: the daemon stops instead of retrying forever."""
+    # HEAD and the objects, not the folders: plansmith's own state file could have recreated those.
+    if (repo.git_dir / "HEAD").is_file() and (repo.common_dir / "objects").is_dir():
+        return None
+    return f"the repository {repo.root} is gone (deleted or moved); nothing left to watch"
+
+
 def head_branch(repo: RepoPaths) -> str | None:
     """The full name of the checked-out branch (``refs/heads/main``), or None when HEAD is detached."""
     return session_for(repo).symbolic_ref("HEAD")

@@ -197,18 +197,20 @@ class DaemonState:
 
     def record_runs(
         self, records: Sequence[RunRecord] | None, keys: Sequence[str] | None, trigger: str, duration: float
-    ) -> None:
-        """A handler call's records (none: one ``done`` entry per plan, or for all plans)."""
+    ) -> int:
+        """A handler call's records (none: one ``done`` entry per plan, or for all plans); how many of
+        them say a plan failed (the others went on: ``daemon --once`` still exits 1)."""
         stamp = now_iso()
         if not records:
             for key in keys if keys is not None else [None]:
                 self.add_run(RunEntry(key, trigger, "done", stamp, round(duration, 3)))
-            return
+            return 0
         for r in records:
             took = r.duration_s if r.duration_s is not None else duration
             self.add_run(
                 RunEntry(r.plan, trigger, r.result, stamp, round(took, 3), r.proposal, list(r.errors))
             )
+        return sum(1 for r in records if r.result.startswith("failed"))
 
     def to_json(self) -> dict[str, Any]:
         return {

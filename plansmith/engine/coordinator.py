@@ -31,8 +31,15 @@ from plansmith.engine.items import (
     apply_item,
     choose_items,
     in_apply_order,
+    unique_items,
 )
-from plansmith.engine.preflight import REJECTED, rejected_before, require_item, require_item_state
+from plansmith.engine.preflight import (
+    REJECTED,
+    rejected_before,
+    require_item,
+    require_item_state,
+    require_usable_name,
+)
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
@@ -93,6 +100,7 @@ def run_request(
             hint="plansmith works on committed plans: commit the plan first (git add + git commit)",
         )
     loc = ref.location
+    require_usable_name(loc)
     files = plan_files(files, loc)
     plan = build_plan(files, loc)
     thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
@@ -135,7 +143,7 @@ def _items_of(
         return leave_decided_alone(repo, loc, plan, analysis, recommended, request.operation)
     # An unknown item, or one in a wrong state, is refused here: no run folder, no ref, no artifact.
     named = request.items or ((request.phase or 0, request.stage),)
-    items = in_apply_order([Item(phase, stage) for phase, stage in named], request.operation)
+    items = in_apply_order(unique_items([Item(phase, stage) for phase, stage in named]), request.operation)
     for item in items:
         require_item(plan, item.phase, item.stage)
         require_item_state(plan, request.operation, item.phase, item.stage)

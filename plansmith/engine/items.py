@@ -131,6 +131,18 @@ def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
     return in_apply_order([Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb)
 
 
+def unique_items(items: list[Item]) -> list[Item]:
+    """``items`` with each item once (first mention kept): ``phase_1`` named twice is one operation, not
+    two operations on the same part of the plan."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            kept.append(item)
+    return kept
+
+
 def in_apply_order(items: list[Item], verb: Verb) -> list[Item]:
     """``items`` in the order the coordinator applies them: as given, but when collapsing stages first
     and phases from the last to the first, so a phase is collapsed after the stages it holds."""

@@ -3,6 +3,7 @@
 - an item the plan does not have is refused, naming the items it has;
 - an item in the wrong state is refused the same way: collapsing an inline item (``not-expanded``),
   expanding one that has its own file (``already-expanded``), with a hint naming what can be done;
+- a plan whose file name cannot be written into a commit (a newline in it) is refused, on its own;
 - plan content the user rejected before is not proposed again by ``--auto-analysis`` or the daemon,
   both of which ask :func:`rejected_before` (one check, so the two can never disagree).
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from plansmith.errors import ItemAlreadyExpandedError, ItemNotExpandedError, UnknownItemError
+from plansmith.errors import ItemAlreadyExpandedError, ItemNotExpandedError, PlanError, UnknownItemError
 from plansmith.plan.layout import PlanLocation, plan_files
 
 if TYPE_CHECKING:
@@ -35,6 +36,20 @@ def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]
 
     own = {path: text.encode("utf-8") for path, text in plan_files(files, loc).items()}
     return rejections.is_rejected(repo, loc.main_path, rejections.plan_content_hash(own))
+
+
+def require_usable_name(loc: PlanLocation) -> None:
+    """Refuse a plan whose path cannot go into a proposal commit's subject and trailers (see
+    :mod:`plansmith.plan.names`); nothing has been written yet."""
+    from plansmith.plan.names import name_problem, shown
+
+    problem = name_problem(loc.main_path)
+    if problem is not None:
+        raise PlanError(
+            f"plansmith cannot propose changes to this plan: {problem}",
+            hint="rename the plan file (git mv) to a name without control characters, then commit",
+            path=shown(loc.main_path),
+        )
 
 
 def require_item(plan: Plan, phase: IdLike, stage: IdLike | None) -> None:

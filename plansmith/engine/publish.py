@@ -27,17 +27,24 @@ def write_changes(root: Path, before: Mapping[str, str], after: Mapping[str, str
     real_root = root.resolve()
     for path in sorted(set(before) - set(after)):
         target = root / path
-        if target.resolve().is_relative_to(real_root) and target.exists():
+        if _inside(target, real_root) and target.exists():
             target.unlink()
             _prune_empty(target.parent, root)
     for path, text in after.items():
         if before.get(path) == text:
             continue
         target = root / path
-        if not target.resolve().is_relative_to(real_root):
+        if not _inside(target, real_root):
             raise PlanError(f"{path}: would be written outside the repository; refused", path=path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
+
+
+def _inside(target: Path, real_root: Path) -> bool:
+    try:
+        return target.resolve().is_relative_to(real_root)
+    except (RuntimeError, OSError):  # a symlink loop on the way: never written through
+        return False
 
 
 def _prune_empty(folder: Path, root: Path) -> None:

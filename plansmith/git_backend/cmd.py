@@ -4,6 +4,11 @@ Deliberately free of GitPython so that the pre-commit hook's fast path stays che
 Every call gets a cleaned environment: ``GIT_*`` variables inherited from a hook (``GIT_DIR``,
 ``GIT_INDEX_FILE``, ``GIT_WORK_TREE`` ...) would silently redirect our commands to the user's
 repository state, so they are dropped unless the caller names them in ``keep``.
+
+The user's hooks do not run for plansmith's own work (``-c core.hooksPath=/dev/null``): its ref updates
+(proposal branches, checkpoints, ``refs/plansmith/``), its scratch worktree and its pushes are not the
+user's operations, and a ``reference-transaction`` or ``pre-push`` hook must neither see nor veto them.
+Only what the user asked for runs them: approving (``git merge`` into their branch, ``user_hooks``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ _BASE_CONFIG: tuple[str, ...] = (
     "-c",
     "advice.detachedHead=false",
 )
+
+
+_NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +75,16 @@ def git(
     check: bool = True,
     optional_locks: bool = True,
     timeout: float | None = 120.0,
+    user_hooks: bool = False,
 ) -> GitResult:
     """Run ``git ARGS`` in ``cwd`` and return its output.
 
     ``optional_locks=False`` adds ``--no-optional-locks`` so that reading the user's worktree
     (``git status`` and friends) never takes ``index.lock`` behind their back.
+    ``user_hooks=True`` lets the user's hooks run (only for what the user asked for: approve).
     Raises :class:`GitError` when ``check`` is true and git exits non-zero.
     """
-    argv = ["git", *_BASE_CONFIG]
+    argv = ["git", *_BASE_CONFIG, *(() if user_hooks else _NO_HOOKS)]
     if not optional_locks:
         argv.append("--no-optional-locks")
     argv.extend(args)

@@ -149,7 +149,7 @@ def hooks_folder(folder: Path) -> Path:
     (a relative value is relative to the worktree's top, as git runs hooks there) or the common dir's
     ``hooks``. One ``git rev-parse --git-path hooks``: git applies its own rules."""
     args = ["rev-parse", "--path-format=absolute", "--git-path", "hooks", "--show-toplevel"]
-    found = git(args, cwd=folder, check=False)
+    found = git(args, cwd=folder, check=False, user_hooks=True)  # the user's core.hooksPath, not ours
     lines = found.out.splitlines()
     if found.returncode != 0 or len(lines) != 2:
         # git's own "fatal: not a git repository (or any of the parent directories): .git" says less

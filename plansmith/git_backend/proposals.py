@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
-from plansmith.errors import ConflictError, GitError, ProposalError, UnknownProposalError
+from plansmith.errors import ConflictError, ProposalError, UnknownProposalError
 from plansmith.git_backend import rejections
 from plansmith.git_backend.cmd import git
 from plansmith.git_backend.messages import (
@@ -53,7 +53,6 @@ from plansmith.git_backend.repo import (
     current_branch,
     default_branch,
     resolve_commit,
-    worktree_status,
 )
 from plansmith.git_backend.session import GitSession, session_for
 from plansmith.plan.roots import branch_component
@@ -215,6 +214,24 @@ def get(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> P
     raise UnknownProposalError(f"no proposal named {proposal_id!r}")
 
 
+def owned(proposal: Proposal) -> bool:
+    """Whether plansmith made the branch's tip: a plansmith commit (not ``edited``) carrying every
+    trailer of a proposal record. Only such branches are deleted or moved; repository settings choose
+    the prefix, so a name under it alone proves nothing."""
+    return proposal.state != "edited" and all(
+        (proposal.plan, proposal.operation, proposal.base, proposal.run)
+    )
+
+
+def _refuse_unless_owned(proposal: Proposal, action: str) -> None:
+    if not owned(proposal):
+        raise ConflictError(
+            f"branch {proposal.branch} was not made by plansmith (its tip is not a proposal commit); "
+            f"plansmith does not {action} it",
+            hint=f"if you mean it, do it with git yourself (git branch -D {proposal.branch})",
+        )
+
+
 def _checked_out(repo: RepoPaths) -> set[str]:
     """The branches (full ref names) the repository's worktrees have checked out: their HEAD files,
     which is what ``git worktree list`` reads too."""
@@ -321,6 +338,7 @@ def reject(
     (a crash in between must not let the proposal come back) and withdrawn if the deletion fails.
     """
     proposal = get(repo, proposal_id, prefix=prefix)
+    _refuse_unless_owned(proposal, "delete")
     _refuse_if_checked_out(repo, proposal.ref)
     if content_hash is None and proposal.plan and proposal.base:
         content_hash = rejections.plan_content_hash(
@@ -339,15 +357,6 @@ def reject(
     return proposal
 
 
-def _overlaps(dirty: set[str], touched: set[str]) -> list[str]:
-    """Dirty paths the merge would write, including a file that is a folder on the other side."""
-    hits = dirty & touched
-    for path in dirty ^ touched:
-        parents = {str(p) for p in PurePosixPath(path).parents}
-        hits.update(parents & (dirty | touched))
-    return sorted(hits)
-
-
 def approve(
     repo: RepoPaths,
     proposal_id: str,
@@ -355,96 +364,7 @@ def approve(
     prefix: str = DEFAULT_PREFIX,
     allow_other_branch: bool = False,
 ) -> ApproveResult:
-    """Merge the proposal into the branch checked out in ``repo.worktree``, then delete the proposal branch.
+    """Merge the proposal into the checked-out branch (see :func:`plansmith.git_backend.approve.approve`)."""
+    from plansmith.git_backend.approve import approve as approve_proposal
 
-    Fast-forward when possible, else a merge commit (as the user: this is their commit). Before
-    anything is written it refuses, with :class:`ConflictError`, when HEAD is detached, when the
-    current branch is not the proposal's base (unless ``allow_other_branch``), when an uncommitted
-    change (staged, unstaged or untracked) touches a path the proposal changes, or when the merge
-    would conflict (checked in memory with ``git merge-tree --write-tree``).
-    """
-    proposal = get(repo, proposal_id, prefix=prefix)
-    branch = _branch_to_merge_into(repo, proposal, allow_other_branch)
-    head = resolve_commit(repo, "HEAD")
-    found_base = git(["merge-base", head, proposal.commit], cwd=repo.worktree, check=False)
-    if found_base.returncode != 0:
-        raise ConflictError(
-            f"proposal {proposal.id} shares no history with {branch}", hint="reject it instead"
-        )
-    merge_base = found_base.out
-    if merge_base == proposal.commit:
-        _delete_branch(repo, proposal)
-        return ApproveResult(proposal, "up-to-date", head)
-    _refuse_to_overwrite_uncommitted(repo, proposal, merge_base)
-    if merge_base == head:
-        git(["merge", "--ff-only", "--no-edit", proposal.commit], cwd=repo.worktree)
-        kind: Literal["fast-forward", "merge"] = "fast-forward"
-    else:
-        _check_merge_is_clean(repo, head, proposal)
-        msg = f"Merge plansmith proposal {proposal.id}"
-        git(["merge", "--no-ff", "--no-edit", "-m", msg, proposal.commit], cwd=repo.worktree)
-        kind = "merge"
-    _delete_branch(repo, proposal)
-    return ApproveResult(proposal, kind, resolve_commit(repo, "HEAD"))
-
-
-def _branch_to_merge_into(repo: RepoPaths, proposal: Proposal, allow_other_branch: bool) -> str:
-    """The checked-out branch, if the proposal may be merged into it; else ConflictError."""
-    branch = current_branch(repo)
-    if branch is None:
-        raise ConflictError("HEAD is detached", hint=f"check out {proposal.base_branch} and approve again")
-    if branch != proposal.base_branch and not allow_other_branch:
-        raise ConflictError(
-            f"proposal {proposal.id} is for branch {proposal.base_branch}, but {branch} is checked out",
-            hint=f"git switch {proposal.base_branch}, then approve again",
-        )
-    return branch
-
-
-def _refuse_to_overwrite_uncommitted(repo: RepoPaths, proposal: Proposal, merge_base: str) -> None:
-    """ConflictError if an uncommitted change (staged, unstaged, untracked) touches a path the proposal
-    changes: the merge must never be the thing that loses the user's work."""
-    touched = set(
-        filter(
-            None,
-            git(["diff", "--name-only", "-z", "--no-renames", merge_base, proposal.commit], cwd=repo.worktree)
-            .stdout.decode("utf-8", "surrogateescape")
-            .split("\0"),
-        )
-    )
-    dirty: set[str] = set()
-    for entry in worktree_status(repo):
-        dirty.add(entry.path.rstrip("/"))
-        if entry.orig_path:
-            dirty.add(entry.orig_path)
-    clash = _overlaps(dirty, touched)
-    if clash:
-        raise ConflictError(
-            f"approving {proposal.id} would overwrite uncommitted changes in: {', '.join(clash[:10])}",
-            hint="commit or stash those changes (git stash), then approve again; nothing was changed",
-        )
-
-
-def _check_merge_is_clean(repo: RepoPaths, head: str, proposal: Proposal) -> None:
-    trial = git(
-        ["merge-tree", "--write-tree", "--name-only", head, proposal.commit], cwd=repo.worktree, check=False
-    )
-    if trial.returncode == 1:
-        raise ConflictError(
-            f"proposal {proposal.id} conflicts with the current branch; nothing was changed",
-            hint="reject it (plansmith proposals reject ID); plansmith proposes again on the new content",
-        )
-    if trial.returncode != 0:
-        raise GitError(
-            f"git merge-tree failed: {trial.err}", hint="approving a diverged proposal needs git 2.38+"
-        )
-    if git(["var", "GIT_COMMITTER_IDENT"], cwd=repo.worktree, check=False).returncode != 0:
-        raise GitError(
-            "git does not know who you are, so it cannot make the merge commit",
-            hint='git config --global user.name "Your Name"; git config --global user.email you@example.com',
-        )
-
-
-def _delete_branch(repo: RepoPaths, proposal: Proposal) -> None:
-    # Compare-and-swap: if the branch moved meanwhile, leave it (the merged commit is in the user's branch).
-    git(["update-ref", "-d", proposal.ref, proposal.commit], cwd=repo.worktree, check=False)
+    return approve_proposal(repo, proposal_id, prefix=prefix, allow_other_branch=allow_other_branch)

@@ -21,6 +21,7 @@ from plansmith.git_backend.messages import parse_identity
 from plansmith.git_backend.repo import ZERO_OID, RepoPaths, rev_parse
 
 TRACKING_ROOT = "refs/plansmith/remotes/"
+_PUSH_REMOTE = "plansmith--push"  # defined for one push only, by _push_remote_env
 # git push --porcelain flags: ' ' fast-forward, '+' forced, '-' deleted, '*' new, '=' up to date;
 # '!' is rejected.
 _PUSHED_FLAGS = frozenset(" +-*=")
@@ -75,13 +76,26 @@ def without_credentials(url: str) -> str:
 
 
 def ensure_remote_head(repo: RepoPaths, remote: str) -> None:
-    """Learn the remote's default branch (``refs/remotes/<remote>/HEAD``) when the clone does not know it.
+    """Learn the remote's default branch when the clone does not know it (no ``refs/remotes/<remote>/HEAD``).
 
-    CI checkouts often lack it, and proposal branch names depend on the default branch. Best effort:
-    a failure leaves plansmith's usual guesses (``main``, ``master``).
+    CI checkouts often lack it, and proposal branch names depend on the default branch. It is kept in
+    plansmith's own ``refs/plansmith/remotes/<remote>/HEAD`` (a symbolic ref), never in the clone's
+    ``refs/remotes/``, which are git's and the user's. Best effort: a failure leaves plansmith's usual
+    guesses (``main``, ``master``).
     """
-    if rev_parse(repo, f"refs/remotes/{remote}/HEAD") is None:
-        git(["remote", "set-head", remote, "--auto"], cwd=repo.worktree, check=False)
+    if rev_parse(repo, f"refs/remotes/{remote}/HEAD") is not None:
+        return
+    found = git(["ls-remote", "--symref", remote, "HEAD"], cwd=repo.worktree, check=False, timeout=600.0)
+    for line in found.out.splitlines():
+        target, _, name = line.removeprefix("ref: ").partition("\t")
+        if line.startswith("ref: ") and name == "HEAD" and target.startswith("refs/heads/"):
+            head, branch = f"{TRACKING_ROOT}{remote}/HEAD", tracking_ref(remote, target)
+            git(
+                ["symbolic-ref", "-m", "plansmith: the remote's HEAD", head, branch],
+                cwd=repo.worktree,
+                check=False,
+            )
+            return
 
 
 def fetch_refs(repo: RepoPaths, remote: str, patterns: Sequence[str]) -> dict[str, str]:
@@ -89,7 +103,8 @@ def fetch_refs(repo: RepoPaths, remote: str, patterns: Sequence[str]) -> dict[st
     namespace, dropping copies of refs the remote no longer has; return ``{remote ref: object id}``."""
     specs = [f"+{pattern}:{tracking_ref(remote, pattern)}" for pattern in patterns]
     result = git(
-        ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head", remote, *specs],
+        # --refmap= : only these refspecs; the configured ones would also move refs/remotes/<remote>/...
+        ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head", "--refmap=", remote, *specs],
         cwd=repo.worktree,
         check=False,
         timeout=600.0,
@@ -120,8 +135,8 @@ def push_with_lease(
         return []
     leases = [f"--force-with-lease={u.ref}:{u.expected or ''}" for u in updates]
     specs = [f"{u.new}:{u.ref}" if u.new is not None else f":{u.ref}" for u in updates]
-    args = ["push", "--porcelain", *(["--atomic"] if atomic else []), *leases, remote, *specs]
-    result = git(args, cwd=repo.worktree, check=False, timeout=600.0)
+    args = ["push", "--porcelain", *(["--atomic"] if atomic else []), *leases, _PUSH_REMOTE, *specs]
+    result = git(args, cwd=repo.worktree, check=False, timeout=600.0, env=_push_remote_env(repo, remote))
     reported: dict[str, PushResult] = {}
     for line in result.out.splitlines():
         fields = line.split("\t")
@@ -134,6 +149,17 @@ def push_with_lease(
             hint="check that the runner may push to the remote (a token with write access to its contents)",
         )
     return [reported.get(u.ref, PushResult(u.ref, False, result.err or "not reported")) for u in updates]
+
+
+def _push_remote_env(repo: RepoPaths, remote: str) -> dict[str, str]:
+    """Configuration (in the environment: no URL on a command line) for a remote that is ``remote``'s
+    push URL without its fetch refspecs, so that a push does not move ``refs/remotes/<remote>/...``."""
+    url = git(["remote", "get-url", "--push", "--", remote], cwd=repo.worktree).out
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"remote.{_PUSH_REMOTE}.url",
+        "GIT_CONFIG_VALUE_0": url,
+    }
 
 
 def set_local_ref(repo: RepoPaths, ref: str, new: str | None, expected: str | None) -> bool:

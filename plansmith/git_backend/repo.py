@@ -119,14 +119,19 @@ def current_branch(repo: RepoPaths) -> str | None:
 def default_branch(repo: RepoPaths) -> str:
     """The repository's main line, used to keep proposal branch names short and stable.
 
-    In order: the branch ``origin/HEAD`` points at, ``init.defaultBranch`` when that branch exists,
-    ``main``, ``master``, else the current branch. It must not depend on what is checked out at the
-    moment (when possible), or the same proposal would change names as the user switches branches.
+    In order: the branch ``origin/HEAD`` points at (or the copy ``plansmith ci`` keeps in
+    ``refs/plansmith/remotes/origin/HEAD`` when the clone lacks it), ``init.defaultBranch`` when that
+    branch exists, ``main``, ``master``, else the current branch. It must not depend on what is checked
+    out at the moment (when possible), or the same proposal would change names as the user switches
+    branches.
     """
     session = session_for(repo)
     remote_head = session.symbolic_ref("refs/remotes/origin/HEAD") or ""
     if remote_head.startswith("refs/remotes/origin/"):
         return remote_head.removeprefix("refs/remotes/origin/")
+    learned = session.symbolic_ref("refs/plansmith/remotes/origin/HEAD") or ""  # what ci learned
+    if learned.startswith("refs/plansmith/remotes/origin/heads/"):
+        return learned.removeprefix("refs/plansmith/remotes/origin/heads/")
     configured = session.config("init", "defaultBranch") or ""
     for name in (configured, "main", "master"):
         if name and session.ref(f"refs/heads/{name}") is not None:

@@ -32,6 +32,7 @@ from plansmith.plan.metadata import (
     read_stage_map,
 )
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
+from plansmith.plan.names import name_problem, shown
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
 from plansmith.plan.waves import find_cycle
@@ -303,6 +304,10 @@ def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
     problems: list[Problem] = []
     locations = find_plans(files, plans_dir)
     for loc in locations:
+        unusable = name_problem(loc.main_path)
+        if unusable is not None:  # one line, so that the message stays readable where it is printed
+            message = f"plansmith cannot propose changes to this plan: {unusable}; rename the file"
+            problems.append(problem(shown(loc.main_path), 0, "unusable-file-name", message))
         plan = _build_plan(plan_files(files, loc), loc)
         if loc.folder is None and not plan.main.sections:
             continue
