@@ -37,6 +37,7 @@ from plansmith.plan.roots import (
     drop_nested,
     find_ref,
     literal_prefixes,
+    match_folder,
     roots_in,
     split_root,
 )
@@ -63,7 +64,12 @@ def worktree_roots(root: Path, patterns: str | Sequence[str]) -> tuple[list[Root
         level: list[tuple[str, tuple[str, ...]]] = [("", ())]
         for segment in pattern.split("/"):
             level = _descend(root, level, segment, problems)
-        found += [RootFolder(rank, rel, pattern, captures) for rel, captures in level]
+        # match_folder applies the name rule of spec-kit feature folders (specs/NNN-feature)
+        found += [
+            RootFolder(rank, rel, pattern, captures)
+            for rel, captures in level
+            if match_folder(pattern, rel) is not None
+        ]
     return drop_nested(found), sorted(set(problems))
 
 

@@ -34,6 +34,8 @@ from plansmith.plan.metadata import (
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
+from plansmith.plan.speckit import task_id_problems
+from plansmith.plan.speckit_folders import is_tasks_file
 from plansmith.plan.waves import find_cycle
 
 
@@ -44,6 +46,8 @@ def validate_plan(plan: Plan) -> list[Problem]:
     problems += _metadata(plan)
     problems += _dependencies(plan)
     problems += _children(plan)
+    if is_tasks_file(plan.main_path):
+        problems += task_id_problems(plan)
     if not plan.main.sections:
         problems.append(
             problem(
@@ -304,7 +308,7 @@ def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
     locations = find_plans(files, plans_dir)
     for loc in locations:
         plan = _build_plan(plan_files(files, loc), loc)
-        if loc.folder is None and not plan.main.sections:
+        if (loc.folder is None or is_tasks_file(loc.main_path)) and not plan.main.sections:
             continue
         problems += validate_plan(plan)
     problems += _layout_problems(files, plans_dir, {loc.name for loc in locations})
