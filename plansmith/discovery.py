@@ -215,6 +215,10 @@ def locate(
                 found = next((r for r in refs if r.location.main_path == loc.main_path), None)
                 if found is not None:
                     return found
+        # a spec-kit feature folder is a root and a plan at once: specs/001-photo-albums
+        found = next((r for r in refs if r.location.folder == rel.strip("/")), None)
+        if found is not None:
+            return found
     return find_ref(refs, arg)
 
 
