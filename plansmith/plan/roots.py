@@ -197,7 +197,7 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
 
     The shortest matching folder wins: a folder that matches a pattern but lies inside another root
     (``specs/plans/plans`` against ``specs/*/plans``) is part of that root, not a root of its own.
-    A spec-kit feature folder holds only the files directly in it (not ``contracts/``).
+    A spec-kit feature folder holds only its plan's files (not ``contracts/``): see :func:`_in_feature`.
     """
     parts = path.strip("/").split("/")
     compiled = [(_split(p), p, rank) for rank, p in enumerate(as_patterns(patterns))]
@@ -205,9 +205,15 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
         head = parts[:depth]
         for pattern, text, rank in compiled:
             captures = _match(pattern, head)
-            if captures is not None and (depth == len(parts) - 1 or not is_feature_pattern(pattern)):
+            if captures is not None and (not is_feature_pattern(pattern) or _in_feature(parts[depth:])):
                 return RootFolder(rank, "/".join(head), text, captures), parts[depth:]
     return None
+
+
+def _in_feature(rest: Sequence[str]) -> bool:
+    """A path below a spec-kit feature folder that is part of its plan: a file directly in it, or in
+    the folder of an expanded phase (``phase_3_x/stage_1_y.md``); never ``contracts/...``."""
+    return len(rest) == 1 or (len(rest) == 2 and rest[0].lower().startswith("phase_"))
 
 
 def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:

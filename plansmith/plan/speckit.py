@@ -18,7 +18,8 @@ stories``) or as ``Phase N``. A phase's own ``**Dependencies**:`` line wins over
 
 :func:`task_id_problems` reports a task id (``T001``) that opens two tasks: a checkbox line
 ``- [ ] T001 [P] [US1] ...`` or a ``### T001: ...`` heading, outside fenced code. Ids cited in prose
-do not count.
+do not count. :func:`reviewed` adds them to a spec-kit plan's problems and drops the gap warning of
+the older template's ``Phase 3.1`` ... ``Phase 3.5`` (phases 0-2 are ``plan.md``'s).
 
 Pure: parsed values in, values out. It must not read files, and it must not change a document's
 lines (what it returns differs from the parser's document only in the phases' dependencies).
@@ -163,6 +164,16 @@ def _waits_for(value: str, names: dict[str, list[ItemId]], sections: Sequence[Se
     return found
 
 
+def reviewed(plan: Plan, problems: list[Problem]) -> list[Problem]:
+    """A spec-kit plan's problems: ``problems`` with its task-id errors, and without the gap warning
+    of the older template, whose task phases start at 3.1 because phases 0-2 are ``plan.md``'s (a
+    numbering that starts late but skips nothing is no gap here)."""
+    wholes = {p.number.whole for p in plan.phases if p.number.whole is not None}
+    if wholes and wholes == set(range(min(wholes), max(wholes) + 1)):
+        problems = [p for p in problems if not (p.code == "phase-gap" and p.path == plan.main_path)]
+    return problems + task_id_problems(plan)
+
+
 def task_id_problems(plan: Plan) -> list[Problem]:
     """A ``duplicate-task-id`` error for each task line or heading whose ``T001`` id opened an earlier
     task of the plan, naming both places."""
@@ -191,4 +202,4 @@ def task_id_problems(plan: Plan) -> list[Problem]:
     return problems
 
 
-__all__ = ["task_id_problems", "with_phase_dependencies"]
+__all__ = ["reviewed", "task_id_problems", "with_phase_dependencies"]

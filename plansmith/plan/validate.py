@@ -10,6 +10,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from plansmith.plan import speckit
 from plansmith.plan.dependencies import is_prose
 from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import (
@@ -34,7 +35,6 @@ from plansmith.plan.metadata import (
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
-from plansmith.plan.speckit import task_id_problems
 from plansmith.plan.speckit_folders import is_tasks_file
 from plansmith.plan.waves import find_cycle
 
@@ -47,7 +47,7 @@ def validate_plan(plan: Plan) -> list[Problem]:
     problems += _dependencies(plan)
     problems += _children(plan)
     if is_tasks_file(plan.main_path):
-        problems += task_id_problems(plan)
+        problems = speckit.reviewed(plan, problems)
     if not plan.main.sections:
         problems.append(
             problem(

@@ -11,7 +11,7 @@ from plansmith.discovery import catalog
 from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import build_plan, find_plans
 from plansmith.plan.roots import DEFAULT_ROOTS, could_hold_root, roots_in, split_root
-from plansmith.plan.transforms import collapse_phase, expand_phase
+from plansmith.plan.transforms import collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_tree
 from plansmith.plan.waves import compute_waves
 
@@ -100,7 +100,9 @@ def test_the_older_template_with_decimal_phase_ids() -> None:
     plan = _plan(files)
     assert [str(p.number) for p in plan.phases] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
     assert plan.phases[1].title.startswith("Tests First (TDD)")
-    assert [p for p in validate_tree(files, FEATURE) if p.is_error] == []
+    assert validate_tree(files, FEATURE) == []  # starting at 3.1 is spec-kit's numbering, not a gap
+    gap = OLDER_TASKS.replace("## Phase 3.1: Setup", "## Phase 1: Setup")
+    assert [p.code for p in validate_tree(feature_files(gap), FEATURE)] == ["phase-gap"]
 
 
 @pytest.mark.parametrize(
@@ -248,3 +250,23 @@ def test_any_set_of_phases_expands_and_collapses_back(
     for number in reversed(phases):
         current = collapse_phase(current, loc, number).files
     assert current == files
+
+
+def test_a_phase_with_stages_expands_to_level_2_inside_the_feature_folder() -> None:
+    staged = TEMPLATE_TASKS.replace("### Tests for User Story 1", "### Stage 1: Tests").replace(
+        "### Implementation for User Story 1", "### Stage 2: Implementation"
+    )
+    files = feature_files(staged)
+    (loc,) = find_plans(files, FEATURE)
+    one = expand_phase(files, loc, 3)
+    two = expand_stage(one.files, one.location, 3, 2)
+    created = [p for p in two.files if p not in one.files]
+    assert created and all(p.startswith(f"{FEATURE}/phase_3_") for p in created)
+    for path in two.files:  # every file of the plan lies in the feature root; contracts/ does not
+        hit = split_root(path, DEFAULT_ROOTS)
+        assert (hit is not None and hit[0].path == FEATURE) == (path in created or path.count("/") == 2)
+    refs = catalog(two.files, roots_in(two.files, DEFAULT_ROOTS))
+    (ref,) = [r for r in refs if r.id == "001-photo-albums"]
+    assert build_plan(two.files, ref.location).level == 2
+    back = collapse_phase(collapse_stage(two.files, loc, 3, 2).files, loc, 3)
+    assert back.files == files
