@@ -3,6 +3,8 @@ their dependencies (waves), task ids, and expand/collapse beside tasks.md."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -270,3 +272,13 @@ def test_a_phase_with_stages_expands_to_level_2_inside_the_feature_folder() -> N
     assert build_plan(two.files, ref.location).level == 2
     back = collapse_phase(collapse_stage(two.files, loc, 3, 2).files, loc, 3)
     assert back.files == files
+
+
+def test_the_example_of_the_docs_reads_as_the_docs_say() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    section = docs.split("## spec-kit feature folders", 1)[1]
+    example = section.split("````markdown\n", 1)[1].split("````\n", 1)[0]
+    files = {TASKS: example}
+    assert _waves(files) == [["1"], ["2"], ["3", "4"], ["5"]]
+    assert "`wave 3: phase 3, phase 4`, `wave 4: phase 5`" in section
+    assert validate_tree(files, FEATURE) == []
