@@ -282,3 +282,41 @@ def test_the_example_of_the_docs_reads_as_the_docs_say() -> None:
     assert _waves(files) == [["1"], ["2"], ["3", "4"], ["5"]]
     assert "`wave 3: phase 3, phase 4`, `wave 4: phase 5`" in section
     assert validate_tree(files, FEATURE) == []
+
+
+_LABELS = [
+    "Setup (Phase 1)",
+    "Foundational (Phase 2)",
+    "User Stories (Phase 3+)",
+    "User Stories (Phases 3-5)",
+    "Polish (Final Phase)",
+    "User Story 2 (Phase 4)",
+    "Setup",
+    "Polish",
+    "Nothing (Phase 9)",
+]
+_VALUES = [
+    "No dependencies - can start at once",
+    "Depends on Setup completion - BLOCKS all user stories",
+    "All depend on Foundational phase completion",
+    "Depends on all desired user stories being complete",
+    "Depends on Phase 2",
+    "Depends on User Story 1",
+    "Depends on Polish",
+    "whenever; no rush",
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_LABELS), st.sampled_from(_VALUES)), max_size=8))
+def test_any_bullets_change_no_line_and_never_make_a_phase_wait_for_itself(
+    bullets: list[tuple[str, str]],
+) -> None:
+    head, _, _ = TEMPLATE_TASKS.partition("### Phase Dependencies\n")
+    text = head + "### Phase Dependencies\n\n" + "".join(f"- **{a}**: {b}\n" for a, b in bullets)
+    files = feature_files(text)
+    plan = _plan(files)
+    assert plan.main.text == text
+    assert all(p.number not in p.dependencies for p in plan.phases)
+    assert [p.code for p in validate_tree(files, FEATURE) if p.code == "self-dependency"] == []
