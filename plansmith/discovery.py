@@ -41,6 +41,7 @@ from plansmith.plan.roots import (
     roots_in,
     split_root,
 )
+from plansmith.plan.speckit_folders import is_feature_pattern
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -159,6 +160,8 @@ def read_worktree(
     files: dict[str, bytes] = {}
     for folder in roots:
         raw, found = read_tree(root, folder.path)
+        if is_feature_pattern(folder.pattern.split("/")):  # only its plan's files, as git listings
+            raw = {p: data for p, data in raw.items() if split_root(p, patterns) is not None}
         files.update(raw)
         problems += found
     return roots, files, problems

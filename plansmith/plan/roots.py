@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from plansmith.plan.speckit_folders import is_feature_name, is_feature_pattern
+from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_name, is_feature_pattern
 
 if TYPE_CHECKING:
     from plansmith.plan.layout import PlanLocation
@@ -211,9 +211,11 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
 
 
 def _in_feature(rest: Sequence[str]) -> bool:
-    """A path below a spec-kit feature folder that is part of its plan: a file directly in it, or in
-    the folder of an expanded phase (``phase_3_x/stage_1_y.md``); never ``contracts/...``."""
-    return len(rest) == 1 or (len(rest) == 2 and rest[0].lower().startswith("phase_"))
+    """A path below a spec-kit feature folder that is part of its plan: ``tasks.md``, an expanded
+    phase's file or folder (``phase_3_x.md``, ``phase_3_x/stage_1_y.md``). spec-kit's own files
+    (``spec.md``, ``plan.md``, ``contracts/...``) are not: plansmith neither reads nor watches them."""
+    first = rest[0].lower()
+    return (len(rest) == 1 and first == TASKS_FILE) or (len(rest) <= 2 and first.startswith("phase_"))
 
 
 def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:

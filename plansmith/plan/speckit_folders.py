@@ -8,8 +8,9 @@ one plan (id: the folder name) and writes expanded phase files beside it.
 A root pattern whose last folder is ``*`` right below a folder named ``specs`` (``specs/*``,
 ``.specify/specs/*``) is a *feature pattern*: its ``*`` matches only folder names that start with a
 number and a dash (``001-photo-albums``, ``001-``), so ``specs/plans`` and the topic folders of
-``specs/*/plans`` (``specs/042_search``) are never feature folders, and a feature folder holds only the
-files directly in it (``contracts/`` is not part of the plan).
+``specs/*/plans`` (``specs/042_search``) are never feature folders; of a feature folder only
+``tasks.md`` and expanded phase files (``phase_3_x.md``, ``phase_3_x/...``) belong to the plan, never
+spec-kit's own ``spec.md``, ``plan.md`` or ``contracts/``.
 
 Pure string rules with no import of plansmith: :mod:`plansmith.plan.roots` uses them on the pre-commit
 hook's fast path, which must not load the parser.

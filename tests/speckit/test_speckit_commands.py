@@ -53,7 +53,9 @@ def test_validate_finds_the_feature_folder_and_reports_a_duplicate_task_id(
     code, doc = run_json(capsys, "analyze", PLAN_ID)
     assert code == 0 and doc["plan"] == TASKS
     assert run_json(capsys, "analyze", FEATURE)[1]["plan"] == TASKS  # the folder names the plan too
-    assert run_json(capsys, "analyze", f"{FEATURE}/plan.md")[1]["plan"] == TASKS  # as does any file in it
+    assert run_json(capsys, "analyze", f"{FEATURE}/tasks.md")[1]["plan"] == TASKS
+    code, _, err = run(capsys, "validate", f"{FEATURE}/plan.md")  # the design document is not a plan
+    assert code == 1 and f"{FEATURE}/plan.md: no plan found there" in err and PLAN_ID in err
     broken = TEMPLATE_TASKS.replace("- [ ] T011 [P]", "- [ ] T004 [P]")
     (repo / TASKS).write_text(broken, encoding="utf-8")
     lines = broken.splitlines()

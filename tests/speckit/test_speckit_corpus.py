@@ -66,9 +66,8 @@ def test_every_feature_folder_is_found_read_and_validated_as_expected(
     copy, main_path = _repository(unit, tmp_path)
     ref, texts = _found(copy, main_path)
     assert ref.id == main_path.split("/")[-2]  # the feature folder's name
-    assert sorted(p for p in texts if p.startswith(ref.location.folder or "")) == sorted(
-        f"{ref.location.folder}/{name}" for name in ("plan.md", "tasks.md")
-    )  # plan.md is the design document beside it, never a plan of its own
+    # plan.md beside it is the design document: neither a plan of its own nor read
+    assert [p for p in texts if p.startswith(f"{ref.location.folder}/")] == [main_path]
     plan = build_plan(plan_files(texts, ref.location), ref.location)
     assert len(plan.phases) == expect["phases"][unit]  # type: ignore[index]
     errors = [p for p in validate_tree(texts, ref.root.path) if p.is_error]

@@ -65,6 +65,8 @@ def test_a_feature_folder_holds_only_its_own_files_and_never_swallows_a_topic_ro
     assert split_root(f"{FEATURE}/contracts/albums.md", DEFAULT_ROOTS) is None
     hit = split_root(f"{FEATURE}/phase_3_x.md", DEFAULT_ROOTS)
     assert hit is not None and (hit[0].path, hit[1]) == (FEATURE, ["phase_3_x.md"])
+    for name in SPECKIT_FILES:  # spec.md, plan.md, ...: spec-kit's, neither read nor watched
+        assert split_root(name, DEFAULT_ROOTS) is None
     # a numbered topic folder of specs/*/plans keeps its plans, even with a tasks.md of its own
     listing = {
         "specs/042-search/plans/001-ranking.md": "# R\n\n### Phase 1: A\n- [ ] a\n",
@@ -264,9 +266,9 @@ def test_a_phase_with_stages_expands_to_level_2_inside_the_feature_folder() -> N
     two = expand_stage(one.files, one.location, 3, 2)
     created = [p for p in two.files if p not in one.files]
     assert created and all(p.startswith(f"{FEATURE}/phase_3_") for p in created)
-    for path in two.files:  # every file of the plan lies in the feature root; contracts/ does not
+    for path in two.files:  # every file of the plan lies in the feature root; spec-kit's files do not
         hit = split_root(path, DEFAULT_ROOTS)
-        assert (hit is not None and hit[0].path == FEATURE) == (path in created or path.count("/") == 2)
+        assert (hit is not None and hit[0].path == FEATURE) == (path in created or path == TASKS)
     refs = catalog(two.files, roots_in(two.files, DEFAULT_ROOTS))
     (ref,) = [r for r in refs if r.id == "001-photo-albums"]
     assert build_plan(two.files, ref.location).level == 2
