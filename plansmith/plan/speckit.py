@@ -14,7 +14,10 @@ Setup -> Foundational -> the stories side by side -> Polish. A bullet's label na
 about (``Phase 1``, ``Phases 3-8``, ``Phase 3+`` for every later phase no other bullet names,
 ``Final Phase``, or a name that starts a phase's title); its first clause (up to `` - ``, ``;`` or a
 full stop) names the phases they wait for, by such a name (``Setup``, ``Foundational phase``, ``user
-stories``) or as ``Phase N``. A phase's own ``**Dependencies**:`` line wins over a bullet.
+stories``) or as ``Phase N``. A phase's own ``**Dependencies**:`` line wins over a bullet. A
+``tasks.md`` that says nothing about phase dependencies (the older template, ``## Phase 3.1: Setup``
+... ``## Phase 3.5: Polish``, orders tasks, not phases) runs its phases in order, each after the one
+before, as spec-kit's ``/implement`` does.
 
 :func:`task_id_problems` reports a task id (``T001``) that opens two tasks: a checkbox line
 ``- [ ] T001 [P] [US1] ...`` or a ``### T001: ...`` heading, outside fenced code. Ids cited in prose
@@ -30,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from plansmith.plan.dependencies import is_prose, parse_dependencies
 from plansmith.plan.ids import ItemId
@@ -61,8 +65,19 @@ def with_phase_dependencies(doc: Document) -> Document:
         return doc
     bullets = _dependency_bullets(doc)
     read, names = _read_bullets(bullets, doc.sections)
+    if not bullets and all(s.dependencies_index is None for s in doc.sections):
+        read = _in_order(doc.sections)
     sections = tuple(_with_dependencies(s, read, names, doc.sections) for s in doc.sections)
     return doc if sections == doc.sections else replace(doc, sections=sections)
+
+
+def _in_order(sections: Sequence[Section]) -> dict[ItemId, tuple[tuple[ItemId, ...], int]]:
+    """Each phase after the one before it (a repeated id keeps its first reading, never itself)."""
+    read: dict[ItemId, tuple[tuple[ItemId, ...], int]] = {}
+    for before, section in pairwise(sections):
+        if before.number != section.number:
+            read.setdefault(section.number, ((before.number,), section.start))
+    return read
 
 
 def _with_dependencies(

@@ -105,6 +105,7 @@ def test_the_older_template_with_decimal_phase_ids() -> None:
     assert [str(p.number) for p in plan.phases] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
     assert plan.phases[1].title.startswith("Tests First (TDD)")
     assert validate_tree(files, FEATURE) == []  # starting at 3.1 is spec-kit's numbering, not a gap
+    assert _waves(files) == [["3.1"], ["3.2"], ["3.3"], ["3.4"], ["3.5"]]  # in order: no phase bullets
     gap = OLDER_TASKS.replace("## Phase 3.1: Setup", "## Phase 1: Setup")
     assert [p.code for p in validate_tree(feature_files(gap), FEATURE)] == ["phase-gap"]
 
@@ -128,8 +129,8 @@ def test_the_older_template_with_decimal_phase_ids() -> None:
             "- **Polish (Final Phase)**: Depends on all desired user stories being complete\n",
             [["1"], ["2"], ["3", "5"], ["4"], ["6"]],
         ),
-        # no Phase Dependencies section: no dependencies, one wave
-        ("", [["1", "2", "3", "4", "5", "6"]]),
+        # no Phase Dependencies section: the phases run in order, as spec-kit's /implement runs them
+        ("", [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]]),
     ],
 )
 def test_phase_dependency_bullets_as_people_write_them(bullets: str, waves: list[list[str]]) -> None:
@@ -322,3 +323,14 @@ def test_any_bullets_change_no_line_and_never_make_a_phase_wait_for_itself(
     assert plan.main.text == text
     assert all(p.number not in p.dependencies for p in plan.phases)
     assert [p.code for p in validate_tree(files, FEATURE) if p.code == "self-dependency"] == []
+
+
+def test_phases_run_in_order_only_when_the_plan_says_nothing_about_their_dependencies() -> None:
+    own = OLDER_TASKS.replace(
+        "## Phase 3.4: Integration\n", "## Phase 3.4: Integration\n**Dependencies**: [3.1]\n"
+    )
+    assert _waves(feature_files(own)) == [["3.1", "3.2", "3.3", "3.5"], ["3.4"]]
+    twice = OLDER_TASKS.replace("## Phase 3.4: Integration", "## Phase 3.3: Integration")
+    plan = _plan(feature_files(twice))
+    assert all(p.number not in p.dependencies for p in plan.phases)
+    assert [p.code for p in validate_tree(feature_files(twice), FEATURE)] == ["duplicate-phase"]
