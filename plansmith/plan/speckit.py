@@ -181,10 +181,10 @@ def _waits_for(value: str, names: dict[str, list[ItemId]], sections: Sequence[Se
 
 def reviewed(plan: Plan, problems: list[Problem]) -> list[Problem]:
     """A spec-kit plan's problems: ``problems`` with its task-id errors, and without the gap warning
-    of the older template, whose task phases start at 3.1 because phases 0-2 are ``plan.md``'s (a
-    numbering that starts late but skips nothing is no gap here)."""
-    wholes = {p.number.whole for p in plan.phases if p.number.whole is not None}
-    if wholes and wholes == set(range(min(wholes), max(wholes) + 1)):
+    of the older template, whose task phases are ``3.1``, ``3.2``, ... because phases 0-2 are
+    ``plan.md``'s. A plan of whole numbers that starts late (``Phase 2``) still has its gap."""
+    older = plan.phases and all(p.number.whole == 3 and not p.number.is_integer for p in plan.phases)
+    if older:
         problems = [p for p in problems if not (p.code == "phase-gap" and p.path == plan.main_path)]
     return problems + task_id_problems(plan)
 

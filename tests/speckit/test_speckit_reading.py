@@ -108,6 +108,8 @@ def test_the_older_template_with_decimal_phase_ids() -> None:
     assert _waves(files) == [["3.1"], ["3.2"], ["3.3"], ["3.4"], ["3.5"]]  # in order: no phase bullets
     gap = OLDER_TASKS.replace("## Phase 3.1: Setup", "## Phase 1: Setup")
     assert [p.code for p in validate_tree(feature_files(gap), FEATURE)] == ["phase-gap"]
+    late = "# Tasks\n\n## Phase 2: Build\n- [ ] T001 a\n\n## Phase 3: Ship\n- [ ] T002 b\n"  # phase 1 gone
+    assert [p.code for p in validate_tree(feature_files(late), FEATURE)] == ["phase-gap"]
 
 
 @pytest.mark.parametrize(
