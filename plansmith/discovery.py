@@ -37,9 +37,11 @@ from plansmith.plan.roots import (
     drop_nested,
     find_ref,
     literal_prefixes,
+    match_folder,
     roots_in,
     split_root,
 )
+from plansmith.plan.speckit_folders import is_feature_pattern
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -63,7 +65,12 @@ def worktree_roots(root: Path, patterns: str | Sequence[str]) -> tuple[list[Root
         level: list[tuple[str, tuple[str, ...]]] = [("", ())]
         for segment in pattern.split("/"):
             level = _descend(root, level, segment, problems)
-        found += [RootFolder(rank, rel, pattern, captures) for rel, captures in level]
+        # match_folder applies the name rule of spec-kit feature folders (specs/NNN-feature)
+        found += [
+            RootFolder(rank, rel, pattern, captures)
+            for rel, captures in level
+            if match_folder(pattern, rel) is not None
+        ]
     return drop_nested(found), sorted(set(problems))
 
 
@@ -174,6 +181,8 @@ def read_worktree(
     files: dict[str, bytes] = {}
     for folder in roots:
         raw, found = read_tree(root, folder.path)
+        if is_feature_pattern(folder.pattern.split("/")):  # only its plan's files, as git listings
+            raw = {p: data for p, data in raw.items() if split_root(p, patterns) is not None}
         files.update(raw)
         problems += found
     return roots, files, problems
@@ -230,6 +239,10 @@ def locate(
                 found = next((r for r in refs if r.location.main_path == loc.main_path), None)
                 if found is not None:
                     return found
+        # a spec-kit feature folder is a root and a plan at once: specs/001-photo-albums
+        found = next((r for r in refs if r.location.folder == rel.strip("/")), None)
+        if found is not None:
+            return found
     return find_ref(refs, arg)
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from plansmith.hooks.plans_dir import read_plan_roots
 from plansmith.hooks.staged import HOOK_ENV, read_staged_files, staged_paths
 from plansmith.plan.roots import literal_prefixes, split_root
+from plansmith.plan.speckit_folders import is_feature_pattern
 
 if TYPE_CHECKING:
     from plansmith.plan.problems import Problem
@@ -71,6 +72,8 @@ def _plan_key(path: str, patterns: Sequence[str]) -> str | None:
     if hit is None:
         return None
     root, rest = hit
+    if is_feature_pattern(root.pattern.split("/")):
+        return root.path  # a spec-kit feature folder is one plan, whichever of its files changed
     return f"{root.path}/{rest[0].removesuffix('.md')}"
 
 

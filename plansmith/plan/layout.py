@@ -9,12 +9,14 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
 from plansmith.plan.model import Document, ItemKind, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_document
+from plansmith.plan.speckit import with_phase_dependencies
+from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_folder, is_tasks_file
 
 # The usual plan name (``001_feature``, ``001-feature-plan``); any other name is a plan too.
 PLAN_NAME = re.compile(r"^\d{3,}[_-][^/]*$")
@@ -65,6 +67,8 @@ def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
     ``test-hybrid-plan``), except phase and stage files. Whether a candidate holds a phase is not
     looked at here (:func:`plansmith.plan.validate.validate_tree` skips files that hold none)."""
     root = plans_dir.strip("/")
+    if is_feature_folder(root):
+        return _feature_plan(paths, root)
     prefix = f"{root}/" if root else ""
     found: dict[str, PlanLocation] = {}
     for path in sorted(paths):
@@ -82,6 +86,15 @@ def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
     return sorted(found.values(), key=lambda p: p.name)
 
 
+def _feature_plan(paths: Iterable[str], folder: str) -> list[PlanLocation]:
+    """A spec-kit feature folder's one plan: its ``tasks.md``, named like the folder. ``plan.md``
+    beside it is the feature's design document and ``spec.md``, ``research.md`` and the rest are
+    spec-kit's own files: none of them is a plan."""
+    main = f"{folder}/{TASKS_FILE}"
+    present = paths if isinstance(paths, Collection) else list(paths)
+    return [PlanLocation(posixpath.basename(folder), main, folder)] if main in present else []
+
+
 def locate_plan(paths: Iterable[str], target: str, plans_dir: str) -> PlanLocation | None:
     """The plan that ``target`` names: a level-0 file, a plan folder, or any file inside a plan folder."""
     target = target.strip("/")
@@ -91,6 +104,22 @@ def locate_plan(paths: Iterable[str], target: str, plans_dir: str) -> PlanLocati
         if loc.folder and target.startswith(loc.folder + "/"):
             return loc
     return None
+
+
+def folder_location(loc: PlanLocation) -> PlanLocation:
+    """Where a plan is once it has a folder (after its first phase expands): ``NAME/NAME.md`` for a
+    single-file plan; a plan already in a folder keeps its main file (a spec-kit ``tasks.md`` stays
+    where it is, so collapse never moves it out either)."""
+    if loc.folder is not None:
+        return loc
+    folder = posixpath.join(posixpath.dirname(loc.main_path), loc.name)
+    return PlanLocation(loc.name, f"{folder}/{loc.name}.md", folder)
+
+
+def parent_link(loc: PlanLocation) -> str:
+    """The ``Parent Plan`` link an expanded phase file gets: ``[tasks.md](tasks.md)``."""
+    name = posixpath.basename(loc.main_path)
+    return f"[{name}]({name})"
 
 
 def plan_files(files: Mapping[str, str], loc: PlanLocation) -> dict[str, str]:
@@ -151,6 +180,8 @@ def _pick(section: Section, holder: str, candidates: list[str], files: Mapping[s
 def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
     """Parse a plan's files into its tree. ``files`` may hold more than the plan (only its own are read)."""
     main = parse_document(loc.main_path, files[loc.main_path], "plan")
+    if is_tasks_file(loc.main_path):
+        main = with_phase_dependencies(main)  # spec-kit's "Phase Dependencies" bullets
     documents: list[Document] = [main]
     used = {loc.main_path}
     ids = [s.number for s in main.sections]

@@ -19,6 +19,7 @@ SEVERITY: dict[str, Severity] = {
     "duplicate-stage": "error",
     "phase-gap": "warning",  # a phase was removed; reported, never renumbered
     "stage-gap": "warning",
+    "duplicate-task-id": "error",  # spec-kit: one T001 id opens two tasks
     "missing-title": "error",
     "phase-number-mismatch": "error",
     "stage-number-mismatch": "error",

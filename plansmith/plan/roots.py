@@ -4,10 +4,11 @@ A root pattern is a repository-relative folder path in which ``*`` stands for ex
 (``specs/*/plans``). This module answers, from strings alone, which root a path lies in, what a plan's
 id is, which ids win when two roots give the same one, and which branch name a proposal for an id gets.
 
-Pure: no file system, no git, no clock. It imports nothing of plansmith at run time (``PlanLocation``
-only for type checking): the pre-commit hook's fast path uses it to tell plan paths from other paths
-and must not load the plan parser. Expanding patterns against a working tree or a git listing is the
-shell's job (:mod:`plansmith.discovery`); this module only matches.
+Pure: no file system, no git, no clock. It imports nothing of plansmith at run time but the string
+rules of :mod:`plansmith.plan.speckit_folders` (``PlanLocation`` only for type checking): the
+pre-commit hook's fast path uses it to tell plan paths from other paths and must not load the parser.
+Expanding patterns against a working tree or a git listing is the shell's job
+(:mod:`plansmith.discovery`); this module only matches.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_name, is_feature_pattern
+
 if TYPE_CHECKING:
     from plansmith.plan.layout import PlanLocation
 
@@ -26,6 +29,9 @@ DEFAULT_ROOTS: tuple[str, ...] = (
     "specs/*/plans",
     ".claude/specs/plans",
     ".claude/specs/*/plans",
+    # spec-kit feature folders (specs/NNN-feature/tasks.md), see plansmith.plan.speckit_folders
+    "specs/*",
+    ".specify/specs/*",
 )
 WILDCARD = "*"
 # Joins the segments of a multi-segment id into one ref component: ``042_search+001-ranking-plan``.
@@ -161,7 +167,7 @@ def match_folder(pattern: str, folder: str) -> tuple[str, ...] | None:
     return _match(_split(pattern), tuple(folder.strip("/").split("/")))
 
 
-def _match(pattern: tuple[str, ...], parts: Sequence[str]) -> tuple[str, ...] | None:
+def _match(pattern: tuple[str, ...], parts: Sequence[str], *, whole: bool = True) -> tuple[str, ...] | None:
     if len(pattern) != len(parts):
         return None
     captures: list[str] = []
@@ -172,6 +178,8 @@ def _match(pattern: tuple[str, ...], parts: Sequence[str]) -> tuple[str, ...] | 
             captures.append(have)
         elif want != have:
             return None
+    if whole and is_feature_pattern(pattern) and not is_feature_name(captures[-1]):
+        return None  # specs/plans, specs/042_search: not spec-kit feature folders
     return tuple(captures)
 
 
@@ -189,6 +197,7 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
 
     The shortest matching folder wins: a folder that matches a pattern but lies inside another root
     (``specs/plans/plans`` against ``specs/*/plans``) is part of that root, not a root of its own.
+    A spec-kit feature folder holds only its plan's files (not ``contracts/``): see :func:`_in_feature`.
     """
     parts = path.strip("/").split("/")
     compiled = [(_split(p), p, rank) for rank, p in enumerate(as_patterns(patterns))]
@@ -196,9 +205,17 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
         head = parts[:depth]
         for pattern, text, rank in compiled:
             captures = _match(pattern, head)
-            if captures is not None:
+            if captures is not None and (not is_feature_pattern(pattern) or _in_feature(parts[depth:])):
                 return RootFolder(rank, "/".join(head), text, captures), parts[depth:]
     return None
+
+
+def _in_feature(rest: Sequence[str]) -> bool:
+    """A path below a spec-kit feature folder that is part of its plan: ``tasks.md``, an expanded
+    phase's file or folder (``phase_3_x.md``, ``phase_3_x/stage_1_y.md``). spec-kit's own files
+    (``spec.md``, ``plan.md``, ``contracts/...``) are not: plansmith neither reads nor watches them."""
+    first = rest[0].lower()
+    return (len(rest) == 1 and first == TASKS_FILE) or (len(rest) <= 2 and first.startswith("phase_"))
 
 
 def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:
@@ -209,7 +226,8 @@ def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:
     parts = folder.strip("/").split("/")
     for pattern in as_patterns(patterns):
         want = _split(pattern)
-        if len(parts) <= len(want) and _match(want[: len(parts)], parts) is not None:
+        head = want[: len(parts)]
+        if len(parts) <= len(want) and _match(head, parts, whole=head == want) is not None:
             return True
     return False
 
@@ -231,7 +249,9 @@ def drop_nested(roots: Iterable[RootFolder]) -> list[RootFolder]:
         if root.path not in best or root.rank < best[root.path].rank:
             best[root.path] = root
     paths = sorted(best)
-    kept = [p for p in paths if not any(p.startswith(other + "/") for other in paths if other != p)]
+    # A spec-kit feature folder holds only its own files, so a root inside it is a root of its own.
+    enclosing = [p for p in paths if not is_feature_pattern(_split(best[p].pattern))]
+    kept = [p for p in paths if not any(p.startswith(other + "/") for other in enclosing if other != p)]
     return sorted(best[p] for p in kept)
 
 
@@ -245,8 +265,11 @@ def plan_key(root: RootFolder, name: str) -> str:
     ``042_search/001-x``. For the default roots this is the plan's path below ``specs/`` (or
     ``.claude/specs/``) without ``plans/`` and ``.md``. Two roots can give the same short id; the
     daemon uses it as a grouping key (plans sharing it are looked at together), ids are made unique
-    by :func:`assign_ids`.
+    by :func:`assign_ids`. A spec-kit feature folder holds one plan, known by the folder's name
+    (``specs/001-photo-albums/tasks.md`` -> ``001-photo-albums``), whatever file of it is named.
     """
+    if is_feature_pattern(_split(root.pattern)):
+        return "/".join(root.captures)
     return "/".join((*root.captures, name))
 
 
@@ -265,7 +288,7 @@ def assign_ids(found: Iterable[tuple[RootFolder, PlanLocation]]) -> list[PlanRef
     for (root, loc), key in zip(ordered, short, strict=True):
         pid = key
         if pid in used:
-            pid = f"{root.path}/{loc.name}"
+            pid = root.path if is_feature_pattern(_split(root.pattern)) else f"{root.path}/{loc.name}"
             n = 2
             while pid in used or (pid in taken and pid != key):
                 pid = f"{root.path}/{loc.name}#{n}"  # only if a short id spells a folder path

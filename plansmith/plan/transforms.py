@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from plansmith.errors import PlanError, UnknownItemError
 from plansmith.plan.ids import IdLike, ItemId, item_id
-from plansmith.plan.layout import PlanLocation, build_plan, item_stem
+from plansmith.plan.layout import PlanLocation, build_plan, folder_location, item_stem, parent_link
 from plansmith.plan.metadata import (
     EXPANDED_PHASES,
     EXPANDED_STAGES,
@@ -245,7 +245,7 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: IdLike) ->
             path=loc.main_path,
         )
     folder = _folder_of(loc)
-    new_loc = PlanLocation(loc.name, f"{folder}/{loc.name}.md", folder)
+    new_loc = folder_location(loc)
     stem = item_stem("phase", number, node.section.title)
     child_path = f"{folder}/{stem}.md"
     if child_path in files or f"{folder}/{stem}/{stem}.md" in files:
@@ -254,7 +254,7 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: IdLike) ->
             hint="link it from the phase (For detailed tasks, see [...](file)) or move it away",
             path=child_path,
         )
-    fields = [("Phase Number", str(number)), ("Parent Plan", f"[{loc.name}.md]({loc.name}.md)")]
+    fields = [("Phase Number", str(number)), ("Parent Plan", parent_link(new_loc))]
     child = _child_text(plan.main, node.section, fields)
     stub = _stub(plan.main, node.section, f"Phase {number}", f"{stem}.md")
     edit = _Edit(files)
@@ -375,7 +375,7 @@ def collapse_phase(
     remaining = [p for p in plan.phases if p.expanded and p.number != number]
     folder = _folder_of(loc)
     others = [p for p in edit.files if p.startswith(folder + "/") and p != loc.main_path]
-    if not remaining and not others and loc.folder is not None:
+    if not remaining and not others and loc.folder and loc.main_path == f"{folder}/{loc.name}.md":
         new_loc = PlanLocation(loc.name, f"{posixpath.dirname(folder)}/{loc.name}.md".lstrip("/"), None)
         edit.move(loc.main_path, new_loc.main_path, edit.files[loc.main_path])
     _sync_metadata(edit, new_loc)

@@ -10,6 +10,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from plansmith.plan import speckit
 from plansmith.plan.dependencies import is_prose
 from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import (
@@ -35,6 +36,7 @@ from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.names import name_problem, shown
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
+from plansmith.plan.speckit_folders import is_tasks_file
 from plansmith.plan.waves import find_cycle
 
 
@@ -45,6 +47,8 @@ def validate_plan(plan: Plan) -> list[Problem]:
     problems += _metadata(plan)
     problems += _dependencies(plan)
     problems += _children(plan)
+    if is_tasks_file(plan.main_path):
+        problems = speckit.reviewed(plan, problems)
     if not plan.main.sections:
         problems.append(
             problem(
@@ -309,7 +313,7 @@ def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
             message = f"plansmith cannot propose changes to this plan: {unusable}; rename the file"
             problems.append(problem(shown(loc.main_path), 0, "unusable-file-name", message))
         plan = _build_plan(plan_files(files, loc), loc)
-        if loc.folder is None and not plan.main.sections:
+        if (loc.folder is None or is_tasks_file(loc.main_path)) and not plan.main.sections:
             continue
         problems += validate_plan(plan)
     problems += _layout_problems(files, plans_dir, {loc.name for loc in locations})

@@ -17,6 +17,7 @@ from plansmith.config import (
     user_config_path,
 )
 from plansmith.errors import ConfigError
+from plansmith.plan.roots import DEFAULT_ROOTS
 
 
 def _user(text: str) -> Path:
@@ -32,7 +33,9 @@ def test_defaults(tmp_path: Path) -> None:
     assert s == Settings()
     # plans_dir (the old single folder) is unset by default; specs/plans is the first default root.
     assert s.plans_dir is None
-    assert s.plans_dirs == ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
+    first = ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
+    assert s.plans_dirs[:4] == first
+    assert s.plans_dirs == list(DEFAULT_ROOTS)
     assert (s.thresholds.expand, s.thresholds.collapse) == (8.0, 4.0)
     assert s.max_parallel == 4 and s.proposal_prefix == "plansmith/" and s.debounce_ms == 500
     assert s.agent is None and s.agent_required is False and s.agents == {}
@@ -297,9 +300,6 @@ def test_import_has_no_side_effects(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-DEFAULT_ROOTS = ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
-
-
 def test_plans_dirs_from_each_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.plansmith]\nplans_dirs = ["a/*/plans"]\n')
     loaded = load_settings(tmp_path)
@@ -318,7 +318,7 @@ def test_plans_dirs_from_each_source(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_the_old_plans_dir_is_the_one_root_unless_plans_dirs_is_set(tmp_path: Path) -> None:
-    assert load_settings(tmp_path).settings.plans_dirs == DEFAULT_ROOTS
+    assert load_settings(tmp_path).settings.plans_dirs == list(DEFAULT_ROOTS)
     (tmp_path / "plansmith.toml").write_text('plans_dir = "docs/plans"\n')
     loaded = load_settings(tmp_path)
     assert loaded.settings.plans_dirs == ["docs/plans"] and loaded.source_of("plans_dirs") == "plansmith.toml"

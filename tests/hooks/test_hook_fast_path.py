@@ -25,9 +25,11 @@ def test_fast_path_imports_no_plan_code_and_nothing_heavy(make_repo) -> None:
     rc, modules = python_modules(repo, RUN_HOOK)
     assert rc == 0
     assert heavy_in(modules) == []
-    # Of the plan package only the pure root matcher (which paths lie in a plan root) may be loaded.
+    # Of the plan package only the pure root matcher (which paths lie in a plan root) may be loaded,
+    # with the string rules of spec-kit feature folders it uses.
     plan_modules = {m for m in modules if m.startswith("plansmith.plan")}
-    assert plan_modules <= {"plansmith.plan", "plansmith.plan.roots"}, "plans were parsed on the fast path"
+    matcher = {"plansmith.plan", "plansmith.plan.roots", "plansmith.plan.speckit_folders"}
+    assert plan_modules <= matcher, "plans were parsed on the fast path"
     assert "tomllib" not in modules  # no configuration file mentions plans_dir
     assert "argparse" not in modules  # the hook reads its few arguments itself
 

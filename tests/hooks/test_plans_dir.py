@@ -8,6 +8,7 @@ import pytest
 
 from plansmith.errors import ConfigError
 from plansmith.hooks.plans_dir import read_plan_roots, read_plans_dir
+from plansmith.plan.roots import DEFAULT_ROOTS
 
 
 def test_default(tmp_path: Path) -> None:
@@ -55,7 +56,7 @@ def test_agrees_with_the_full_settings(tmp_path: Path, monkeypatch: pytest.Monke
     assert read_plans_dir(tmp_path) == config.load_settings(tmp_path).settings.plans_dir
 
 
-DEFAULTS = ("specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans")
+DEFAULTS = DEFAULT_ROOTS
 
 
 def test_default_roots(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from plan.corpus import CORPUS, corpus_plans  # tests/ is on sys.path (rootdir-less test packages)
+from speckit.plans import FEATURE, feature_files
 
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, find_plans, plan_files
@@ -92,6 +93,13 @@ def expanded_plans() -> tuple[Plan, Plan, Plan]:
     return level0, level1, build_plan(two.files, two.location)
 
 
+def speckit_plan() -> Plan:
+    """spec-kit's template tasks.md: Setup -> Foundational -> the stories side by side -> Polish."""
+    files = feature_files()
+    (loc,) = find_plans(files, FEATURE)
+    return build_plan(files, loc)
+
+
 def _corpus_cases() -> list[Case]:
     if not CORPUS.is_dir():
         return []
@@ -130,6 +138,7 @@ def all_cases() -> list[Case]:
     level0, level1, level2 = expanded_plans()
     cases = _corpus_cases() + _cases_of("hostile", hostile_plan()) + [dashboard_case()]
     cases += _cases_of("storage-level1", level1) + _cases_of("storage-level2", level2)
+    cases += _cases_of("speckit", speckit_plan())
     before, after = analyze_plan(level0), analyze_plan(level2)
     change = structure_change(level0, before, level2, after)
     cases.append(Case("change:storage", "change", level2, after, waves_of(level2), change, level0))

@@ -103,6 +103,15 @@ def test_waves_have_a_node_per_phase_and_an_edge_per_dependency(drawing: Drawing
             assert caption_box[f"Wave {k}"].holds(centre), f"phase {number} is drawn outside wave {k}"
 
 
+@pytest.mark.parametrize("drawing", ["waves:speckit"], indirect=True)
+def test_speckit_waves_are_drawn_setup_foundational_stories_polish(drawing: Drawing) -> None:
+    case = CASES["waves:speckit"]
+    assert case.waves.waves is not None
+    assert [[str(n) for n in wave] for wave in case.waves.waves] == [["1"], ["2"], ["3", "4", "5"], ["6"]]
+    assert sorted(drawing.clusters.values()) == ["Wave 1", "Wave 2", "Wave 3", "Wave 4"]
+    assert len(drawing.edges) == 1 + 3 + 3  # 2 on 1; each story on 2; Polish on each story
+
+
 # --- trees -----------------------------------------------------------------------------------------
 
 
