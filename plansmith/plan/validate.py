@@ -34,6 +34,7 @@ from plansmith.plan.metadata import (
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
+from plansmith.plan.progress import drift_problems
 from plansmith.plan.waves import find_cycle
 
 
@@ -44,6 +45,7 @@ def validate_plan(plan: Plan) -> list[Problem]:
     problems += _metadata(plan)
     problems += _dependencies(plan)
     problems += _children(plan)
+    problems += drift_problems(plan)
     if not plan.main.sections:
         problems.append(
             problem(
