@@ -171,6 +171,7 @@ class Drift:
     path: str
     line: int  # 1-based line of the heading
     item: str  # "phase 3", "phase 3 stage 2"
+    id: str  # "phase_3", "phase_3_stage_2"
     marker: str
     wanted: BoxState | None
     message: str
@@ -210,11 +211,22 @@ def item_drift(item: PhaseNode | StageNode) -> list[Drift]:
             wanted: BoxState = "in_progress" if progress.ticked else "not_started"
             why = f"{name} is marked {marker.strip()} but {_box_words(progress)}"
             found.append(
-                Drift(path, section.start + 1, name, marker, wanted, why + "; tick them or fix the marker")
+                Drift(
+                    path,
+                    section.start + 1,
+                    name,
+                    item.id,
+                    marker,
+                    wanted,
+                    why + "; tick them or fix the marker",
+                )
             )
         elif said != "done" and progress.done:
-            why = f"{name} is marked {marker.strip()} but all {progress.total} tasks are ticked"
-            found.append(Drift(path, section.start + 1, name, marker, "done", why + "; mark it complete"))
+            boxes = "its one task is" if progress.total == 1 else f"all {progress.total} tasks are"
+            why = f"{name} is marked {marker.strip()} but {boxes} ticked"
+            found.append(
+                Drift(path, section.start + 1, name, item.id, marker, "done", why + "; mark it complete")
+            )
     found += _stub_and_file(item, name)
     return found
 
@@ -232,7 +244,7 @@ def _stub_and_file(item: PhaseNode | StageNode, name: str) -> list[Drift]:
         f"{name} is marked {stub.strip()} here but {title.strip()} in {item.document.path}; "
         "make the two headings agree"
     )
-    return [Drift(item.holder, item.section.start + 1, name, stub, None, message)]
+    return [Drift(item.holder, item.section.start + 1, name, item.id, stub, None, message)]
 
 
 def plan_drift(plan: Plan) -> list[Drift]:
