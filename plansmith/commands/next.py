@@ -48,12 +48,9 @@ def ready_work(ws: Workspace, plan: str | None, budget: int | None) -> tuple[lis
 def render(ready: list[ReadyPhase], left_out: int, budget: int | None) -> str:
     lines: list[str] = []
     for phase in ready:
-        wave = f" (wave {phase.wave})" if phase.wave is not None else ""
-        lines.append(f"{phase.plan}: phase {phase.number}: {phase.title}{wave}")
+        lines.append(phase.heading())
         for task in phase.tasks:
-            lines.append(f"  - [ ] {task.text}  ({task.path}:{task.line})")
-            if task.files:
-                lines.append(f"        files: {', '.join(task.files)}")
+            lines += task.lines()
     if not ready and not left_out:
         lines.append("nothing is ready: every phase is done or waits for a phase that is not")
     if left_out:

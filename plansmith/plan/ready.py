@@ -59,10 +59,17 @@ class ReadyTask:
     def as_json(self) -> dict[str, object]:
         return {"line": self.line, "path": self.path, "text": self.text, "files": list(self.files)}
 
+    def lines(self) -> list[str]:
+        """How ``plansmith next`` shows the task."""
+        shown = [f"  - [ ] {self.text}  ({self.path}:{self.line})"]
+        if self.files:
+            shown.append(f"        files: {', '.join(self.files)}")
+        return shown
+
     @property
     def cost(self) -> int:
-        """About how many tokens this task takes in ``next``'s output."""
-        return math.ceil((len(self.text) + sum(len(f) + 2 for f in self.files) + 12) / CHARS_PER_TOKEN)
+        """About how many tokens the task takes as shown (:meth:`lines`)."""
+        return math.ceil(sum(len(line) + 1 for line in self.lines()) / CHARS_PER_TOKEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +84,14 @@ class ReadyPhase:
     def id(self) -> str:
         return f"phase_{self.number}"
 
+    def heading(self) -> str:
+        """How ``plansmith next`` introduces the phase."""
+        wave = f" (wave {self.wave})" if self.wave is not None else ""
+        return f"{self.plan}: phase {self.number}: {self.title}{wave}"
+
     @property
     def cost(self) -> int:
-        return math.ceil((len(self.plan) + len(self.title) + 24) / CHARS_PER_TOKEN)
+        return math.ceil((len(self.heading()) + 1) / CHARS_PER_TOKEN)
 
     def as_json(self) -> dict[str, object]:
         return {
