@@ -332,3 +332,48 @@ def sync_edits(plan: Plan, files: Mapping[str, str]) -> dict[str, str]:
         if text != files[path]:
             changed[path] = text
     return changed
+
+
+# --- a plan at a glance (``plansmith status``) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanProgress:
+    plan: str  # the main file
+    ticked: int
+    total: int
+    wave: int | None  # the first wave (1-based) with a phase not done; None when all are done or a cycle
+    waves: int
+    drift: int  # headings whose marker the boxes contradict
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "plan": self.plan,
+            "done": self.ticked,
+            "total": self.total,
+            "wave": self.wave,
+            "waves": self.waves,
+            "drift": self.drift,
+        }
+
+    def render(self) -> str:
+        wave = f"wave {self.wave} of {self.waves}" if self.wave is not None else "all waves done"
+        drift = f", {self.drift} status drift" if self.drift else ""
+        return f"{self.plan}: {self.ticked}/{self.total} tasks done, {wave}{drift}"
+
+
+def plan_progress(plan: Plan) -> PlanProgress:
+    from plansmith.plan.waves import compute_waves
+
+    parts = [phase_progress(p) for p in plan.phases]
+    waves = compute_waves({p.number: list(p.dependencies) for p in plan.phases}).waves or ()
+    done = {p.number for p in plan.phases if is_done(p)}
+    current = next((k for k, wave in enumerate(waves, 1) if any(n not in done for n in wave)), None)
+    return PlanProgress(
+        plan.main_path,
+        sum(p.ticked for p in parts),
+        sum(p.total for p in parts),
+        current,
+        len(waves),
+        len(drift_problems(plan)),
+    )
