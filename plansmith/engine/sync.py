@@ -70,13 +70,20 @@ def marker_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[
     return found
 
 
-def synced_files(files: Mapping[str, str], loc: PlanLocation) -> tuple[dict[str, str], list[str]]:
-    """The plan's files that a sync changes (new text) and the ids of the items it fixes."""
+def synced_files(
+    files: Mapping[str, str], loc: PlanLocation, *, only_done: bool = False
+) -> tuple[dict[str, str], list[str]]:
+    """The plan's files that a sync changes (new text) and the ids of the items it fixes
+    (``only_done``: only items whose boxes are all ticked, as the daemon offers)."""
     own = plan_files(files, loc)
     plan = build_plan(own, loc)
-    changed = sync_edits(plan, own)
-    items = list(dict.fromkeys(d.id for d in plan_drift(plan) if d.wanted is not None and d.path in changed))
-    return changed, items
+    changed = sync_edits(plan, own, only_done=only_done)
+    items = [
+        d.id
+        for d in plan_drift(plan)
+        if d.wanted is not None and d.path in changed and (d.wanted == "done" or not only_done)
+    ]
+    return changed, list(dict.fromkeys(items))
 
 
 def sync_message(plan_name: str, items: list[str], changes: list[MarkerChange]) -> str:
@@ -96,12 +103,13 @@ def run_sync(
     dry_run: bool = False,
     confirm: Callable[[SyncOutcome], bool] | None = None,
     base_branch: str | None = None,
+    only_done: bool = False,
 ) -> SyncOutcome:
     """Propose the marker fixes of the committed plan at ``loc`` (``files``: committed plan files).
 
     ``confirm`` is asked after the changes are known (None: no question)."""
     repo = ws.require_repo()
-    changed, items = synced_files(files, loc)
+    changed, items = synced_files(files, loc, only_done=only_done)
     outcome = SyncOutcome(loc.main_path, items, marker_changes(files, changed), dry_run=dry_run)
     if not changed or dry_run:
         return outcome

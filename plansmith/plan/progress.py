@@ -307,14 +307,15 @@ def _replace_marker(line: str, marker: str, new: str) -> str | None:
     return line[:at] + new + line[at + len(marker) :]
 
 
-def sync_edits(plan: Plan, files: Mapping[str, str]) -> dict[str, str]:
+def sync_edits(plan: Plan, files: Mapping[str, str], *, only_done: bool = False) -> dict[str, str]:
     """The plan's files with the marker of every drifted heading made true; only those files, and in
     them only the marker text changes. A heading without a marker gets none, and a disagreement the
-    boxes cannot settle (no tasks) is left to the user."""
+    boxes cannot settle (no tasks) is left to the user. ``only_done``: only the items whose boxes are
+    all ticked (what the daemon offers when a commit ticks a phase's last box)."""
     style = marker_style(plan)
     by_path: dict[str, list[Drift]] = {}
     for d in plan_drift(plan):
-        if d.wanted is not None and d.wanted != "empty":
+        if d.wanted is not None and d.wanted != "empty" and (d.wanted == "done" or not only_done):
             by_path.setdefault(d.path, []).append(d)
     changed: dict[str, str] = {}
     docs = {doc.path: doc for doc in plan.documents}
