@@ -229,3 +229,41 @@ def test_every_heading_form_gets_only_its_marker_replaced(
 
     new = _new_marker(marker, wanted, DEFAULT_MARKERS)  # type: ignore[arg-type]
     assert _replace_marker(line, marker, new) == expected
+
+
+MARKERS = [
+    "",
+    " [COMPLETE]",
+    " [COMPLETED]",
+    " [IN PROGRESS]",
+    " [NOT STARTED]",
+    " [DONE]",
+    " [BLOCKED]",
+    " [SKIPPED]",
+]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(MARKERS), st.text(alphabet="x ", max_size=4)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_sync_leaves_no_drift_it_can_settle_and_changes_only_marker_text(
+    phases: list[tuple[str, str]],
+) -> None:
+    text = "# Feature\n\n## Implementation Phases\n\n"
+    for n, (marker, boxes) in enumerate(phases, 1):
+        text += f"### Phase {n}: Step {n}{marker}\n" + "".join(
+            f"- [{b}] task {n}.{i}\n" for i, b in enumerate(boxes)
+        )
+        text += "\n"
+    changed = sync_edits(plan_of(text), {MAIN: text})
+    after = changed.get(MAIN, text)
+    assert after.count("\n") == text.count("\n")
+    for before_line, after_line in changed_lines(text, after):
+        assert before_line.startswith("### Phase ") and after_line.startswith("### Phase ")
+        assert before_line.split("[", 1)[0] == after_line.split("[", 1)[0]  # only the marker changed
+    assert [d for d in plan_drift(plan_of(after)) if d.wanted is not None] == []
+    assert sync_edits(plan_of(after), {MAIN: after}) == {}  # idempotent
