@@ -47,7 +47,8 @@ def sync_outcomes(
     from plansmith.engine.sync import run_sync
 
     def question(outcome: SyncOutcome) -> bool:
-        _show(outcome)
+        if interactive:  # without a terminal the refusal says what to do; stdout may be JSON
+            _show(outcome)
         return ask(interactive)
 
     files, refs = committed_refs(ws, plan)

@@ -267,3 +267,35 @@ def test_sync_leaves_no_drift_it_can_settle_and_changes_only_marker_text(
         assert before_line.split("[", 1)[0] == after_line.split("[", 1)[0]  # only the marker changed
     assert [d for d in plan_drift(plan_of(after)) if d.wanted is not None] == []
     assert sync_edits(plan_of(after), {MAIN: after}) == {}  # idempotent
+
+
+HEADINGS = [
+    "## Phase 1: Setup{m}",  # h2 phases without a phases section
+    "### Phase 1 - Setup{m}",
+    "### Phase 1 — Setup{m}",
+    "### Phase 1 Setup{m}",
+    "#### Phase 1:{m}",  # no title
+    "### Phase 1a: Setup{m}",
+    "### Phase CF-1: Setup{m}",
+]
+
+
+@pytest.mark.parametrize("heading", HEADINGS)
+@pytest.mark.parametrize(
+    ("marker", "boxes", "wanted"),
+    [(" [COMPLETE]", "x ", "in_progress"), (" [IN PROGRESS]", "xx", "done"), (" [NOT STARTED]", "x", "done")],
+)
+def test_drift_in_every_heading_convention_both_ways(
+    heading: str, marker: str, boxes: str, wanted: str
+) -> None:
+    head = heading.format(m=marker)
+    section = "" if head.startswith("## ") else "## Implementation Phases\n\n"
+    tasks = "".join(f"- [{b}] task {i}\n" for i, b in enumerate(boxes))
+    text = f"# Feature\n\n{section}{head}\n{tasks}"
+    plan = plan_of(text)
+    assert len(plan.phases) == 1
+    (drift,) = plan_drift(plan)
+    assert drift.wanted == wanted and drift.line == text.splitlines().index(head) + 1
+    after = sync_edits(plan, {MAIN: text})[MAIN]
+    new = {"done": "[COMPLETE]", "in_progress": "[IN PROGRESS]"}[wanted]  # no such word in the plan yet
+    assert [b for _a, b in changed_lines(text, after)] == [head.replace(marker.strip(), new) + "\n"]
