@@ -135,6 +135,27 @@ def tool_definitions() -> list[types.Tool]:
             types.ToolAnnotations(read_only_hint=False, destructive_hint=True),
         ),
         _tool("status", "Daemon state, last runs, open proposals, errors.", _NONE, _READ),
+        *_progress_tools(),
+    ]
+
+
+def _progress_tools() -> list[types.Tool]:
+    """Progress you can trust (docs/progress.md): what is ready next, and ticks no commit backs."""
+    budget = {"type": "integer", "minimum": 1, "description": "about this many tokens (whole tasks)"}
+    return [
+        _tool(
+            "next",
+            "Phases ready to work on (dependencies done by their boxes), open tasks and files; all plans "
+            "when none given.",
+            {"type": "object", "properties": {"plan": _PLAN, "budget": budget}},
+            _READ,
+        ),
+        _tool(
+            "verify",
+            "Ticked tasks naming files that no later commit changed (unbacked ticks).",
+            {"type": "object", "properties": {"plan": _PLAN}},
+            _READ,
+        ),
     ]
 
 
@@ -153,6 +174,11 @@ def _texts(args: Arguments, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UsageError(f"the argument {name!r} must be a list of strings")
     return value
+
+
+def _optional_plan(args: Arguments) -> list[str]:
+    """``[plan]`` when the argument is given, else ``[]`` (every plan)."""
+    return [] if args.get("plan") is None else [_text(args, "plan")]
 
 
 def _items(names: list[str]) -> tuple[tuple[ItemId, ItemId | None], ...]:
@@ -193,6 +219,8 @@ class Tools:
             "approve_proposal": lambda a: self._doc("proposals", "approve_document", _text(a, "id")),
             "reject_proposal": lambda a: self._doc("proposals", "reject_document", _text(a, "id")),
             "status": lambda a: self._doc("status", "status_document"),
+            "next": self._next,
+            "verify": lambda a: self._doc("verify", "verify_document", *_optional_plan(a)),
         }
 
     def call(self, name: str, args: Arguments) -> Document | str:
@@ -216,6 +244,15 @@ class Tools:
             self._workspace(), *args
         )
         return document
+
+    def _next(self, args: Arguments) -> Document:
+        from plansmith.commands.next import next_document
+
+        budget = args.get("budget")
+        if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
+            raise UsageError("the argument 'budget' must be a positive number of tokens", hint="e.g. 2000")
+        plan = _optional_plan(args)
+        return next_document(self._workspace(), plan[0] if plan else None, budget)
 
     def _validate(self, args: Arguments) -> Document:
         from plansmith.commands.validate import validate_document

@@ -16,6 +16,7 @@ from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.session import GitSession
+    from plansmith.plan.progress import PlanProgress
     from plansmith.workspace import Workspace
 
 
@@ -49,7 +50,16 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
         }
         for p in found
     ]
+    status["plans"] = [p.as_json() for p in _plan_progress(ws)]
     return status, found
+
+
+def _plan_progress(ws: Workspace) -> list[PlanProgress]:
+    """Per plan of the working tree: tasks done of total, the current wave, status drift (issue 20)."""
+    from plansmith.commands.next import chosen_plans
+    from plansmith.plan.progress import plan_progress
+
+    return [plan_progress(plan) for plan in chosen_plans(ws, None)]
 
 
 def _age(session: GitSession, commit: str, now: float) -> dict[str, Any]:
@@ -78,6 +88,7 @@ def main(args: argparse.Namespace) -> int:
         from plansmith.terminal.dashboard import dashboard_view
 
         display.console().print(dashboard_view(status, found))
+        _print_plans(status)
         _print_radar(status["radar"])
         return EXIT_OK
     from plansmith.daemon.state import format_status
@@ -87,8 +98,19 @@ def main(args: argparse.Namespace) -> int:
         print("open proposals:")
         for p in status["proposals"]:
             print(f"  {p['id']}: {p['operation']} {', '.join(p['items'])} on {p['branch']} ({p['state']})")
+    _print_plans(status)
     _print_radar(status["radar"])
     return EXIT_OK
+
+
+def _print_plans(status: dict[str, Any]) -> None:
+    from plansmith.plan.progress import PlanProgress
+
+    if status["plans"]:
+        print("plans:")
+    for doc in status["plans"]:
+        shown = PlanProgress(doc["plan"], doc["done"], doc["total"], doc["wave"], doc["waves"], doc["drift"])
+        print(f"  {shown.render()}")
 
 
 def _print_radar(findings: list[dict[str, Any]] | None) -> None:

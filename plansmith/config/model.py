@@ -158,6 +158,7 @@ class Settings(BaseSettings):
     force_parallel: bool = False
     proposal_prefix: str = "plansmith/"
     debounce_ms: int = Field(default=500, ge=0)
+    sync_status: bool = True  # the daemon and CI propose status markers the boxes say (docs/progress.md)
     agent: str | None = None
     agent_required: bool = False
     retry: Retry = Field(default_factory=Retry)

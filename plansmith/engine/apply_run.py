@@ -81,7 +81,11 @@ def execute(
     outcome.summary = _summary(run.results)
     if not _keep_if_valid(run, current, cur_loc):
         return outcome
+    synced = _synced_markers(current, cur_loc) if request.sync else {}
+    current = {**current, **synced}
     _commit_and_publish(run, current, cur_loc, plan_id)
+    if synced:
+        outcome.moves.append(f"status markers made true in {', '.join(sorted(synced))}")
     if not outcome.failed:
         artifacts.cleanup(run_dir, keep_on_failure=True)
     if request.merge and outcome.proposal is not None:
@@ -164,6 +168,14 @@ def _apply_one(
     path = artifacts.write_artifact(run.run_dir, record)
     run.outcome.operations.append(ItemResult(item.id, verb, status, str(path), error))
     return current, cur_loc
+
+
+def _synced_markers(current: dict[str, str], cur_loc: PlanLocation) -> dict[str, str]:
+    """The files whose markers a sync changes on top of the run's result: only items whose boxes are
+    all ticked, so the same proposal carries the expansion and the marker (issue 20)."""
+    from plansmith.plan.progress import sync_edits
+
+    return sync_edits(build_plan(current, cur_loc), current, only_done=True)
 
 
 def _summary(results: list[RunResult]) -> RunSummary | None:

@@ -7,7 +7,9 @@ For each plan, in this order (one function, so the daemon and ``plansmith ci`` c
 2. ``edited`` - the plan's proposal branch has commits of someone else on it: it is left alone;
 3. ``rejected`` - the user rejected a proposal made from exactly this content (the same check as
    ``--auto-analysis`` on the command line: :func:`plansmith.engine.preflight.rejected_before`);
-4. ``run`` - expand, else collapse, every recommended item: :func:`propose_automatically`.
+4. ``run`` - expand, else collapse, every recommended item: :func:`propose_automatically`; with the
+   setting ``sync_status`` the markers of phases whose boxes are all ticked are made true in the same
+   proposal, or in a proposal of their own when nothing else is recommended (docs/progress.md).
 
 Within a run, a person's structure decisions are honoured like rejections (:func:`leave_decided_alone`,
 asked by every automatic run: daemon, CI, ``--auto-analysis``): an item they collapsed or expanded
@@ -131,7 +133,8 @@ def propose_automatically(
     base_branch: str | None = None,
     progress: ProgressSink | None = None,
 ) -> RunOutcome | None:
-    """Expand every item the analysis recommends, else collapse likewise; the run's outcome.
+    """Expand every item the analysis recommends, else collapse likewise, else sync the markers of
+    finished phases (``sync_status``); the run's outcome.
 
     ``None`` when there was nothing to do. ``base_branch``: the branch the proposal is for (default:
     the one checked out; a CI runner on a detached HEAD names it). ``progress``: where the runs report
@@ -150,11 +153,34 @@ def propose_automatically(
             agent_required=ws.settings.agent_required,
             base_branch=base_branch,
             progress=progress,
+            sync=ws.settings.sync_status,
         )
         outcome = run_request(ws, request, out=None)
         if outcome.operations or outcome.skipped:
             return outcome
         left_alone += outcome.left_alone
+    if ws.settings.sync_status and (synced := _sync_alone(ws, loc, base_branch)) is not None:
+        return synced
     if left_alone:  # nothing run because a person decided otherwise: say so (status shows it)
         return RunOutcome(plan=loc.main_path, skipped="left alone: " + "; ".join(left_alone))
     return None
+
+
+def _sync_alone(ws: Workspace, loc: PlanLocation, base_branch: str | None) -> RunOutcome | None:
+    """A proposal of the finished phases' markers alone (nothing else was recommended); as a run
+    outcome, one ``sync`` operation per item, so the daemon and CI report it like the others."""
+    from plansmith.discovery import catalog
+    from plansmith.engine.coordinator import committed_files
+    from plansmith.engine.items import ItemResult, RunOutcome
+    from plansmith.engine.sync import OPERATION, run_sync
+
+    files = committed_files(ws.require_repo(), ws.plan_roots, ws.settings.limits.max_plan_bytes)
+    plan_id = next((ref.id for ref in catalog(files, patterns=ws.plan_roots) if ref.location == loc), None)
+    synced = run_sync(ws, loc, files, plan_id=plan_id, base_branch=base_branch, only_done=True)
+    if not synced.items:
+        return None
+    outcome = RunOutcome(plan=loc.main_path, proposal=synced.proposal, skipped=synced.skipped)
+    if synced.proposal is not None:
+        outcome.operations = [ItemResult(item, OPERATION, "success") for item in synced.items]
+    outcome.moves = [f"{c.path}:{c.line}: {c.after.strip()}" for c in synced.changes]
+    return outcome

@@ -35,6 +35,7 @@ class OperationRequest:
     agent_required: bool = False
     base_branch: str | None = None  # the proposal's base branch; default: the one checked out
     items: tuple[tuple[IdLike, IdLike | None], ...] = ()  # several named items (phase, stage) in one run
+    sync: bool = False  # also make true the markers of items whose boxes are all ticked (docs/progress.md)
     progress: ProgressSink | None = field(default=None, compare=False)  # live events; None: nobody
 
 

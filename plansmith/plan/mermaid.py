@@ -155,6 +155,22 @@ def _wave_label(phase: PhaseNode, analysis: Analysis | None) -> str:
     return _item_label("Phase", phase.number, phase.title, (score, status))
 
 
+def _phase_class(phase: PhaseNode) -> str | None:
+    """Done and in progress by the boxes, not the marker (a marker can lie: docs/progress.md); a phase
+    without tasks, or one not started, keeps its marker's colour (``BLOCKED`` stays red)."""
+    from plansmith.plan.progress import phase_progress
+
+    marked = _STATUS_CLASS.get((phase.status or "").strip().upper())
+    boxes = phase_progress(phase).state
+    if boxes == "done":
+        return "done"
+    if boxes == "in_progress":
+        return "blocked" if marked == "blocked" else "active"
+    if boxes == "not_started":
+        return "blocked" if marked == "blocked" else None
+    return marked
+
+
 def waves_flowchart(plan: Plan, waves: Waves[ItemId], analysis: Analysis | None = None) -> str:
     """The execution waves as a Mermaid ``flowchart``: a subgraph per wave, a node per phase (id, title,
     score, status), an edge from each prerequisite to the phase that depends on it. On a cycle there
@@ -166,7 +182,7 @@ def waves_flowchart(plan: Plan, waves: Waves[ItemId], analysis: Analysis | None 
     def add(number: Hashable, indent: int) -> None:
         phase = phases[number]
         node_of[number] = chart.node("n", _wave_label(phase, analysis), indent=indent)
-        chart.tag(node_of[number], _STATUS_CLASS.get((phase.status or "").strip().upper()))
+        chart.tag(node_of[number], _phase_class(phase))
 
     for index, wave in enumerate(waves.waves or (), 1):
         chart.lines.append(f'    subgraph w{index}["Wave {index}"]')

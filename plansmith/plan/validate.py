@@ -36,6 +36,7 @@ from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.names import name_problem, shown
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
+from plansmith.plan.progress import drift_problems
 from plansmith.plan.speckit_folders import is_tasks_file
 from plansmith.plan.waves import find_cycle
 
@@ -47,6 +48,7 @@ def validate_plan(plan: Plan) -> list[Problem]:
     problems += _metadata(plan)
     problems += _dependencies(plan)
     problems += _children(plan)
+    problems += drift_problems(plan)
     if is_tasks_file(plan.main_path):
         problems = speckit.reviewed(plan, problems)
     if not plan.main.sections:

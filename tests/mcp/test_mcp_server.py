@@ -47,6 +47,8 @@ TOOLS = {
     "approve_proposal",
     "reject_proposal",
     "status",
+    "next",
+    "verify",
 }
 MAX_DEFINITIONS_BYTES = 12 * 1024
 
@@ -271,3 +273,25 @@ def test_item_names_take_every_id_form() -> None:
     for bad in ("3", "phase_", "phase_3_stage_", "stage_1", "phase 3"):
         with pytest.raises(UsageError):
             _items([bad])
+
+
+def test_next_and_verify_answer_with_the_commands_documents(repo: Path) -> None:
+    """Issue 20: the ready work (with a token budget) and the ticks no commit backs, over the SDK."""
+    (repo / PLAN).write_text(TEXT.replace("- [ ] one", "- [x] one in `src/one.py`"))
+    git(repo, "commit", "-qam", "tick phase 1")
+
+    async def script(session: ClientSession) -> None:
+        ready = document(await call(session, "next", plan=PLAN))
+        assert [r["id"] for r in ready["ready"]] == ["phase_2", "phase_3"] and ready["left_out"] == 0
+        assert ready["ready"][0]["tasks"][0]["files"] == ["src/mod0.py"]
+        trimmed = document(await call(session, "next", budget=60))
+        assert 0 < len(trimmed["ready"][0]["tasks"]) < 16 and trimmed["left_out"] > 0
+        assert "positive" in error_text(await call(session, "next", budget=0))
+        ticks = document(await call(session, "verify"))
+        assert ticks == {
+            "unbacked": [{"path": PLAN, "line": 4, "task": "one in `src/one.py`", "files": ["src/one.py"]}],
+            "backed": 0,
+            "unjudged": 0,
+        }
+
+    drive(repo, script)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
+from plansmith.plan.model import Plan
+from plansmith.plan.problems import Problem
 from plansmith.plan.transforms import collapse_phase, collapse_stage, expand_phase, expand_stage
 from plansmith.plan.validate import validate_plan, validate_tree
 
@@ -38,7 +40,13 @@ EXPECTED_PROBLEMS = {
         "orphan-stage-file",  # the stage files of the unlinked phase 7 folder
     },
 }
-EXPECTED_WARNINGS: dict[str, set[str]] = {}
+# Progress that lies (issue 20): phases marked COMPLETED over open boxes, as people report it.
+EXPECTED_WARNINGS: dict[str, set[str]] = {
+    "specs/001_update_claude_md_neovim/plans/implementation-001.md": {"status-drift"},  # 4 phases, no tick
+    "specs/plans/028_complete_system_optimization/028_complete_system_optimization.md": {"status-drift"},
+    "specs/plans/052_fix_plan_hierarchy_updates.md": {"status-drift"},  # 3 phases, 4 of 11 open each
+    "specs/plans/053_consolidate_data_directories.md": {"status-drift"},  # phase 2: 1 of 5 open
+}
 
 
 def _ids(loc: PlanLocation) -> str:
@@ -74,7 +82,7 @@ def test_discovery_finds_every_plan_of_every_root_and_skips_files_without_phases
     assert {"001-git-backup-todo-cleanup-plan.md", "implementation-001.md", "test_level0.md"} <= names
     expected = {
         (path, code)
-        for path, codes in EXPECTED_PROBLEMS.items()
+        for path, codes in (*EXPECTED_PROBLEMS.items(), *EXPECTED_WARNINGS.items())
         for code in codes
         if not path.endswith("README.md")
     }
@@ -93,6 +101,11 @@ def test_discovery_finds_every_plan_of_every_root_and_skips_files_without_phases
 VALID = [loc for loc in PLANS if loc.main_path not in EXPECTED_PROBLEMS]
 
 
+def structural_problems(plan: Plan) -> list[Problem]:
+    """Validation without ``status-drift``: a plan's lying markers move with its phases, as they are."""
+    return [p for p in validate_plan(plan) if p.code != "status-drift"]
+
+
 @pytest.mark.parametrize("loc", VALID, ids=_ids)
 def test_valid_plans_round_trip_every_item(loc: PlanLocation) -> None:
     files = plan_files(FILES, loc)
@@ -102,10 +115,10 @@ def test_valid_plans_round_trip_every_item(loc: PlanLocation) -> None:
     for phase in plan.phases:
         if not phase.expanded:
             expanded = expand_phase(files, loc, phase.number)
-            assert validate_plan(build_plan(expanded.files, expanded.location)) == []
+            assert structural_problems(build_plan(expanded.files, expanded.location)) == []
             for stage in phase.section.children:
                 deeper = expand_stage(expanded.files, expanded.location, phase.number, stage.number)
-                assert validate_plan(build_plan(deeper.files, deeper.location)) == []
+                assert structural_problems(build_plan(deeper.files, deeper.location)) == []
                 back = collapse_stage(deeper.files, deeper.location, phase.number, stage.number)
                 assert back.files == expanded.files
                 checked += 1

@@ -134,7 +134,22 @@ def test_waves_flowchart_has_a_subgraph_per_wave_and_an_edge_per_dependency() ->
     edges = [line.strip() for line in chart.splitlines() if "-->" in line]
     assert edges == ["n1 --> n2", "n1 --> n3", "n2 --> n4", "n3 --> n4"]  # the repeated [2, 3, 2] once
     assert 'n1["Phase 1: Setup · score ' in chart and " · COMPLETE" in chart
-    assert "class n1 done" in chart and "class n4 active" in chart
+    # Colours come from the boxes (issue 20): every phase here has one open box, so none is done or
+    # in progress, whatever its marker says.
+    assert "class " not in chart
+
+
+def test_waves_flowchart_colours_phases_by_their_boxes_not_their_markers() -> None:
+    plan = plan_of(
+        phases_text(("Setup", " [NOT STARTED]", "[]"), ("Backend", " [COMPLETE]", "[1]"), ("UI", "", "[1]"))
+        .replace("- [ ] work 1", "- [x] work 1")
+        .replace("- [ ] work 3", "- [x] work 3\n- [ ] more 3")
+    )
+    chart = waves_flowchart(plan, waves_of(plan))
+    assert_only_known_statements(chart)
+    assert "class n1 done" in chart  # ticked, though marked NOT STARTED
+    assert "class n3 active" in chart  # one of two ticked
+    assert "n2 done" not in chart and "n2 active" not in chart  # marked COMPLETE, its box open
 
 
 def test_waves_flowchart_without_analysis_has_no_scores() -> None:

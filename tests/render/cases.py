@@ -100,6 +100,20 @@ def speckit_plan() -> Plan:
     return build_plan(files, loc)
 
 
+def progress_plan() -> Plan:
+    """Markers that lie and boxes that tell (issue 20): the colours follow the boxes."""
+    text = (
+        "# Progress\n\n## Implementation Phases\n\n"
+        "### Phase 1: Ticked but marked not started [NOT STARTED]\n- [x] a\n- [x] b\n\n"
+        "### Phase 2: Marked done, a box open [COMPLETED]\n**Dependencies**: [1]\n- [x] c\n- [ ] d\n\n"
+        "### Phase 3: Blocked half way [BLOCKED]\n**Dependencies**: [1]\n- [x] e\n- [ ] f\n\n"
+        "### Phase 4: Untouched\n**Dependencies**: [2, 3]\n- [ ] g\n"
+    )
+    files = {f"{PLANS_DIR}/009_progress.md": text}
+    (loc,) = find_plans(files, PLANS_DIR)
+    return build_plan(files, loc)
+
+
 def _corpus_cases() -> list[Case]:
     if not CORPUS.is_dir():
         return []
@@ -137,6 +151,7 @@ def dashboard_case() -> Case:
 def all_cases() -> list[Case]:
     level0, level1, level2 = expanded_plans()
     cases = _corpus_cases() + _cases_of("hostile", hostile_plan()) + [dashboard_case()]
+    cases += _cases_of("progress", progress_plan())
     cases += _cases_of("storage-level1", level1) + _cases_of("storage-level2", level2)
     cases += _cases_of("speckit", speckit_plan())
     before, after = analyze_plan(level0), analyze_plan(level2)

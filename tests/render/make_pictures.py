@@ -20,8 +20,9 @@ IMAGES = CHECKOUT / "docs" / "images"
 PLANS_DIR = "specs/plans"
 
 
-def _tasks(*names: str) -> str:
-    return "".join(f"- [ ] {name}\n" for name in names)
+def _tasks(*names: str, ticked: bool = False) -> str:
+    box = "x" if ticked else " "
+    return "".join(f"- [{box}] {name}\n" for name in names)
 
 
 def _heavy(area: str, n: int) -> str:
@@ -33,9 +34,9 @@ def _heavy(area: str, n: int) -> str:
 EXAMPLE = (
     "# Search service\n\n## Metadata\n- **Structure Level**: 0\n\n## Implementation Phases\n\n"
     "### Phase 1: Schema and storage [COMPLETE]\n**Dependencies**: []\n"
-    + _tasks("tables for documents", "migration `migrations/0001_docs.py`")
+    + _tasks("tables for documents", "migration `migrations/0001_docs.py`", ticked=True)
     + "\n### Phase 2: Indexer [IN PROGRESS]\n**Dependencies**: [1]\n\n#### Stage 1: Tokenizer\n"
-    + _tasks("unicode folding", "stop words")
+    + _tasks("unicode folding", "stop words", ticked=True)  # the boxes say what the markers say
     + "\n#### Stage 2: Incremental updates\n"
     + _heavy("index", 16)
     + "\n### Phase 3: Query API\n**Dependencies**: [1]\n"

@@ -164,6 +164,7 @@ class Drawing:
     """What Mermaid drew, by its classes: ``g.node``, ``path.flowchart-link``, ``g.cluster``."""
 
     nodes: dict[str, str] = field(default_factory=dict)  # our node id -> its label's text
+    node_classes: dict[str, set[str]] = field(default_factory=dict)  # our node id -> its CSS classes
     centres: dict[str, tuple[float, float]] = field(default_factory=dict)
     edges: list[tuple[str, str]] = field(default_factory=list)  # (source id, target id)
     clusters: dict[str, str] = field(default_factory=dict)  # subgraph id -> its label's text
@@ -221,6 +222,7 @@ class _SvgReader(HTMLParser):
             found = re.fullmatch(r"(?:.*-)?flowchart-(.+)-\d+", attrs.get("id", ""))
             node_id = found.group(1) if found else attrs.get("id", "?")
             self.drawing.nodes[node_id] = ""
+            self.drawing.node_classes[node_id] = set(classes)
             self.drawing.centres[node_id] = _translate(attrs.get("transform", ""))
             self.open_node = node_id
             attrs["data-owner"] = "node"

@@ -203,6 +203,16 @@ def test_hostile_titles_show_as_text_and_inject_nothing(drawing: Drawing) -> Non
     assert "#35;" in texts and "#lt;b#gt;" in texts  # Mermaid's own entity syntax stays literal
 
 
+@pytest.mark.parametrize("drawing", ["waves:progress"], indirect=True)
+def test_phases_are_coloured_by_their_boxes_not_their_markers(drawing: Drawing) -> None:
+    """Phase 1 is ticked but marked NOT STARTED (done); phase 2 is marked COMPLETED with a box open
+    (in progress); phase 3 is BLOCKED half way (red); phase 4 is untouched (no colour)."""
+    colours = {
+        node: classes & {"done", "active", "blocked"} for node, classes in drawing.node_classes.items()
+    }
+    assert colours == {"n1": {"done"}, "n2": {"active"}, "n3": {"blocked"}, "n4": set()}
+
+
 def test_every_case_was_drawn_and_a_broken_one_is_caught(rendered: dict[str, Rendered]) -> None:
     assert set(rendered) == {*CASES, "broken"}
     failed = [name for name, result in rendered.items() if not result.ok or read_svg(result.svg).error]
