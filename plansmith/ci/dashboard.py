@@ -4,14 +4,13 @@ open proposals, the remembered rejections, the complex phases nobody proposed, p
 Reads only (committed plans, proposal branches, the rejection store); the document itself is made by
 :mod:`plansmith.terminal.dashboard_markdown`, and published by :mod:`plansmith.ci.dashboard_publish`.
 
-Status drift comes from ``plansmith.plan.progress`` when that module exists (it is written in
-parallel); until then :func:`_drift` is the one seam to connect, and the dashboard shows done/total only.
+Status drift and done/total come from :mod:`plansmith.plan.progress`, the same rules as ``validate``'s
+``status-drift`` and ``plansmith status`` (docs/progress.md).
 It must not write anything and must not decide what to propose (that is ``engine/decisions.py``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
     from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
 
-PROGRESS_MODULE = "plansmith.plan.progress"
-DRIFT_CONNECTED = False  # set when _drift asks the progress module (the seam below)
 EDITED = "edited: its proposal branch has commits plansmith did not make"
 REJECTED = "rejected: a proposal for this content was deleted; it is proposed again when the plan changes"
 NOT_YET = "not proposed yet: the next `plansmith ci` run proposes it"
@@ -64,7 +61,7 @@ def dashboard_data(
 
     listed = proposals_store.list_proposals(repo, prefix=ws.settings.proposal_prefix)
     found = [p for p in listed if p.branch != DASHBOARD_BRANCH]  # the dashboard's own branch is none
-    data = DashboardData(name, commit, drift_known=_drift_known())
+    data = DashboardData(name, commit, drift_known=True)
     data.proposals = [_proposal_row(p, web) for p in found]
     data.rejections = _rejections(ws)
     for ref in discovery.catalog(texts, patterns=ws.plan_roots):
@@ -150,17 +147,15 @@ def _waves(plan: Plan, analysis: Analysis) -> str:
     )
 
 
-def _drift_known() -> bool:
-    """Whether the dashboard shows a drift column: only once :func:`_drift` is connected to the
-    progress module (until then a column would read "none" for every plan, which would be untrue)."""
-    return DRIFT_CONNECTED and importlib.util.find_spec(PROGRESS_MODULE) is not None
-
-
 def _drift(plan: Plan) -> str | None:
-    """The plan's status drift in words, or ``None``.
+    """The plan's status drift in words (the headings whose markers disagree with their boxes), or
+    ``None`` when every marker tells the truth."""
+    from plansmith.plan.progress import plan_drift
 
-    Seam: ``plansmith.plan.progress`` (issue in progress elsewhere) will say which phases' status
-    markers disagree with their checkboxes. Connect it here when it lands and set
-    :data:`DRIFT_CONNECTED`; until then the dashboard leaves the drift column out and shows done/total.
-    """
-    return None
+    drifted = plan_drift(plan)
+    if not drifted:
+        return None
+    shown = ", ".join(d.item for d in drifted[:3])
+    more = f" and {len(drifted) - 3} more" if len(drifted) > 3 else ""
+    verb = "markers disagree" if len(drifted) != 1 else "marker disagrees"
+    return f"{len(drifted)} {verb}: {shown}{more}"

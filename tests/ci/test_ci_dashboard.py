@@ -232,3 +232,14 @@ def test_the_text_report_says_where_the_dashboard_went(
     assert "dashboard created: branch plansmith/dashboard" in capsys.readouterr().out
     assert main(["--repo", str(runner), "ci", "--dashboard"]) == 0
     assert "dashboard unchanged: branch plansmith/dashboard" in capsys.readouterr().out
+
+
+def test_status_drift_is_shown_per_plan(remote: Remote, capsys: pytest.CaptureFixture[str]) -> None:
+    """A marker that lies about its boxes shows in the drift column (the rules of `validate`)."""
+    lying = TEXT.replace("### Phase 1: Small", "### Phase 1: Small [COMPLETED]")
+    remote.write({PLAN: lying}, "phase 1 marked done, its box still open")
+    ci(capsys, remote.runner(), "--dashboard")
+    board = _dashboard_file(remote)
+    assert "| plan | tasks done | status drift |" in board
+    assert "| `001_feature` | 0/17 (0%) | 1 marker disagrees: phase 1 |" in board
+    assert "| `002_small` | 0/1 (0%) | none |" in board
