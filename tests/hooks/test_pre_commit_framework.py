@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from plansmith.plan.roots import DEFAULT_ROOTS
+from plansmith.plan.speckit_folders import is_feature_pattern
 
 from .helpers import DUPLICATE_PHASE, git, write
 
@@ -32,8 +33,15 @@ def pre_commit() -> str | None:
 
 
 def plan_paths() -> list[str]:
-    """One plan in every default root; a ``*`` (a topic folder) becomes ``042_topic``."""
-    return [f"{root.replace('*', '042_topic')}/{n:03}_demo.md" for n, root in enumerate(DEFAULT_ROOTS, 1)]
+    """One plan in every default root; a ``*`` (a topic folder) becomes ``042_topic``, and a spec-kit
+    feature pattern (``specs/*``) gets a feature folder whose plan is its ``tasks.md``."""
+    paths = []
+    for n, root in enumerate(DEFAULT_ROOTS, 1):
+        if is_feature_pattern(root.split("/")):
+            paths.append(f"{root.replace('*', f'{n:03}-demo')}/tasks.md")
+        else:
+            paths.append(f"{root.replace('*', '042_topic')}/{n:03}_demo.md")
+    return paths
 
 
 def repo_with_broken_plans(tmp_path: Path) -> Path:
