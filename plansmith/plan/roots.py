@@ -26,6 +26,17 @@ DEFAULT_ROOTS: tuple[str, ...] = (
     "specs/*/plans",
     ".claude/specs/plans",
     ".claude/specs/*/plans",
+    # The field's conventions (issue 16): Claude Code plan files, HumanLayer's research -> plan ->
+    # implement, hve-core's task planner (flat, and one folder per day), plain docs/plans and plans/
+    # (where ClaudeKit keeps one folder per plan), and PIDEA's task folders
+    # (docs/09_roadmap/<status>/<priority or quarter>/<category>/<task>/).
+    ".claude/plans",
+    "thoughts/shared/plans",
+    ".copilot-tracking/plans",
+    ".copilot-tracking/plans/*",
+    "docs/plans",
+    "plans",
+    "docs/09_roadmap/*/*/*",
 )
 WILDCARD = "*"
 # Joins the segments of a multi-segment id into one ref component: ``042_search+001-ranking-plan``.
@@ -189,16 +200,29 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
 
     The shortest matching folder wins: a folder that matches a pattern but lies inside another root
     (``specs/plans/plans`` against ``specs/*/plans``) is part of that root, not a root of its own.
+    The one exception is a *sub-root*: a folder matching a pattern that spells out the outer root's
+    pattern first (``.copilot-tracking/plans/*`` inside ``.copilot-tracking/plans``, hve-core's
+    folder per day) is a root of its own, because the settings say so in as many words.
     """
     parts = path.strip("/").split("/")
     compiled = [(_split(p), p, rank) for rank, p in enumerate(as_patterns(patterns))]
+    found: RootFolder | None = None
+    depth_found = 0
     for depth in range(1, len(parts)):
         head = parts[:depth]
         for pattern, text, rank in compiled:
+            if found is not None and not is_sub_pattern(text, found.pattern):
+                continue
             captures = _match(pattern, head)
             if captures is not None:
-                return RootFolder(rank, "/".join(head), text, captures), parts[depth:]
-    return None
+                found, depth_found = RootFolder(rank, "/".join(head), text, captures), depth
+                break
+    return None if found is None else (found, parts[depth_found:])
+
+
+def is_sub_pattern(inner: str, outer: str) -> bool:
+    """True if ``inner`` names folders inside the roots of ``outer`` (``a/plans/*`` inside ``a/plans``)."""
+    return inner.startswith(outer.rstrip("/") + "/")
 
 
 def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:
@@ -231,7 +255,15 @@ def drop_nested(roots: Iterable[RootFolder]) -> list[RootFolder]:
         if root.path not in best or root.rank < best[root.path].rank:
             best[root.path] = root
     paths = sorted(best)
-    kept = [p for p in paths if not any(p.startswith(other + "/") for other in paths if other != p)]
+    kept = [
+        p
+        for p in paths
+        if not any(
+            p.startswith(other + "/") and not is_sub_pattern(best[p].pattern, best[other].pattern)
+            for other in paths
+            if other != p
+        )
+    ]
     return sorted(best[p] for p in kept)
 
 

@@ -32,7 +32,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert s == Settings()
     # plans_dir (the old single folder) is unset by default; specs/plans is the first default root.
     assert s.plans_dir is None
-    assert s.plans_dirs == ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
+    assert s.plans_dirs == DEFAULT_ROOTS
     assert (s.thresholds.expand, s.thresholds.collapse) == (8.0, 4.0)
     assert s.max_parallel == 4 and s.proposal_prefix == "plansmith/" and s.debounce_ms == 500
     assert s.agent is None and s.agent_required is False and s.agents == {}
@@ -297,7 +297,19 @@ def test_import_has_no_side_effects(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-DEFAULT_ROOTS = ["specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans"]
+DEFAULT_ROOTS = [
+    "specs/plans",
+    "specs/*/plans",
+    ".claude/specs/plans",
+    ".claude/specs/*/plans",
+    ".claude/plans",
+    "thoughts/shared/plans",
+    ".copilot-tracking/plans",
+    ".copilot-tracking/plans/*",
+    "docs/plans",
+    "plans",
+    "docs/09_roadmap/*/*/*",
+]
 
 
 def test_plans_dirs_from_each_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,7 +55,21 @@ def test_agrees_with_the_full_settings(tmp_path: Path, monkeypatch: pytest.Monke
     assert read_plans_dir(tmp_path) == config.load_settings(tmp_path).settings.plans_dir
 
 
-DEFAULTS = ("specs/plans", "specs/*/plans", ".claude/specs/plans", ".claude/specs/*/plans")
+DEFAULTS = tuple(
+    [
+        "specs/plans",
+        "specs/*/plans",
+        ".claude/specs/plans",
+        ".claude/specs/*/plans",
+        ".claude/plans",
+        "thoughts/shared/plans",
+        ".copilot-tracking/plans",
+        ".copilot-tracking/plans/*",
+        "docs/plans",
+        "plans",
+        "docs/09_roadmap/*/*/*",
+    ]
+)
 
 
 def test_default_roots(tmp_path: Path) -> None:
