@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.errors import UnknownPlanError
+from plansmith.errors import NotAPlanError, UnknownPlanError
 from plansmith.plan import validate as plan_validate
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import find_plans, locate_plan
@@ -252,6 +252,11 @@ def unknown_plan(
     known = f"known plans: {shown}" if ids else "no plans were found in the plan roots"
     advice = hint or UnknownPlanError.default_hint
     return UnknownPlanError(f"{arg}: no {what} found there", hint=f"{known}\n{advice}")
+
+
+def not_a_plan(path: str) -> NotAPlanError:
+    """The error for a PLAN argument that names a file (or folder) without phase headings."""
+    return NotAPlanError(f"{path}: not a plan: it has no phase headings", path=path)
 
 
 def validate_files(

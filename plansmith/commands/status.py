@@ -47,6 +47,7 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
         }
         for p in found
     ]
+    status["roots"] = [{"root": root, "plans": count} for root, count in ws.plans_per_root()]
     return status, found
 
 
@@ -77,9 +78,11 @@ def main(args: argparse.Namespace) -> int:
 
         display.console().print(dashboard_view(status, found))
         return EXIT_OK
+    from plansmith.commands.validate import format_root_counts
     from plansmith.daemon.state import format_status
 
     print(format_status(status))
+    print(format_root_counts([(r["root"], r["plans"]) for r in status["roots"]]))
     if status["proposals"]:
         print("open proposals:")
         for p in status["proposals"]:
