@@ -163,6 +163,16 @@ def first_literal_root(patterns: str | Sequence[str]) -> str | None:
     return next((p for p in as_patterns(patterns) if WILDCARD not in _split(p)), None)
 
 
+def files_regex(patterns: str | Sequence[str]) -> str:
+    """A regular expression matching the Markdown files below the roots (``.pre-commit-hooks.yaml``'s
+    ``files``, which must follow the default roots: a test compares them). ``*`` becomes one folder
+    name not starting with ``.``; a pattern inside another (a sub-root) adds nothing."""
+    wanted = as_patterns(patterns)
+    kept = [p for p in wanted if not any(is_sub_pattern(p, other) for other in wanted if other != p)]
+    parts = ["/".join("[^/.][^/]*" if s == WILDCARD else re.escape(s) for s in _split(p)) for p in kept]
+    return f"^({'|'.join(parts)})/.*\\.md$"
+
+
 def match_folder(pattern: str, folder: str) -> tuple[str, ...] | None:
     """What the ``*`` of ``pattern`` matched if ``folder`` matches it, else ``None``.
 
