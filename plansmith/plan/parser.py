@@ -37,6 +37,7 @@ _ITEM_HEADING = {
     )
     for kind in ("phase", "stage")
 }
+_LINKED_HEADING = re.compile(r"^\[([^\]\n]+)\]\([^)\s]+\)(.*)$")
 # h2 names of the section that holds the phases (see docs/plan-format.md, "Which headings are phases")
 _PHASES_SECTION = re.compile(
     r"^(?:\d+(?:\.\d+)*[.)]?[ \t]+)?(?:(?:detailed|proposed)[ \t]+)?"
@@ -84,7 +85,10 @@ def decode(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str
 
 
 def parse_item_heading(kind: ItemKind, text: str) -> tuple[ItemId, str, str | None] | None:
-    """``(id, title, status)`` for a phase/stage heading text, else None."""
+    """``(id, title, status)`` for a phase/stage heading text, else None. A heading that is a link
+    (``[Phase 01: Setup](phase-01-setup.md)``, ClaudeKit's plan folders) reads as its link text."""
+    if text.startswith("[") and (linked := _LINKED_HEADING.match(text)) is not None:
+        text = linked.group(1) + linked.group(2)
     m = _ITEM_HEADING[kind].match(text)
     if m is None:
         return None
