@@ -144,3 +144,50 @@ def folder_link_problems(
             message = f"links to {name}, which does not exist; fix the link or restore the file"
             problems.append((index + 1, "broken-link", message))
     return problems
+
+
+def is_foreign_main(main_path: str, folder: str | None) -> bool:
+    """True for a plan folder whose main file is not plansmith's ``NAME/NAME.md`` (``plan.md``, ...):
+    expanding never moves such a main file and collapsing never moves it out of its folder."""
+    if folder is None:
+        return False
+    return posixpath.basename(main_path) != posixpath.basename(folder) + ".md"
+
+
+def is_own_folder(main_path: str, folder: str | None) -> bool:
+    """True for plansmith's own ``NAME/NAME.md`` plan folder (a collapse may move the plan out of it)."""
+    return folder is not None and not is_foreign_main(main_path, folder)
+
+
+def new_phase_stem(paths: Iterable[str], folder: str, token: str, slug: str) -> str:
+    """The stem of a new phase file in ``folder``, in the naming its phase files already use
+    (plansmith's ``phase_N_slug`` in a folder that has none)."""
+    prefix = folder + "/"
+    stems = [
+        posixpath.splitext(p[len(prefix) :])[0]
+        for p in paths
+        if p.startswith(prefix) and "/" not in p[len(prefix) :] and p.endswith(".md")
+    ]
+    return phase_file_stem(folder_style(stems), token, slug, posixpath.basename(folder))
+
+
+def relative_link(from_doc: str, to_path: str) -> str:
+    """The link target from the document ``from_doc`` to ``to_path`` (both repository paths)."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_doc))
+
+
+def parent_link_index(doc: Document) -> int | None:
+    """The line of an expanded file's ``Parent Plan`` field (its link to the plan), if it has one."""
+    if doc.metadata is None:
+        return None
+    f = doc.metadata.get("parent plan")
+    return f.index if f is not None else None
+
+
+def retarget_link(doc: Document, index: int | None, old: str, new: str) -> str:
+    """The document's text with the link ``](old)`` on line ``index`` pointing to ``new`` instead."""
+    if index is None:
+        return doc.text
+    lines = list(doc.lines)
+    lines[index] = lines[index].replace(f"]({old})", f"]({new})", 1)
+    return "".join(lines)
