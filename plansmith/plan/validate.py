@@ -21,6 +21,7 @@ from plansmith.plan.layout import (
     PlanLocation,
     find_plans,
     is_item_name,
+    parse_document,
     plan_files,
 )
 from plansmith.plan.layout import build_plan as _build_plan
@@ -349,8 +350,9 @@ def holds_plan(files: Mapping[str, object], loc: PlanLocation) -> bool:
     text = files.get(loc.main_path)
     if not isinstance(text, str):
         return True  # not read here (a listing, undecoded bytes): the caller decides
-    if loc.folder is None and _PHASE_HEADING_LINE.search(text) is None:
-        return False
+    if loc.folder is None:  # parsed once: validation finds the document in the parser's cache
+        has_word = _PHASE_HEADING_LINE.search(text) is not None
+        return has_word and bool(parse_document(loc.main_path, text, "plan").sections)
     own = plan_files(files, loc)  # type: ignore[arg-type]  # every value is checked just below
     texts = {path: value for path, value in own.items() if isinstance(value, str)}
     return is_a_plan(_build_plan(texts, loc))
