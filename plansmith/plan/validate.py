@@ -7,7 +7,6 @@ one, add new ones instead.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -39,9 +38,6 @@ from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_item_heading
 from plansmith.plan.problems import Problem, problem
 from plansmith.plan.waves import find_cycle
-
-# A heading line with the word Phase: a file without one has no phase heading (a quick test only).
-_PHASE_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t].*phase", re.I | re.M)
 
 
 def validate_plan(plan: Plan) -> list[Problem]:
@@ -345,14 +341,12 @@ def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
 
 
 def holds_plan(files: Mapping[str, object], loc: PlanLocation) -> bool:
-    """True if the candidate ``loc`` is a plan (see :func:`is_a_plan`); a file without the word
-    ``Phase`` in a heading line is none without being parsed."""
+    """True if the candidate ``loc`` is a plan (see :func:`is_a_plan`)."""
     text = files.get(loc.main_path)
     if not isinstance(text, str):
         return True  # not read here (a listing, undecoded bytes): the caller decides
     if loc.folder is None:  # parsed once: validation finds the document in the parser's cache
-        has_word = _PHASE_HEADING_LINE.search(text) is not None
-        return has_word and bool(parse_document(loc.main_path, text, "plan").sections)
+        return bool(parse_document(loc.main_path, text, "plan").sections)
     own = plan_files(files, loc)  # type: ignore[arg-type]  # every value is checked just below
     texts = {path: value for path, value in own.items() if isinstance(value, str)}
     return is_a_plan(_build_plan(texts, loc))
