@@ -7,6 +7,7 @@ one, add new ones instead.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -369,6 +370,11 @@ def _own_layout(plan: Plan) -> bool:
     )
 
 
+# ClaudeKit's dated folders (``251230-1630-slug``, ``20260320-2201-slug``): a plan when they hold a main
+# file, research or reports otherwise; never a plansmith NNN_x folder missing its main plan.
+_DATED = re.compile(r"^\d{6}(?:\d{2})?-\d{4}-")
+
+
 def _stem(name: str) -> str:
     return posixpath.splitext(name)[0]
 
@@ -382,7 +388,8 @@ def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) 
         if not path.startswith(prefix):
             continue
         parts = path[len(prefix) :].split("/")
-        if len(parts) >= 2 and (PLAN_NAME.match(parts[0]) or is_item_name(_stem(parts[1]))):
+        named_like_plan = PLAN_NAME.match(parts[0]) is not None and _DATED.match(parts[0]) is None
+        if len(parts) >= 2 and (named_like_plan or is_item_name(_stem(parts[1]))):
             folders[parts[0]] += 1  # named like a plan, or holding phase/stage files: a plan folder
         if (
             len(parts) == 1
@@ -404,7 +411,8 @@ def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) 
                     f"{prefix}{folder}",
                     0,
                     "folder-without-main-plan",
-                    f"plan folder has no main plan {folder}.md; move the main plan into it or rename it",
+                    f"plan folder has no main plan {folder}.md (nor plan.md, index.md, README.md or "
+                    f"{folder}-index.md); move the main plan into it or rename it",
                 )
             )
     return problems

@@ -254,3 +254,20 @@ def test_phase_2_is_never_matched_to_the_phase_2_5_file(link: str) -> None:
     plan = build_plan(files, PlanLocation("070_orchestration", f"{folder}/070_orchestration.md", folder))
     assert plan.phases[1].file == f"{folder}/phase_2_orchestrate_other_phases.md"
     assert f"{folder}/phase_2_5_subagent_prompts.md" in plan.stray_files
+
+
+def test_a_dated_research_folder_is_nothing_but_phase_files_without_main_file_are_reported(
+    make_repo: Callable[..., Path],
+) -> None:
+    repo = make_repo(
+        {
+            "plans/20260107-0800-research/researcher-01-report.md": "# Report\n",
+            "plans/reports/weekly.md": "# Weekly\n",
+            "plans/260108-1000-upload/phase-01-parse.md": "# Phase 1: Parse\n",
+        }
+    )
+    ws = open_workspace(str(repo))
+    assert ws.plans() == []
+    problems = find_problems(ws)
+    assert [(p.path, p.code) for p in problems] == [("plans/260108-1000-upload", "folder-without-main-plan")]
+    assert "plan.md" in problems[0].message
