@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from plansmith.plan.ids import FILE_ID_PATTERN
+from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
 from plansmith.plan.model import Document, Section
 
 # Main-file names of a plan folder besides ``NAME.md`` (which comes first) and ``NAME-index.md``.
@@ -53,6 +53,14 @@ def phase_file_name(stem: str) -> PhaseFileName | None:
     if (m := _SUFFIX_NAME.match(stem)) is not None:
         return PhaseFileName(SUFFIX, m.group(2))
     return None
+
+
+def phase_id_of_name(stem: str) -> ItemId | None:
+    """The phase id a ``phase-03-slug`` or ``NAME-phase-3`` file name gives (``3``), else ``None``."""
+    name = phase_file_name(stem)
+    if name is None or name.style == UNDERSCORE:
+        return None  # plansmith's own names are read by ids.id_from_file_stem
+    return ItemId.parse(re.sub(r"^0+(?=\d)", "", name.token))
 
 
 def is_phase_file_name(stem: str) -> bool:

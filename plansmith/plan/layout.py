@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plansmith.plan.folders import is_phase_file_name, main_file_of, phase_file_name, section_phase_link
+from plansmith.plan.folders import (
+    is_foreign_main,
+    is_phase_file_name,
+    main_file_of,
+    phase_file_name,
+    phase_links,
+    section_phase_link,
+)
 from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
 from plansmith.plan.model import Document, ItemKind, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_document as _parse_uncached
@@ -218,6 +225,8 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
             path = None
         stages = _stages(files, section.number, section, loc.main_path, phase_doc, documents, used)
         phases.append(PhaseNode(section.number, section, loc.main_path, path, phase_doc, stages))
+    if not main.sections and loc.folder is not None and is_foreign_main(loc.main_path, loc.folder):
+        phases += _listed_phases(files, main, loc.folder, documents, used)
     level = 0
     if any(p.expanded for p in phases):
         level = 2 if any(s.expanded for p in phases for s in p.stages) else 1
@@ -226,6 +235,26 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
         prefix = loc.folder + "/"
         stray = tuple(sorted(p for p in files if p.startswith(prefix) and p not in used))
     return Plan(loc.name, loc.main_path, loc.folder, level, main, tuple(phases), tuple(documents), stray)
+
+
+def _listed_phases(
+    files: Mapping[str, str], main: Document, folder: str, documents: list[Document], used: set[str]
+) -> list[PhaseNode]:
+    """The phases a field folder's main file lists only in a table (or a list of links), without a
+    ``Phase N`` heading: every linked phase file whose title (or name) gives its id, in link order.
+    Each is its own holder: there is no stub in the main file to collapse it into."""
+    nodes: list[PhaseNode] = []
+    for _, path in phase_links(main, folder):
+        if path in used or path not in files:
+            continue
+        doc = parse_document(path, files[path], "phase")
+        if doc.root is None or any(n.number == doc.root.number for n in nodes):
+            continue
+        documents.append(doc)
+        used.add(path)
+        stages = _stages(files, doc.root.number, doc.root, path, doc, documents, used)
+        nodes.append(PhaseNode(doc.root.number, doc.root, path, path, doc, stages))
+    return nodes
 
 
 def _stages(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from plansmith.errors import PlanError, PlanTooLargeError
 from plansmith.plan.dependencies import parse_dependencies
+from plansmith.plan.folders import phase_id_of_name
 from plansmith.plan.ids import ID_PATTERN, ItemId, id_from_file_stem
 from plansmith.plan.model import (
     DocKind,
@@ -188,7 +189,8 @@ def _root_section(
     title: Heading | None = headings[0] if headings and headings[0].level == 1 else None
     parsed = parse_item_heading(item_kind, title.text) if title is not None else None
     if title is not None and parsed is None:
-        number = id_from_file_stem(item_kind, path.rsplit("/", 1)[-1].removesuffix(".md"))
+        stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+        number = id_from_file_stem(item_kind, stem) or (phase_id_of_name(stem) if kind == "phase" else None)
         if number is not None:
             parsed = (number, title.text, None)
     if title is None:

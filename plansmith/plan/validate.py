@@ -263,7 +263,6 @@ def _folder_links(plan: Plan) -> list[Problem]:
         return []
     files = dict.fromkeys(set(plan.paths) | set(plan.stray_files), "")
     own = [s.link_index for s in plan.main.sections if s.link_index is not None]
-    own += [p.section.start for p in plan.phases if p.file is not None]
     return [
         problem(plan.main_path, line, code, message)
         for line, code, message in folder_link_problems(plan.main, plan.folder, files, own)
@@ -277,7 +276,8 @@ def _children(plan: Plan, linked: Collection[str] = ()) -> list[Problem]:
         doc = p.document
         if doc is None:
             continue
-        problems += _phase_file_title(p, doc)
+        if p.holder != p.file:  # a phase listed in a table is the other tool's file, titled its way
+            problems += _phase_file_title(p, doc)
         problems += _numbering(doc, doc.sections, "stage")
         for s in p.stages:
             if s.document is not None:

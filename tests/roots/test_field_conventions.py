@@ -18,7 +18,7 @@ from plansmith.plan.roots import DEFAULT_ROOTS, drop_nested, is_sub_pattern, roo
 from plansmith.plan.validate import validate_plan
 from plansmith.workspace import open_workspace
 
-from .helpers import run, run_json
+from .helpers import git, run, run_json
 
 
 def plan_text(title: str, *, front: str = "") -> str:
@@ -271,3 +271,23 @@ def test_a_dated_research_folder_is_nothing_but_phase_files_without_main_file_ar
     problems = find_problems(ws)
     assert [(p.path, p.code) for p in problems] == [("plans/260108-1000-upload", "folder-without-main-plan")]
     assert "plan.md" in problems[0].message
+
+
+def test_phases_listed_in_a_table_are_read_and_scored_but_never_moved(
+    field_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = open_workspace(str(field_repo))
+    plan = ws.plan("20260105-1200-search")
+    assert [(str(p.number), p.file) for p in plan.phases] == [
+        ("1", "plans/20260105-1200-search/phase-01-index.md"),
+        ("2", "plans/20260105-1200-search/phase-02-ranking.md"),
+    ]
+    pidea = ws.plan("pending/high/backend/cache-fix")  # titles 'Cache fix – Phase N: ...': ids from the names
+    assert [str(p.number) for p in pidea.phases] == ["1", "2"] and pidea.level == 1
+    code, doc = run_json(capsys, "analyze", "20260105-1200-search")
+    assert code == 0
+    assert {item["recommendation"] for item in doc["items"]} == {"keep"}  # type: ignore[attr-defined]
+    code, _, err = run(capsys, "collapse", "20260105-1200-search", "phase", "1", "--yes")
+    assert code == 1 and "listed in the main file's table" in err and "Traceback" not in err
+    assert git(field_repo, "branch", "--list", "plansmith/*") == ""
+    assert git(field_repo, "status", "--porcelain") == ""
