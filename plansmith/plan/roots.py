@@ -210,9 +210,9 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
 
     The shortest matching folder wins: a folder that matches a pattern but lies inside another root
     (``specs/plans/plans`` against ``specs/*/plans``) is part of that root, not a root of its own.
-    The one exception is a *sub-root*: a folder matching a pattern that spells out the outer root's
-    pattern first (``.copilot-tracking/plans/*`` inside ``.copilot-tracking/plans``, hve-core's
-    folder per day) is a root of its own, because the settings say so in as many words.
+    The one exception is a *sub-root*: a folder matching the outer root's pattern and one more ``*``
+    (``.copilot-tracking/plans/*`` inside ``.copilot-tracking/plans``, hve-core's folder per day) is a
+    root of its own, because the settings say so in as many words (:func:`is_sub_pattern`).
     """
     parts = path.strip("/").split("/")
     compiled = [(_split(p), p, rank) for rank, p in enumerate(as_patterns(patterns))]
@@ -231,8 +231,10 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
 
 
 def is_sub_pattern(inner: str, outer: str) -> bool:
-    """True if ``inner`` names folders inside the roots of ``outer`` (``a/plans/*`` inside ``a/plans``)."""
-    return inner.startswith(outer.rstrip("/") + "/")
+    """True if ``inner`` is ``outer`` and one more ``*`` level: the folders in each root of ``outer``
+    are roots of their own (``.copilot-tracking/plans/*`` and ``.copilot-tracking/plans``). Only that
+    exact form: ``specs/*/plans`` is no sub-root of a ``specs/*`` root."""
+    return inner == f"{outer.rstrip('/')}/{WILDCARD}"
 
 
 def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:

@@ -163,6 +163,8 @@ def test_day_folders_are_roots_of_their_own() -> None:
     assert flat is not None and flat[0].path == ".copilot-tracking/plans"
     assert is_sub_pattern(".copilot-tracking/plans/*", ".copilot-tracking/plans")
     assert not is_sub_pattern("specs/*/plans", "specs/plans")
+    assert not is_sub_pattern("specs/*/plans", "specs/*")  # spec-kit's feature folders keep theirs
+    assert not is_sub_pattern(".copilot-tracking/plans/*/x", ".copilot-tracking/plans")
     outer = root_at(".copilot-tracking/plans", DEFAULT_ROOTS)
     inner = root_at(".copilot-tracking/plans/2026-01-04", DEFAULT_ROOTS)
     assert outer is not None and inner is not None
