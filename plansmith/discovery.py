@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.errors import UnknownPlanError
+from plansmith.errors import NotAPlanError, UnknownPlanError
 from plansmith.plan import validate as plan_validate
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import find_plans, locate_plan
@@ -42,6 +42,7 @@ from plansmith.plan.roots import (
     split_root,
 )
 from plansmith.plan.speckit_folders import is_feature_pattern
+from plansmith.plan.validate import holds_plan
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -218,10 +219,38 @@ def catalog(
     paths: Iterable[str], roots: Sequence[RootFolder] | None = None, *, patterns: str | Sequence[str] = ()
 ) -> list[PlanRef]:
     """Every plan of every root with its unique id, in root order. ``roots`` default to the roots that
-    hold one of ``paths`` (for a git listing, where empty roots do not exist anyway)."""
+    hold one of ``paths`` (for a git listing, where empty roots do not exist anyway). When ``paths``
+    is a mapping of texts, a candidate with no phase (a README, notes) is left out: it is no plan."""
     listing = sorted(paths)
     folders = roots if roots is not None else roots_in(listing, patterns)
-    return assign_ids((root, loc) for root in folders for loc in find_plans(listing, root.path))
+    texts = paths if isinstance(paths, Mapping) else None
+    found = [
+        (root, loc)
+        for root, below in root_views(listing, folders)
+        for loc in find_plans(below, root.path)
+        if texts is None or holds_plan(texts, loc)
+    ]
+    return assign_ids(found)
+
+
+def root_views(paths: Iterable[str], roots: Sequence[RootFolder]) -> list[tuple[RootFolder, list[str]]]:
+    """Each root with the paths that lie in it and not in a root of its own inside it (hve-core's
+    ``.copilot-tracking/plans/2026-02-26/`` inside ``.copilot-tracking/plans``)."""
+    patterns = [pattern for _, pattern in sorted({(r.rank, r.pattern) for r in roots})]
+    by_root: dict[str, list[str]] = {r.path: [] for r in roots}
+    for path in paths:
+        hit = split_root(path, patterns)
+        if hit is not None and hit[0].path in by_root:
+            by_root[hit[0].path].append(path)
+    return [(root, by_root[root.path]) for root in roots]
+
+
+def plans_per_root(refs: Sequence[PlanRef], roots: Sequence[RootFolder]) -> list[tuple[str, int]]:
+    """``(root folder, number of plans)`` for every root, in root order (``status`` and ``validate``)."""
+    counts = {root.path: 0 for root in roots}
+    for ref in refs:
+        counts[ref.root.path] = counts.get(ref.root.path, 0) + 1
+    return list(counts.items())
 
 
 def locate(
@@ -259,6 +288,11 @@ def unknown_plan(
     return UnknownPlanError(f"{arg}: no {what} found there", hint=f"{known}\n{advice}")
 
 
+def not_a_plan(path: str) -> NotAPlanError:
+    """The error for a PLAN argument that names a file (or folder) without phase headings."""
+    return NotAPlanError(f"{path}: not a plan: it has no phase headings", path=path)
+
+
 def validate_files(
     files: Mapping[str, bytes], patterns: str | Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[Problem]:
@@ -274,8 +308,9 @@ def validate_texts(
 ) -> list[Problem]:
     """Every root validated (the per-folder checks), and a warning for each plan whose short id is taken."""
     problems: list[Problem] = []
-    for root in roots:
-        problems += plan_validate.validate_tree(texts, root.path)  # looked up late: tests replace it
+    for root, below in root_views(texts, roots):
+        view = {path: texts[path] for path in below}
+        problems += plan_validate.validate_tree(view, root.path)  # looked up late: tests replace it
     first = {r.key: r for r in refs if r.id == r.key}
     for ref in refs:
         if ref.id != ref.key and ref.key in first:

@@ -13,6 +13,7 @@ The tree (kind in brackets)::
     ├── PlanError                       [plan]    plan text that cannot be read or transformed
     │   ├── PlanTooLargeError           [plan-too-large]
     │   ├── UnknownPlanError            [unknown-plan]   a PLAN argument names no plan in any root
+    │   ├── NotAPlanError               [not-a-plan]     a PLAN argument names a file without phases
     │   ├── UnknownItemError            [unknown-item]   no such phase or stage in the plan
     │   ├── ItemNotExpandedError        [not-expanded]   collapse of an item that is inline
     │   └── ItemAlreadyExpandedError    [already-expanded] expand of an item that has its own file
@@ -99,6 +100,16 @@ class UnknownPlanError(PlanError):
 
     kind = "unknown-plan"
     default_hint = "pass a plan id, a plan file like specs/plans/001_feature.md, or its folder"
+
+
+class NotAPlanError(PlanError):
+    """A PLAN argument that names a Markdown file (or folder) with no phase headings: notes, a README."""
+
+    kind = "not-a-plan"
+    default_hint = (
+        "plansmith reads phase headings such as '## Phase 1: Title', '### Phase 2 - Title' or "
+        "'### Phase 3 — Title' (see docs/plan-format.md); add them, or name a plan"
+    )
 
 
 class UnknownItemError(PlanError):

@@ -12,13 +12,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plansmith.discovery import catalog, locate, read_tree, read_worktree, unknown_plan, validate_texts
+from plansmith.discovery import (
+    catalog,
+    locate,
+    not_a_plan,
+    plans_per_root,
+    read_tree,
+    read_worktree,
+    unknown_plan,
+    validate_texts,
+)
 from plansmith.errors import ConfigError, GitError, PlanError
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.model import Plan
 from plansmith.plan.problems import Problem
 from plansmith.plan.roots import PlanRef, RootFolder, first_literal_root
+from plansmith.plan.validate import holds_plan
 
 if TYPE_CHECKING:
     from plansmith.config import LoadedSettings, Settings
@@ -93,6 +103,10 @@ class Workspace:
         """Every plan of the working tree, with its id."""
         return list(self._refs)
 
+    def plans_per_root(self) -> list[tuple[str, int]]:
+        """``(root folder, number of plans)`` for every root of the working tree, in root order."""
+        return plans_per_root(self.plans(), self.roots())
+
     def validate(self) -> list[Problem]:
         """Every plan of every root validated, with the problems met reading the files."""
         texts, problems = self.files()
@@ -134,11 +148,24 @@ class Workspace:
             folder = posixpath.dirname(rel)
             name = posixpath.basename(rel)[: -len(".md")]
             loc = PlanLocation(name, rel, folder if posixpath.basename(folder) == name else None)
+        if loc is not None and not holds_plan(files, loc):
+            raise not_a_plan(loc.folder or loc.main_path)
+        if loc is None and rel is not None and rel.endswith(".md") and not self._outside_file_is_plan(rel):
+            raise not_a_plan(rel)
         if loc is None:
             if rel is None:
                 self.rel(arg)  # raises: the path is outside the repository
             raise unknown_plan(arg, refs)
         return loc, plan_files(files, loc)
+
+    def _outside_file_is_plan(self, rel: str) -> bool:
+        """Whether a Markdown file outside the plan roots holds phases (``True`` when it cannot be read:
+        the unknown-plan error then says where plans are looked for)."""
+        try:
+            text = (self.root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return True
+        return holds_plan({rel: text}, PlanLocation(posixpath.basename(rel)[:-3], rel, None))
 
     def plan(self, arg: str) -> Plan:
         loc, files = self.locate(arg)

@@ -51,6 +51,7 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
         for p in found
     ]
     status["plans"] = [p.as_json() for p in _plan_progress(ws)]
+    status["roots"] = [{"root": root, "plans": count} for root, count in ws.plans_per_root()]
     return status, found
 
 
@@ -91,9 +92,11 @@ def main(args: argparse.Namespace) -> int:
         _print_plans(status)
         _print_radar(status["radar"])
         return EXIT_OK
+    from plansmith.commands.validate import format_root_counts
     from plansmith.daemon.state import format_status
 
     print(format_status(status))
+    print(format_root_counts([(r["root"], r["plans"]) for r in status["roots"]]))
     if status["proposals"]:
         print("open proposals:")
         for p in status["proposals"]:

@@ -64,12 +64,36 @@ def _document(problems: Sequence[Problem], *, strict: bool) -> dict[str, object]
     return {"ok": not fails(problems, strict=strict), "problems": [p.as_json() for p in problems]}
 
 
+def root_counts(ws: Workspace, *, staged: bool = False) -> list[tuple[str, int]]:
+    """How many plans each plan root holds (in git's index with ``staged``)."""
+    if not staged:
+        return ws.plans_per_root()
+    from plansmith.discovery import catalog, plans_per_root, staged_files
+    from plansmith.plan.api import decode_files
+    from plansmith.plan.roots import roots_in
+
+    texts, _ = decode_files(staged_files(ws.require_repo(), ws.plan_roots))
+    roots = roots_in(texts, ws.plan_roots)
+    return plans_per_root(catalog(texts, roots), roots)
+
+
+def format_root_counts(counts: Sequence[tuple[str, int]]) -> str:
+    """``plans: 3 in specs/plans, 1 in plans`` (``plans: no plan root found`` when there is none)."""
+    if not counts:
+        return "plans: no plan root found"
+    return "plans: " + ", ".join(f"{n} in {root}" for root, n in counts)
+
+
 def main(args: argparse.Namespace) -> int:
-    problems = find_problems(open_workspace(args.repo), args.plans, staged=args.staged)
+    ws = open_workspace(args.repo)
+    problems = find_problems(ws, args.plans, staged=args.staged)
     failed = fails(problems, strict=args.strict)
-    if args.json:
+    if args.json:  # the document's keys are a contract: the counts are in 'status --json'
         emit_json(_document(problems, strict=args.strict))
         return EXIT_PROBLEM if failed else EXIT_OK
+    counts = root_counts(ws, staged=args.staged) if not args.plans else []
+    if counts:
+        print(format_root_counts(counts), file=sys.stderr if failed else sys.stdout)
     for problem in problems:
         print(problem.render(), file=sys.stderr)
     summary = _count(problems)

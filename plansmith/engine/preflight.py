@@ -1,6 +1,7 @@
 """What is decided about an expand/collapse request before a run starts (no run folder, no worktree).
 
-- an item the plan does not have is refused, naming the items it has;
+- an item the plan does not have is refused, naming the items it has; so is a phase a field folder's
+  main file only lists in a table (there is no heading to expand it from or collapse it into);
 - an item in the wrong state is refused the same way: collapsing an inline item (``not-expanded``),
   expanding one that has its own file (``already-expanded``), with a hint naming what can be done;
 - a plan whose file name cannot be written into a commit (a newline in it) is refused, on its own;
@@ -55,6 +56,12 @@ def require_usable_name(loc: PlanLocation) -> None:
 def require_item(plan: Plan, phase: IdLike, stage: IdLike | None) -> None:
     """Refuse a phase, or a stage of a phase, that ``plan`` does not have; the hint lists what it has."""
     node = plan.phase(phase)
+    if node is not None and node.file is not None and node.holder == node.file:
+        raise PlanError(
+            f"phase {phase} is listed in the main file's table and kept in its own file {node.file}",
+            hint="plansmith expands and collapses the phases that have a heading in the main file",
+            path=plan.main_path,
+        )
     if node is not None and (stage is None or node.stage(stage) is not None):
         return
     missing = f"phase {phase}" if node is None else f"stage {stage} in phase {phase}"

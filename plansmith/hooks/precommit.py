@@ -1,7 +1,7 @@
 """``plansmith hooks run pre-commit``: refuse a commit whose staged plans do not validate.
 
-Fast path: when the commit touches nothing in a plan root (``plans_dirs``: ``specs/plans``,
-``specs/*/plans``, ``.claude/specs/plans``, ``.claude/specs/*/plans`` by default), one ``git diff
+Fast path: when the commit touches no Markdown file in a plan root (``plans_dirs``: ``specs/plans``,
+``plans``, ``docs/plans``, ``.claude/plans``, ... by default), one ``git diff
 --cached`` below the roots' folders decides and no plan is read or parsed (of :mod:`plansmith.plan`
 only the pure root matcher :mod:`plansmith.plan.roots` is imported, never the parser). Otherwise the staged
 versions of the plan files are validated, and problems in the plans this commit touches are printed as
@@ -67,7 +67,10 @@ def _report(problems: list[Problem], out: TextIO) -> None:
 
 def _plan_key(path: str, patterns: Sequence[str]) -> str | None:
     """The plan a file belongs to, as its root folder and the plan's name (``specs/plans/001_x.md`` and
-    ``specs/plans/001_x/...`` -> ``specs/plans/001_x``); ``None`` for a path in no root (not a plan's)."""
+    ``specs/plans/001_x/...`` -> ``specs/plans/001_x``); ``None`` for a path in no root, and for any
+    file but Markdown (an image beside a plan in ``plans/`` must not make the commit parse plans)."""
+    if not path.endswith(".md"):
+        return None
     hit = split_root(path, patterns)
     if hit is None:
         return None

@@ -11,10 +11,19 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
+from plansmith.plan.folders import (
+    is_foreign_main,
+    is_phase_file_name,
+    main_file_of,
+    phase_file_name,
+    phase_links,
+    section_phase_link,
+)
 from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
 from plansmith.plan.model import Document, ItemKind, PhaseNode, Plan, Section, StageNode
-from plansmith.plan.parser import parse_document
+from plansmith.plan.parser import parse_document as _parse_uncached
 from plansmith.plan.speckit import with_phase_dependencies
 from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_folder, is_tasks_file
 
@@ -24,6 +33,9 @@ PLAN_NAME = re.compile(r"^\d{3,}[_-][^/]*$")
 PHASE_NAME = re.compile(rf"^phase_({FILE_ID_PATTERN})(?:_[^/]*)?$", re.I)
 STAGE_NAME = re.compile(rf"^stage_({FILE_ID_PATTERN})(?:_[^/]*)?$", re.I)
 SLUG_MAX = 40
+# Documents are immutable values of (path, text, kind): finding which candidates are plans and then
+# validating them parses each file once, not twice (200 plans: 0.70 s -> 0.47 s of CPU for validate).
+parse_document = lru_cache(maxsize=512)(_parse_uncached)
 
 
 def slugify(title: str) -> str:
@@ -57,32 +69,38 @@ def _stem(path: str) -> str:
 
 
 def is_item_name(name: str) -> bool:
-    """A ``phase_N...`` or ``stage_N...`` file or folder name: part of a plan, never a plan itself."""
-    return PHASE_NAME.match(name) is not None or STAGE_NAME.match(name) is not None
+    """A phase or stage file or folder name (``phase_N...``, ``phase-0N-...``, ``NAME-phase-N``,
+    ``stage_N...``): part of a plan, never a plan itself."""
+    return is_phase_file_name(name) or STAGE_NAME.match(name) is not None
 
 
 def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
-    """Plan candidates directly in the folder ``plans_dir``: every ``NAME.md`` file and every
-    ``NAME/NAME.md`` folder, whatever the name (``001_feature``, ``implementation-001``,
-    ``test-hybrid-plan``), except phase and stage files. Whether a candidate holds a phase is not
-    looked at here (:func:`plansmith.plan.validate.validate_tree` skips files that hold none)."""
+    """Plan candidates directly in the folder ``plans_dir``: every ``NAME.md`` file and every folder
+    holding a main file (``NAME/NAME.md``, ``plan.md``, ``index.md``, ``README.md``,
+    ``NAME-index.md``: :func:`plansmith.plan.folders.main_file_of`), whatever the name
+    (``001_feature``, ``implementation-001``, ``test-hybrid-plan``), except phase and stage files.
+    Whether a candidate holds a phase is not looked at here (the caller parses: a file without
+    phases is not a plan)."""
     root = plans_dir.strip("/")
     if is_feature_folder(root):
         return _feature_plan(paths, root)
     prefix = f"{root}/" if root else ""
     found: dict[str, PlanLocation] = {}
+    in_folder: dict[str, list[str]] = {}
     for path in sorted(paths):
         if not path.startswith(prefix) or not path.endswith(".md"):
             continue
         parts = path[len(prefix) :].split("/")
         name = _stem(parts[-1])
-        if not name or is_item_name(name):
-            continue
-        if len(parts) == 1:
+        if len(parts) == 2:
+            in_folder.setdefault(parts[0], []).append(parts[1])
+        if len(parts) == 1 and name and not is_item_name(name):
             found.setdefault(name, PlanLocation(name, path, None))
-        elif len(parts) == 2 and parts[0] == name:
+    for folder, names in in_folder.items():
+        main = main_file_of(folder, names)
+        if main is not None and not is_item_name(folder):
             # The folder form wins over a stray level-0 file of the same name; validation reports both.
-            found[name] = PlanLocation(name, path, f"{prefix}{name}")
+            found[folder] = PlanLocation(folder, f"{prefix}{folder}/{main}", f"{prefix}{folder}")
     return sorted(found.values(), key=lambda p: p.name)
 
 
@@ -139,9 +157,10 @@ def _resolve(base_doc: str, target: str) -> str:
 def _numbered(
     paths: Iterable[str], folder: str, kind: ItemKind, ids: Iterable[ItemId]
 ) -> dict[ItemId, list[str]]:
-    """Files directly in ``folder`` named for one of ``ids`` (``phase_3_x.md``), by id; and for
-    folders named so (``phase_3_x/``), the folder's main file. A name that fits several ids belongs
-    to the longest (``phase_2_5_x`` is phase 2.5's when there is one, else phase 2's)."""
+    """Files directly in ``folder`` named for one of ``ids`` (``phase_3_x.md``, and for phases also
+    ``phase-03-x.md`` and ``NAME-phase-3.md``), by id; and for folders named so (``phase_3_x/``), the
+    folder's main file. A name that fits several ids belongs to the longest (``phase_2_5_x`` is phase
+    2.5's when there is one, else phase 2's)."""
     pattern = PHASE_NAME if kind == "phase" else STAGE_NAME
     tokens = {f"{kind}_{i.file_token}": i for i in ids}
     by_id: dict[ItemId, list[str]] = {}
@@ -155,7 +174,14 @@ def _numbered(
             name = _stem(parts[0])
         elif len(parts) == 2 and (_stem(parts[1]) == parts[0] or pattern.match(_stem(parts[1]))):
             name = parts[0]
-        if name is None or pattern.match(name) is None:
+        if name is None:
+            continue
+        if pattern.match(name) is None:
+            other = phase_file_name(name) if kind == "phase" and len(parts) == 1 else None
+            if other is not None:  # phase-03-x.md, NAME-phase-3.md: the id token, without padding
+                token = re.sub(r"^0+(?=\d)", "", other.token.lower())
+                if f"phase_{token}" in tokens:
+                    by_id.setdefault(tokens[f"phase_{token}"], []).append(path)
             continue
         lower = name.lower()
         fits = [t for t in tokens if lower == t or lower.startswith(t + "_")]
@@ -164,17 +190,44 @@ def _numbered(
     return by_id
 
 
-def _pick(section: Section, holder: str, candidates: list[str], files: Mapping[str, str]) -> str | None:
-    """The file that holds an expanded item: the stub's link if it exists, else the one conventional
-    candidate (a folder's own ``<dir>/<dir>.md`` first)."""
-    if section.link is not None:
-        linked = _resolve(holder, section.link)
+_PHASE_NUMBER = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?\**phase number\**[ \t]*:\**[ \t]*\**[ \t]*([^\s*]+)", re.I | re.M
+)
+
+
+def _says_other_number(text: str, number: ItemId) -> bool:
+    """True if a file's own ``Phase Number`` field names another phase than ``number``."""
+    m = _PHASE_NUMBER.search(text)
+    said = ItemId.parse(m.group(1).strip("[]`")) if m is not None else None
+    return said is not None and said != number
+
+
+def _pick(
+    section: Section, holder: str, link: str | None, candidates: list[str], files: Mapping[str, str]
+) -> str | None:
+    """The file that holds an expanded item: the file its link names if it exists, else the one
+    conventional candidate (a folder's own ``<dir>/<dir>.md`` first). A candidate whose own
+    ``Phase Number`` names another phase is not this phase's (``phase_2_5_x.md`` beside
+    ``phase_2_x.md`` when the plan has no phase 2.5)."""
+    if link is not None:
+        linked = _resolve(holder, link)
         if linked in files:
             return linked
+    if section.kind == "phase":
+        candidates = [c for c in candidates if not _says_other_number(files[c], section.number)]
     if not candidates or section.tasks:
         return None  # an unlinked file does not take over a section that still holds its tasks
     own = [c for c in candidates if _stem(c) == posixpath.basename(posixpath.dirname(c))]
     return (own or candidates)[0]
+
+
+def _phase_link(doc: Document, section: Section, in_folder: bool) -> str | None:
+    """A phase's link: its ``see [..](..)`` line, or in a plan folder any link of its own lines to a
+    phase-named file (a linked heading, a ``**File**:`` line)."""
+    if section.link is not None or not in_folder:
+        return section.link
+    found = section_phase_link(doc, section)
+    return None if found is None else found[0]
 
 
 def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
@@ -192,7 +245,8 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
         if section.number in seen:
             continue  # a duplicate id: validation reports it; the first one is the phase
         seen.add(section.number)
-        path = _pick(section, loc.main_path, phase_candidates.get(section.number, []), files)
+        link = _phase_link(main, section, loc.folder is not None)
+        path = _pick(section, loc.main_path, link, phase_candidates.get(section.number, []), files)
         phase_doc = None
         if path is not None and path not in used:
             phase_doc = parse_document(path, files[path], "phase")
@@ -202,6 +256,8 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
             path = None
         stages = _stages(files, section.number, section, loc.main_path, phase_doc, documents, used)
         phases.append(PhaseNode(section.number, section, loc.main_path, path, phase_doc, stages))
+    if not main.sections and loc.folder is not None and is_foreign_main(loc.main_path, loc.folder):
+        phases += _listed_phases(files, main, loc.folder, documents, used)
     level = 0
     if any(p.expanded for p in phases):
         level = 2 if any(s.expanded for p in phases for s in p.stages) else 1
@@ -210,6 +266,26 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
         prefix = loc.folder + "/"
         stray = tuple(sorted(p for p in files if p.startswith(prefix) and p not in used))
     return Plan(loc.name, loc.main_path, loc.folder, level, main, tuple(phases), tuple(documents), stray)
+
+
+def _listed_phases(
+    files: Mapping[str, str], main: Document, folder: str, documents: list[Document], used: set[str]
+) -> list[PhaseNode]:
+    """The phases a field folder's main file lists only in a table (or a list of links), without a
+    ``Phase N`` heading: every linked phase file whose title (or name) gives its id, in link order.
+    Each is its own holder: there is no stub in the main file to collapse it into."""
+    nodes: list[PhaseNode] = []
+    for _, path in phase_links(main, folder):
+        if path in used or path not in files:
+            continue
+        doc = parse_document(path, files[path], "phase")
+        if doc.root is None or any(n.number == doc.root.number for n in nodes):
+            continue
+        documents.append(doc)
+        used.add(path)
+        stages = _stages(files, doc.root.number, doc.root, path, doc, documents, used)
+        nodes.append(PhaseNode(doc.root.number, doc.root, path, path, doc, stages))
+    return nodes
 
 
 def _stages(
@@ -231,7 +307,7 @@ def _stages(
     for section in phase_doc.sections:
         if any(n.number == section.number for n in nodes):
             continue
-        path = _pick(section, phase_doc.path, candidates.get(section.number, []), files)
+        path = _pick(section, phase_doc.path, section.link, candidates.get(section.number, []), files)
         doc = None
         if path is not None and path not in used and (section.link is not None or in_own_folder):
             doc = parse_document(path, files[path], "stage")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from plansmith.errors import PlanError, PlanTooLargeError
 from plansmith.plan.dependencies import parse_dependencies
+from plansmith.plan.folders import phase_id_of_name
 from plansmith.plan.ids import ID_PATTERN, ItemId, id_from_file_stem
 from plansmith.plan.model import (
     DocKind,
@@ -37,6 +38,7 @@ _ITEM_HEADING = {
     )
     for kind in ("phase", "stage")
 }
+_LINKED_HEADING = re.compile(r"^\[([^\]\n]+)\]\([^)\s]+\)(.*)$")
 # h2 names of the section that holds the phases (see docs/plan-format.md, "Which headings are phases")
 _PHASES_SECTION = re.compile(
     r"^(?:\d+(?:\.\d+)*[.)]?[ \t]+)?(?:(?:detailed|proposed)[ \t]+)?"
@@ -84,7 +86,10 @@ def decode(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str
 
 
 def parse_item_heading(kind: ItemKind, text: str) -> tuple[ItemId, str, str | None] | None:
-    """``(id, title, status)`` for a phase/stage heading text, else None."""
+    """``(id, title, status)`` for a phase/stage heading text, else None. A heading that is a link
+    (``[Phase 01: Setup](phase-01-setup.md)``, ClaudeKit's plan folders) reads as its link text."""
+    if text.startswith("[") and (linked := _LINKED_HEADING.match(text)) is not None:
+        text = linked.group(1) + linked.group(2)
     m = _ITEM_HEADING[kind].match(text)
     if m is None:
         return None
@@ -184,7 +189,8 @@ def _root_section(
     title: Heading | None = headings[0] if headings and headings[0].level == 1 else None
     parsed = parse_item_heading(item_kind, title.text) if title is not None else None
     if title is not None and parsed is None:
-        number = id_from_file_stem(item_kind, path.rsplit("/", 1)[-1].removesuffix(".md"))
+        stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+        number = id_from_file_stem(item_kind, stem) or (phase_id_of_name(stem) if kind == "phase" else None)
         if number is not None:
             parsed = (number, title.text, None)
     if title is None:

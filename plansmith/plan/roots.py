@@ -29,6 +29,17 @@ DEFAULT_ROOTS: tuple[str, ...] = (
     "specs/*/plans",
     ".claude/specs/plans",
     ".claude/specs/*/plans",
+    # The field's conventions (issue 16): Claude Code plan files, HumanLayer's research -> plan ->
+    # implement, hve-core's task planner (flat, and one folder per day), plain docs/plans and plans/
+    # (where ClaudeKit keeps one folder per plan), and PIDEA's task folders
+    # (docs/09_roadmap/<status>/<priority or quarter>/<category>/<task>/).
+    ".claude/plans",
+    "thoughts/shared/plans",
+    ".copilot-tracking/plans",
+    ".copilot-tracking/plans/*",
+    "docs/plans",
+    "plans",
+    "docs/09_roadmap/*/*/*",
     # spec-kit feature folders (specs/NNN-feature/tasks.md), see plansmith.plan.speckit_folders
     "specs/*",
     ".specify/specs/*",
@@ -158,6 +169,16 @@ def first_literal_root(patterns: str | Sequence[str]) -> str | None:
     return next((p for p in as_patterns(patterns) if WILDCARD not in _split(p)), None)
 
 
+def files_regex(patterns: str | Sequence[str]) -> str:
+    """A regular expression matching the Markdown files below the roots (``.pre-commit-hooks.yaml``'s
+    ``files``, which must follow the default roots: a test compares them). ``*`` becomes one folder
+    name not starting with ``.``; a pattern inside another (a sub-root) adds nothing."""
+    wanted = as_patterns(patterns)
+    kept = [p for p in wanted if not any(is_sub_pattern(p, other) for other in wanted if other != p)]
+    parts = ["/".join("[^/.][^/]*" if s == WILDCARD else re.escape(s) for s in _split(p)) for p in kept]
+    return f"^({'|'.join(parts)})/.*\\.md$"
+
+
 def match_folder(pattern: str, folder: str) -> tuple[str, ...] | None:
     """What the ``*`` of ``pattern`` matched if ``folder`` matches it, else ``None``.
 
@@ -198,16 +219,31 @@ def split_root(path: str, patterns: str | Sequence[str]) -> tuple[RootFolder, li
     The shortest matching folder wins: a folder that matches a pattern but lies inside another root
     (``specs/plans/plans`` against ``specs/*/plans``) is part of that root, not a root of its own.
     A spec-kit feature folder holds only its plan's files (not ``contracts/``): see :func:`_in_feature`.
+    The one exception is a *sub-root*: a folder matching the outer root's pattern and one more ``*``
+    (``.copilot-tracking/plans/*`` inside ``.copilot-tracking/plans``, hve-core's folder per day) is a
+    root of its own, because the settings say so in as many words (:func:`is_sub_pattern`).
     """
     parts = path.strip("/").split("/")
     compiled = [(_split(p), p, rank) for rank, p in enumerate(as_patterns(patterns))]
+    found: RootFolder | None = None
+    depth_found = 0
     for depth in range(1, len(parts)):
         head = parts[:depth]
         for pattern, text, rank in compiled:
+            if found is not None and not is_sub_pattern(text, found.pattern):
+                continue
             captures = _match(pattern, head)
             if captures is not None and (not is_feature_pattern(pattern) or _in_feature(parts[depth:])):
-                return RootFolder(rank, "/".join(head), text, captures), parts[depth:]
-    return None
+                found, depth_found = RootFolder(rank, "/".join(head), text, captures), depth
+                break
+    return None if found is None else (found, parts[depth_found:])
+
+
+def is_sub_pattern(inner: str, outer: str) -> bool:
+    """True if ``inner`` is ``outer`` and one more ``*`` level: the folders in each root of ``outer``
+    are roots of their own (``.copilot-tracking/plans/*`` and ``.copilot-tracking/plans``). Only that
+    exact form: ``specs/*/plans`` is no sub-root of a ``specs/*`` root."""
+    return inner == f"{outer.rstrip('/')}/{WILDCARD}"
 
 
 def _in_feature(rest: Sequence[str]) -> bool:
@@ -249,9 +285,18 @@ def drop_nested(roots: Iterable[RootFolder]) -> list[RootFolder]:
         if root.path not in best or root.rank < best[root.path].rank:
             best[root.path] = root
     paths = sorted(best)
-    # A spec-kit feature folder holds only its own files, so a root inside it is a root of its own.
+    # A spec-kit feature folder holds only its own files, so a root inside it is a root of its own;
+    # so is a sub-root (a folder per day inside hve-core's plans folder, see is_sub_pattern).
     enclosing = [p for p in paths if not is_feature_pattern(_split(best[p].pattern))]
-    kept = [p for p in paths if not any(p.startswith(other + "/") for other in enclosing if other != p)]
+    kept = [
+        p
+        for p in paths
+        if not any(
+            p.startswith(other + "/") and not is_sub_pattern(best[p].pattern, best[other].pattern)
+            for other in enclosing
+            if other != p
+        )
+    ]
     return sorted(best[p] for p in kept)
 
 

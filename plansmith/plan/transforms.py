@@ -16,8 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from plansmith.errors import PlanError, UnknownItemError
+from plansmith.plan.folders import (
+    is_foreign_main,
+    is_own_folder,
+    new_phase_stem,
+    parent_link_index,
+    relative_link,
+    retarget_link,
+)
 from plansmith.plan.ids import IdLike, ItemId, item_id
-from plansmith.plan.layout import PlanLocation, build_plan, folder_location, item_stem, parent_link
+from plansmith.plan.layout import PlanLocation, build_plan, folder_location, item_stem, parent_link, slugify
 from plansmith.plan.metadata import (
     EXPANDED_PHASES,
     EXPANDED_STAGES,
@@ -229,10 +237,6 @@ def _folder_of(loc: PlanLocation) -> str:
     return loc.folder or posixpath.join(posixpath.dirname(loc.main_path), loc.name)
 
 
-def _rel(from_doc: str, to_path: str) -> str:
-    return posixpath.relpath(to_path, posixpath.dirname(from_doc))
-
-
 def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: IdLike) -> Change:
     """Move phase ``number`` into ``phase_N_slug.md`` beside the main plan (the plan becomes a folder).
     ``number`` is an id (``3``, ``"2.5"``, ``ItemId("5a")``)."""
@@ -245,8 +249,8 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: IdLike) ->
             path=loc.main_path,
         )
     folder = _folder_of(loc)
-    new_loc = folder_location(loc)
-    stem = item_stem("phase", number, node.section.title)
+    new_loc = folder_location(loc)  # a main file named plan.md, tasks.md, NAME-index.md stays put
+    stem = new_phase_stem(files, folder, number.file_token, slugify(node.section.title))
     child_path = f"{folder}/{stem}.md"
     if child_path in files or f"{folder}/{stem}/{stem}.md" in files:
         raise PlanError(
@@ -375,7 +379,7 @@ def collapse_phase(
     remaining = [p for p in plan.phases if p.expanded and p.number != number]
     folder = _folder_of(loc)
     others = [p for p in edit.files if p.startswith(folder + "/") and p != loc.main_path]
-    if not remaining and not others and loc.folder and loc.main_path == f"{folder}/{loc.name}.md":
+    if not remaining and not others and is_own_folder(loc.main_path, loc.folder):
         new_loc = PlanLocation(loc.name, f"{posixpath.dirname(folder)}/{loc.name}.md".lstrip("/"), None)
         edit.move(loc.main_path, new_loc.main_path, edit.files[loc.main_path])
     _sync_metadata(edit, new_loc)
@@ -400,8 +404,11 @@ def _move_phase_file(edit: _Edit, plan: Plan, phase: ItemId, *, into_folder: boo
         new = f"{posixpath.dirname(parent)}/{name}"
         if any(p.startswith(parent + "/") and p != old for p in edit.files):
             return old  # the folder holds other files: leave the phase where it is
-    text = _retarget(
-        node.document, _parent_link_index(node.document), _rel(old, plan.main.path), _rel(new, plan.main.path)
+    text = retarget_link(
+        node.document,
+        parent_link_index(node.document),
+        relative_link(old, plan.main.path),
+        relative_link(new, plan.main.path),
     )
     edit.move(old, new, text)
     stub = node.section
@@ -409,27 +416,11 @@ def _move_phase_file(edit: _Edit, plan: Plan, phase: ItemId, *, into_folder: boo
         stub.link_index is not None
         and posixpath.normpath(posixpath.join(posixpath.dirname(plan.main.path), stub.link or "")) == old
     ):
-        main_text = _retarget(
-            plan.main, stub.link_index, _rel(plan.main.path, old), _rel(plan.main.path, new)
+        main_text = retarget_link(
+            plan.main, stub.link_index, relative_link(plan.main.path, old), relative_link(plan.main.path, new)
         )
         edit.write(plan.main.path, main_text)
     return new
-
-
-def _parent_link_index(doc: Document) -> int | None:
-    if doc.metadata is None:
-        return None
-    f = doc.metadata.get("parent plan")
-    return f.index if f is not None else None
-
-
-def _retarget(doc: Document, index: int | None, old: str, new: str) -> str:
-    """The document's text with the link ``](old)`` on line ``index`` pointing to ``new`` instead."""
-    if index is None:
-        return doc.text
-    lines = list(doc.lines)
-    lines[index] = lines[index].replace(f"]({old})", f"]({new})", 1)
-    return "".join(lines)
 
 
 def _sync_metadata(edit: _Edit, loc: PlanLocation) -> None:
@@ -443,6 +434,8 @@ def _sync_metadata(edit: _Edit, loc: PlanLocation) -> None:
         EXPANDED_PHASES: format_list(expanded),
         EXPANDED_STAGES: format_stages(stages),
     }
+    if is_foreign_main(loc.main_path, loc.folder):  # plan.md of another tool: only fields it has
+        wanted = {k: v for k, v in wanted.items() if plan.main.metadata and plan.main.metadata.get(k)}
     edit.write(plan.main.path, update_owned_fields(plan.main, wanted))
     for p in plan.phases:
         if p.document is not None and p.file is not None:

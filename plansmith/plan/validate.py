@@ -7,18 +7,22 @@ one, add new ones instead.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from plansmith.plan import speckit
 from plansmith.plan.dependencies import is_prose
+from plansmith.plan.folders import folder_link_problems, is_phase_file_name, phase_links
 from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import (
     PHASE_NAME,
     PLAN_NAME,
     STAGE_NAME,
+    PlanLocation,
     find_plans,
     is_item_name,
+    parse_document,
     plan_files,
 )
 from plansmith.plan.layout import build_plan as _build_plan
@@ -43,15 +47,17 @@ from plansmith.plan.waves import find_cycle
 
 def validate_plan(plan: Plan) -> list[Problem]:
     problems: list[Problem] = []
+    linked = folder_linked(plan)
     problems += _numbering(plan.main, plan.main.sections, "phase")
     problems += _links(plan)
+    problems += _folder_links(plan)
     problems += _metadata(plan)
     problems += _dependencies(plan)
-    problems += _children(plan)
+    problems += _children(plan, linked)
     problems += drift_problems(plan)
     if is_tasks_file(plan.main_path):
         problems = speckit.reviewed(plan, problems)
-    if not plan.main.sections:
+    if not plan.main.sections and not linked:
         problems.append(
             problem(
                 plan.main_path,
@@ -165,7 +171,8 @@ def _metadata(plan: Plan) -> list[Problem]:
         if (found := _field_problem(plan.main, key, actual, code, owner)) is not None
     ]
     md = plan.main.metadata
-    if plan.level > 0 and (md is None or md.get(STRUCTURE_LEVEL) is None):
+    # A folder another tool keeps (plan.md + phase-01-x.md) owes plansmith no metadata of its own.
+    if plan.level > 0 and _own_layout(plan) and (md is None or md.get(STRUCTURE_LEVEL) is None):
         problems.append(
             problem(
                 plan.main_path,
@@ -248,20 +255,43 @@ def _dependency_problems(kind: str, nodes: Sequence[PhaseNode | StageNode], of: 
     return problems
 
 
-def _children(plan: Plan) -> list[Problem]:
+def folder_linked(plan: Plan) -> set[str]:
+    """The phase files a plan folder's main file links (a table, linked headings, ``**File**:`` lines).
+    Only for folders kept the field's way: plansmith's own ``NAME/NAME.md`` reads its phases' links."""
+    if plan.folder is None or _own_layout(plan):
+        return set()
+    return {path for _, path in phase_links(plan.main, plan.folder)}
+
+
+def _folder_links(plan: Plan) -> list[Problem]:
+    """Links of a plan folder's main file to phase files that do not exist (outside the phases' own
+    link lines, which :func:`_links` checks)."""
+    if plan.folder is None or _own_layout(plan):
+        return []
+    files = dict.fromkeys(set(plan.paths) | set(plan.stray_files), "")
+    own = [s.link_index for s in plan.main.sections if s.link_index is not None]
+    return [
+        problem(plan.main_path, line, code, message)
+        for line, code, message in folder_link_problems(plan.main, plan.folder, files, own)
+    ]
+
+
+def _children(plan: Plan, linked: Collection[str] = ()) -> list[Problem]:
     """Problems of the expanded phase and stage files, and of files in the plan's folder nothing links to."""
     problems = []
     for p in plan.phases:
         doc = p.document
         if doc is None:
             continue
-        problems += _phase_file_title(p, doc)
+        if p.holder != p.file:  # a phase listed in a table is the other tool's file, titled its way
+            problems += _phase_file_title(p, doc)
         problems += _numbering(doc, doc.sections, "stage")
         for s in p.stages:
             if s.document is not None:
                 problems += _stage_file_title(s, s.document)
     for path in plan.stray_files:
-        problems += _stray_file(path)
+        if path not in linked:
+            problems += _stray_file(path)
     return problems
 
 
@@ -298,7 +328,7 @@ def _stray_file(path: str) -> list[Problem]:
     if STAGE_NAME.match(stem):
         message = "stage file that no phase links to; link it from its phase or delete it"
         return [problem(path, 0, "orphan-stage-file", message)]
-    if PHASE_NAME.match(stem) or PHASE_NAME.match(posixpath.basename(posixpath.dirname(path))):
+    if is_phase_file_name(stem) or PHASE_NAME.match(posixpath.basename(posixpath.dirname(path))):
         message = "phase file that the main plan does not use; link it from its phase or delete it"
         return [problem(path, 0, "orphan-phase-file", message)]
     return []
@@ -315,11 +345,45 @@ def validate_tree(files: Mapping[str, str], plans_dir: str) -> list[Problem]:
             message = f"plansmith cannot propose changes to this plan: {unusable}; rename the file"
             problems.append(problem(shown(loc.main_path), 0, "unusable-file-name", message))
         plan = _build_plan(plan_files(files, loc), loc)
-        if (loc.folder is None or is_tasks_file(loc.main_path)) and not plan.main.sections:
+        if not is_a_plan(plan):
             continue
         problems += validate_plan(plan)
     problems += _layout_problems(files, plans_dir, {loc.name for loc in locations})
     return sorted(set(problems))
+
+
+def holds_plan(files: Mapping[str, object], loc: PlanLocation) -> bool:
+    """True if the candidate ``loc`` is a plan (see :func:`is_a_plan`)."""
+    text = files.get(loc.main_path)
+    if not isinstance(text, str):
+        return True  # not read here (a listing, undecoded bytes): the caller decides
+    if loc.folder is None:  # parsed once: validation finds the document in the parser's cache
+        return bool(parse_document(loc.main_path, text, "plan").sections)
+    own = plan_files(files, loc)  # type: ignore[arg-type]  # every value is checked just below
+    texts = {path: value for path, value in own.items() if isinstance(value, str)}
+    return is_a_plan(_build_plan(texts, loc))
+
+
+def is_a_plan(plan: Plan) -> bool:
+    """A file is a plan when it has phase headings; a folder when its main file has phase headings or
+    links phase files, or when it is plansmith's own ``NAME/NAME.md`` (which must have phases)."""
+    if plan.main.sections:
+        return True
+    if plan.folder is None:
+        return False
+    return _own_layout(plan) or bool(folder_linked(plan))
+
+
+def _own_layout(plan: Plan) -> bool:
+    """A level-0 file, or plansmith's ``NAME/NAME.md`` folder (not ``plan.md``, ``NAME-index.md``, ...)."""
+    return (
+        plan.folder is None or posixpath.basename(plan.main_path) == posixpath.basename(plan.folder) + ".md"
+    )
+
+
+# ClaudeKit's dated folders (``251230-1630-slug``, ``20260320-2201-slug``): a plan when they hold a main
+# file, research or reports otherwise; never a plansmith NNN_x folder missing its main plan.
+_DATED = re.compile(r"^\d{6}(?:\d{2})?-\d{4}-")
 
 
 def _stem(name: str) -> str:
@@ -335,7 +399,8 @@ def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) 
         if not path.startswith(prefix):
             continue
         parts = path[len(prefix) :].split("/")
-        if len(parts) >= 2 and (PLAN_NAME.match(parts[0]) or is_item_name(_stem(parts[1]))):
+        named_like_plan = PLAN_NAME.match(parts[0]) is not None and _DATED.match(parts[0]) is None
+        if len(parts) >= 2 and (named_like_plan or is_item_name(_stem(parts[1]))):
             folders[parts[0]] += 1  # named like a plan, or holding phase/stage files: a plan folder
         if (
             len(parts) == 1
@@ -357,7 +422,8 @@ def _layout_problems(files: Mapping[str, str], plans_dir: str, plans: set[str]) 
                     f"{prefix}{folder}",
                     0,
                     "folder-without-main-plan",
-                    f"plan folder has no main plan {folder}.md; move the main plan into it or rename it",
+                    f"plan folder has no main plan {folder}.md (nor plan.md, index.md, README.md or "
+                    f"{folder}-index.md); move the main plan into it or rename it",
                 )
             )
     return problems

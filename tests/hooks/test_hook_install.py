@@ -15,6 +15,7 @@ import pytest
 from plansmith.commands.hooks import main_hooks
 from plansmith.hooks import install as installer
 from plansmith.hooks.script import MARKER, is_plansmith_hook, render_hook_script
+from plansmith.plan.roots import DEFAULT_ROOTS, files_regex, split_root
 
 from .helpers import PLAN, VALID, commit, foreign_hook, git, install_hooks, write
 
@@ -212,19 +213,36 @@ def test_the_pre_commit_framework_manifest() -> None:
         "- id: plansmith-validate",
         "entry: plansmith validate",
         "language: python",
-        r"files: ^(\.claude/)?specs/.*\.md$",  # every default plan root (was ^specs/plans/.*\.md$)
         "pass_filenames: false",
     ):
         assert expected in lines
-    files = re.compile(r"^(\.claude/)?specs/.*\.md$")
-    for path in (
+
+
+def test_the_manifest_files_pattern_follows_the_default_roots() -> None:
+    """``files`` decides when the pre-commit framework runs the hook: it must name every default root
+    (a root added to DEFAULT_ROOTS without it here would leave its plans unchecked)."""
+    manifest = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
+    found = [line.strip() for line in manifest.read_text().splitlines() if line.strip().startswith("files:")]
+    assert found == [f"files: '{files_regex(DEFAULT_ROOTS)}'"]
+    files = re.compile(files_regex(DEFAULT_ROOTS))
+    inside = [
         "specs/plans/001_x.md",
         "specs/042/plans/a.md",
         ".claude/specs/plans/b.md",
         ".claude/specs/7/plans/c.md",
-    ):
-        assert files.search(path)
-    assert not files.search("docs/readme.md")
+        ".claude/plans/plan.md",
+        "thoughts/shared/plans/2026-01-02-x.md",
+        ".copilot-tracking/plans/20260101-x-plan.instructions.md",
+        ".copilot-tracking/plans/2026-02-26/x.plan.md",
+        "docs/plans/x.md",
+        "plans/20260101-slug/plan.md",
+        "docs/09_roadmap/pending/high/backend/task/task-index.md",
+    ]
+    outside = ["docs/readme.md", "README.md", "thoughts/shared/research/x.md", "src/plans.md", "plans/x.txt"]
+    for path in inside + outside:
+        assert bool(files.search(path)) == (path in inside), path
+        in_root = split_root(path, DEFAULT_ROOTS) is not None and path.endswith(".md")
+        assert in_root == (path in inside), path
 
 
 def test_main_hooks_takes_the_options_before_the_command(make_repo, tmp_path: Path, monkeypatch) -> None:

@@ -96,7 +96,17 @@ def test_bad_environment_lists(raw: str) -> None:
 
 
 def test_literal_prefixes_and_the_write_root() -> None:
-    assert literal_prefixes(DEFAULT_ROOTS) == (".claude/specs", ".specify/specs", "specs")
+    assert literal_prefixes(DEFAULT_ROOTS) == (
+        ".claude/plans",
+        ".claude/specs",
+        ".copilot-tracking/plans",
+        ".specify/specs",
+        "docs/09_roadmap",
+        "docs/plans",
+        "plans",
+        "specs",
+        "thoughts/shared/plans",
+    )
     assert literal_prefixes(["specs/plans", "specs-old/plans", "specs/*/plans"]) == (
         "specs",
         "specs-old/plans",

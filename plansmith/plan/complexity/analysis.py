@@ -107,6 +107,9 @@ class Analysis:
 
 
 def _recommend_phase(node: PhaseNode, score: float, t: Thresholds, reasons: list[str]) -> Recommendation:
+    if node.holder == node.file:
+        reasons.append("listed in the main file's table: kept in its own file")
+        return "keep"
     if not node.expanded:
         return "expand" if score >= t.expand else "keep"
     if score <= t.collapse:
@@ -120,6 +123,8 @@ def _recommend_phase(node: PhaseNode, score: float, t: Thresholds, reasons: list
 def _recommend_stage(
     phase: PhaseNode, node: StageNode, score: float, t: Thresholds, reasons: list[str]
 ) -> Recommendation:
+    if phase.holder == phase.file:
+        return "keep"  # a phase listed in a table: its file is left as the other tool keeps it
     if node.expanded:
         return "collapse" if score <= t.collapse else "keep"
     if score >= t.expand:
