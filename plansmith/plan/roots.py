@@ -45,6 +45,8 @@ DEFAULT_ROOTS: tuple[str, ...] = (
     ".specify/specs/*",
 )
 WILDCARD = "*"
+# The files of a spec-kit feature folder that belong to its plan (see _in_feature), as a regex.
+_FEATURE_FILES = r"(?:(?i:tasks)\.md|(?i:phase_)[^/]*\.md|(?i:phase_)[^/]*/[^/]*\.md)"
 # Joins the segments of a multi-segment id into one ref component: ``042_search+001-ranking-plan``.
 BRANCH_SEPARATOR = "+"
 # Characters escaped in a branch component: git's forbidden ones, and '%' and '+' (the escape and the
@@ -172,11 +174,21 @@ def first_literal_root(patterns: str | Sequence[str]) -> str | None:
 def files_regex(patterns: str | Sequence[str]) -> str:
     """A regular expression matching the Markdown files below the roots (``.pre-commit-hooks.yaml``'s
     ``files``, which must follow the default roots: a test compares them). ``*`` becomes one folder
-    name not starting with ``.``; a pattern inside another (a sub-root) adds nothing."""
+    name not starting with ``.``; a pattern inside another (a sub-root) adds nothing.
+    A spec-kit feature pattern (``specs/*``) matches only numbered folders, and in them only the plan's
+    own files (``tasks.md``, expanded phase files), as :func:`split_root` does."""
     wanted = as_patterns(patterns)
     kept = [p for p in wanted if not any(is_sub_pattern(p, other) for other in wanted if other != p)]
-    parts = ["/".join("[^/.][^/]*" if s == WILDCARD else re.escape(s) for s in _split(p)) for p in kept]
-    return f"^({'|'.join(parts)})/.*\\.md$"
+    roots, features = [], []
+    for pattern in kept:
+        parts = _split(pattern)
+        if is_feature_pattern(parts):
+            prefix = "/".join(re.escape(s) for s in parts[:-1])
+            features.append(f"{prefix}/\\d+-[^/]*/{_FEATURE_FILES}")
+        else:
+            roots.append("/".join("[^/.][^/]*" if s == WILDCARD else re.escape(s) for s in parts))
+    alternatives = [f"(?:{'|'.join(roots)})/.*\\.md", *features] if roots else features
+    return f"^(?:{'|'.join(alternatives)})$"
 
 
 def match_folder(pattern: str, folder: str) -> tuple[str, ...] | None:
