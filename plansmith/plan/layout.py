@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 import unicodedata
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
-from plansmith.plan.model import Document, ItemKind, PhaseNode, Plan, Section, StageNode
+from plansmith.plan.model import DocKind, Document, ItemKind, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_document
 
 # The usual plan name (``001_feature``, ``001-feature-plan``); any other name is a plan too.
@@ -148,9 +150,29 @@ def _pick(section: Section, holder: str, candidates: list[str], files: Mapping[s
     return (own or candidates)[0]
 
 
+# Documents parsed and still in use somewhere, by (path, kind, text). One expand builds the plan of
+# the same committed text several times (the coordinator, the operation, validation, the proposal
+# message): a 100,000-phase plan took seconds per parse (issue 18). Weak values: a document lives only
+# as long as a caller holds it, so nothing is kept after a run. Parsing is pure, so a hit is exact.
+_PARSED: weakref.WeakValueDictionary[tuple[str, str, str], Document] = weakref.WeakValueDictionary()
+_PARSED_LOCK = threading.Lock()
+
+
+def parsed_document(path: str, text: str, kind: DocKind) -> Document:
+    """``parse_document(path, text, kind)``, reusing a document of the same text still in use."""
+    key = (path, kind, text)
+    with _PARSED_LOCK:
+        doc = _PARSED.get(key)
+    if doc is None:
+        doc = parse_document(path, text, kind)
+        with _PARSED_LOCK:
+            _PARSED[key] = doc
+    return doc
+
+
 def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
     """Parse a plan's files into its tree. ``files`` may hold more than the plan (only its own are read)."""
-    main = parse_document(loc.main_path, files[loc.main_path], "plan")
+    main = parsed_document(loc.main_path, files[loc.main_path], "plan")
     documents: list[Document] = [main]
     used = {loc.main_path}
     ids = [s.number for s in main.sections]
@@ -164,7 +186,7 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
         path = _pick(section, loc.main_path, phase_candidates.get(section.number, []), files)
         phase_doc = None
         if path is not None and path not in used:
-            phase_doc = parse_document(path, files[path], "phase")
+            phase_doc = parsed_document(path, files[path], "phase")
             documents.append(phase_doc)
             used.add(path)
         else:
@@ -197,13 +219,15 @@ def _stages(
     ids = [s.number for s in phase_doc.sections]
     candidates = _numbered(files, folder, "stage", ids) if in_own_folder else {}
     nodes: list[StageNode] = []
+    seen: set[ItemId] = set()
     for section in phase_doc.sections:
-        if any(n.number == section.number for n in nodes):
+        if section.number in seen:  # a set: a scan of the earlier stages was quadratic
             continue
+        seen.add(section.number)
         path = _pick(section, phase_doc.path, candidates.get(section.number, []), files)
         doc = None
         if path is not None and path not in used and (section.link is not None or in_own_folder):
-            doc = parse_document(path, files[path], "stage")
+            doc = parsed_document(path, files[path], "stage")
             documents.append(doc)
             used.add(path)
         else:

@@ -99,7 +99,7 @@ class Section:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: plan.layout's cache of parsed files
 class Document:
     path: str
     kind: DocKind
