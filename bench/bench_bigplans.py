@@ -9,8 +9,10 @@ wall time of ``python -m plansmith ...`` as a user runs it, median of ``REPEAT``
 - ``waves PLAN --format mermaid``,
 - ``expand PLAN phase N/2 --yes`` (one phase; the proposal branch is deleted between runs).
 
-Printed: the median time, the time per phase (µs) and the ratio to the size ten times smaller
-(linear: about 10; quadratic: about 100). Goal: under 10 s each at 100,000 phases. A command that
+Printed: the median wall time, the median CPU time (of the process and the git processes it
+waited for: steadier than wall time on a shared machine), CPU µs per phase, and the growth from the
+size before (ten times fewer phases: linear is about x10, quadratic about x100). Goal: under 10 s
+(wall) each at 100,000 phases. A command that
 runs past ``TIMEOUT_S`` is stopped and shown as "> TIMEOUT_S s" (for "before" figures of old code).
 ``BENCH_BIGPLANS_SIZES=1000,10000,20000`` measures other sizes.
 """
@@ -18,6 +20,7 @@ runs past ``TIMEOUT_S`` is stopped and shown as "> TIMEOUT_S s" (for "before" fi
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,8 +57,12 @@ def _commands(phases: int) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _run_once(repo: Path, env: Mapping[str, str], args: tuple[str, ...]) -> float | None:
-    """Wall seconds of one ``python -m plansmith ARGS``, or None when it ran past the timeout."""
+Timing = tuple[float, float]  # wall seconds, CPU seconds (the process and the children it waited for)
+
+
+def _run_once(repo: Path, env: Mapping[str, str], args: tuple[str, ...]) -> Timing | None:
+    """Wall and CPU seconds of one ``python -m plansmith ARGS``, or None when it ran past the timeout."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     try:
         result = subprocess.run(
@@ -70,24 +77,30 @@ def _run_once(repo: Path, env: Mapping[str, str], args: tuple[str, ...]) -> floa
     except subprocess.TimeoutExpired:
         return None
     elapsed = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     if result.returncode != 0:
         raise RuntimeError(f"plansmith {' '.join(args)} failed ({result.returncode}): {result.stderr[-400:]}")
     if args[0] == "expand":
         if not branch_exists(repo, BRANCH):
             raise RuntimeError("expand exited 0 without a proposal branch")
         delete_branch(repo, env, BRANCH)
-    return elapsed
+    return elapsed, cpu
 
 
-def _median(repo: Path, env: Mapping[str, str], args: tuple[str, ...]) -> float | None:
-    """The median of ``REPEAT`` runs; None (and no more runs) once one run timed out."""
-    values: list[float] = []
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _median(repo: Path, env: Mapping[str, str], args: tuple[str, ...]) -> Timing | None:
+    """The medians of ``REPEAT`` runs; None (and no more runs) once one run timed out."""
+    values: list[Timing] = []
     for _ in range(REPEAT):
         value = _run_once(repo, env, args)
         if value is None:
             return None
         values.append(value)
-    return statistics.median(values)
+    return statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)
 
 
 def _sizes() -> tuple[int, ...]:
@@ -95,14 +108,21 @@ def _sizes() -> tuple[int, ...]:
     return tuple(int(part) for part in raw.split(",") if part.strip()) or SIZES
 
 
-def _row(label: str, phases: int, seconds: float | None, previous: tuple[int, float | None] | None) -> str:
-    if seconds is None:
+def _row(label: str, phases: int, timing: Timing | None, previous: tuple[int, Timing | None] | None) -> str:
+    if timing is None:
         return f"{label:<24} {phases:>7,} phases: > {TIMEOUT_S:.0f} s"
-    line = f"{label:<24} {phases:>7,} phases: {seconds:7.2f} s  {seconds / phases * 1e6:7.1f} µs/phase"
+    wall, cpu = timing
+    line = (
+        f"{label:<24} {phases:>7,} phases: wall {wall:6.2f} s, CPU {cpu:6.2f} s, "
+        f"{cpu / phases * 1e6:6.1f} µs CPU/phase"
+    )
     if previous is not None and previous[1] is not None:
-        line += f"  x{seconds / previous[1]:.1f} for x{phases / previous[0]:.0f} phases"
+        growth = phases / previous[0]
+        line += (
+            f"  x{wall / previous[1][0]:.1f} wall, x{cpu / previous[1][1]:.1f} CPU for x{growth:.0f} phases"
+        )
     if phases == GOAL_AT:
-        line += f"  (goal < {GOAL_S:.0f} s: {'met' if seconds < GOAL_S else 'NOT MET'})"
+        line += f"  (goal < {GOAL_S:.0f} s: {'met' if wall < GOAL_S else 'NOT MET'})"
     return line
 
 
@@ -116,11 +136,11 @@ def run() -> list[str]:
             text = big_plan_text(phases)
             repos[phases] = make_repo(tmp / f"repo{phases}", env, {PLAN_PATH: text})
             out.append(f"plan of {phases:,} phases: {len(text.encode('utf-8')):,} bytes")
-        out.append(f"wall time of python -m plansmith ..., median of {REPEAT}:")
+        out.append(f"python -m plansmith ..., medians of {REPEAT} runs:")
         for label in _commands(1):
-            previous: tuple[int, float | None] | None = None
+            previous: tuple[int, Timing | None] | None = None
             for phases in sizes:
-                seconds = _median(repos[phases], env, _commands(phases)[label])
-                out.append(_row(label, phases, seconds, previous))
-                previous = (phases, seconds)
+                timing = _median(repos[phases], env, _commands(phases)[label])
+                out.append(_row(label, phases, timing, previous))
+                previous = (phases, timing)
     return out
