@@ -130,11 +130,17 @@ def _numbered(
             name = parts[0]
         if name is None or pattern.match(name) is None:
             continue
-        lower = name.lower()
-        fits = [t for t in tokens if lower == t or lower.startswith(t + "_")]
-        if fits:
-            by_id.setdefault(tokens[max(fits, key=len)], []).append(path)
+        token = _longest_token(name.lower(), tokens)
+        if token is not None:
+            by_id.setdefault(tokens[token], []).append(path)
     return by_id
+
+
+def _longest_token(lower: str, tokens: Mapping[str, ItemId]) -> str | None:
+    """The longest of ``tokens`` that is ``lower`` or starts it before a ``_``. Looks up each such
+    start of ``lower`` (a scan of every token for every file was quadratic, issue 18)."""
+    ends = [i for i, ch in enumerate(lower) if ch == "_"] + [len(lower)]
+    return next((lower[:end] for end in reversed(ends) if lower[:end] in tokens), None)
 
 
 def _pick(section: Section, holder: str, candidates: list[str], files: Mapping[str, str]) -> str | None:

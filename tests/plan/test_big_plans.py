@@ -23,11 +23,11 @@ import plansmith
 from plansmith.git_backend.messages import proposal_message
 from plansmith.plan.complexity import Analysis, Item, Thresholds, analyze_plan
 from plansmith.plan.ids import ItemId
-from plansmith.plan.layout import PlanLocation, build_plan
+from plansmith.plan.layout import PlanLocation, _longest_token, build_plan
 from plansmith.plan.mermaid import _escaped_label, label_text, structure_tree, waves_flowchart
 from plansmith.plan.model import Plan
 from plansmith.plan.review import review_plan
-from plansmith.plan.transforms import expand_phase
+from plansmith.plan.transforms import collapse_phase, expand_phase
 from plansmith.plan.validate import validate_plan
 from plansmith.plan.waves import Waves, compute_waves, find_cycle
 from plansmith.terminal.text import analysis_text
@@ -119,6 +119,66 @@ def test_each_step_grows_linearly_with_the_number_of_phases(step: str) -> None:
     small, big = count(SMALL), count(4 * SMALL)
     growth = big / small
     assert growth < MAX_GROWTH, f"{step}: {small:,} -> {big:,} lines for 4x the phases ({growth:.1f}x)"
+
+
+LEVEL_1 = PlanLocation("001_big", "specs/plans/001_big/001_big.md", "specs/plans/001_big")
+
+
+def expanded_plan_files(phases: int) -> dict[str, str]:
+    """A level-1 plan of ``phases`` phases, every even one expanded into its own file."""
+    expanded = list(range(2, phases + 1, 2))
+    parts = [
+        "# Plan: Big\n\n## Metadata\n- **Structure Level**: 1\n",
+        f"- **Expanded Phases**: [{', '.join(map(str, expanded))}]\n\n## Implementation Phases\n\n",
+    ]
+    files = {}
+    for n in range(1, phases + 1):
+        deps = f"**Dependencies**: [{n - 1}]\n" if n > 1 else ""
+        if n % 2 == 0:
+            parts.append(
+                f"### Phase {n}: Part {n}\n\n"
+                f"For detailed tasks, see [Phase {n} Details](phase_{n}_part_{n}.md)\n\n"
+            )
+            files[f"{LEVEL_1.folder}/phase_{n}_part_{n}.md"] = (
+                f"# Phase {n}: Part {n}\n\n## Metadata\n- **Phase Number**: {n}\n"
+                f"- **Parent Plan**: [001_big.md](001_big.md)\n\n{deps}- [ ] write `src/p{n}.py`\n"
+            )
+        else:
+            parts.append(f"### Phase {n}: Part {n}\n{deps}- [ ] task\n\n")
+    files[LEVEL_1.main_path] = "".join(parts)
+    return files
+
+
+LEVEL_1_STEPS: dict[str, Callable[[dict[str, str], int], object]] = {
+    "build_plan": lambda files, n: build_plan(files, LEVEL_1),
+    "validate_plan": lambda files, n: validate_plan(build_plan(files, LEVEL_1)),
+    "expand_phase": lambda files, n: expand_phase(files, LEVEL_1, n // 2 + 1),  # n // 2 is even
+    "collapse_phase": lambda files, n: collapse_phase(files, LEVEL_1, n // 2),
+}
+
+
+@pytest.mark.parametrize("step", list(LEVEL_1_STEPS))
+def test_each_step_on_a_plan_with_many_expanded_phases_grows_linearly(step: str) -> None:
+    """Thousands of phase files: each file's phase was found by a scan of every phase id."""
+
+    def count(phases: int) -> int:
+        files = expanded_plan_files(phases)
+        assert validate_plan(build_plan(files, LEVEL_1)) == []
+        return executed_lines(lambda: LEVEL_1_STEPS[step](files, phases))
+
+    small, big = count(SMALL + 2), count(4 * SMALL + 8)  # n // 2 even
+    growth = big / small
+    assert growth < MAX_GROWTH, f"{step}: {small:,} -> {big:,} lines for 4x the phases ({growth:.1f}x)"
+
+
+@given(
+    st.text(st.sampled_from("phase_12a"), max_size=16),
+    st.sets(st.text(st.sampled_from("phase_12a"), min_size=1, max_size=10), max_size=8),
+)
+def test_the_longest_token_of_a_file_name_is_the_one_a_scan_finds(name: str, tokens: set[str]) -> None:
+    by_token = {t: ItemId(n) for n, t in enumerate(sorted(tokens))}
+    fits = [t for t in by_token if name == t or name.startswith(t + "_")]
+    assert _longest_token(name, by_token) == (max(fits, key=len) if fits else None)
 
 
 def test_the_line_count_sees_a_scan_per_item() -> None:
