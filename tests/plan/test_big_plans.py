@@ -330,3 +330,14 @@ def test_the_fast_path_of_labels_gives_what_escaping_each_character_gives(
 ) -> None:
     """Plain titles skip the character-by-character escaping (100,000 labels in a big plan's chart)."""
     assert label_text(text, limit) == _escaped_label(text, limit)
+
+
+@given(
+    st.lists(st.sampled_from(["1", "2", "2.5", "3", "5a", "CF-1"]), max_size=8),
+    st.sampled_from([1, 2, "2.5", 3, "5a", "cf-1", 4, "7"]),
+)
+def test_phase_lookup_equals_the_first_match_of_a_scan(numbers: list[str], wanted: int | str) -> None:
+    body = "".join(f"### Phase {n}: Title {k}\n- [ ] task\n\n" for k, n in enumerate(numbers))
+    plan = build_plan({LOC.main_path: f"# Plan: P\n\n## Implementation Phases\n\n{body}"}, LOC)
+    target = ItemId(wanted)
+    assert plan.phase(wanted) is next((p for p in plan.phases if p.number == target), None)
