@@ -90,3 +90,21 @@ def test_the_cache_keeps_a_document_only_while_it_is_in_use() -> None:
     del doc
     gc.collect()
     assert ("p.md", "plan", text) not in layout._PARSED
+
+
+def test_a_problem_the_plan_had_before_does_not_fail_the_run(
+    make_repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """The plan's own problems are read only when the result has some (issue 18: a second validation
+    of a big plan), and then still excuse the result: an unknown dependency stays in the main plan."""
+    text = big_plan(4).replace(
+        "Dependencies: 3\n", "Dependencies: 9\n"
+    )  # phase 4 -> a phase that is not there
+    root: Path = make_repo({PLAN_PATH: text})
+    monkeypatch.chdir(root)
+    code = main(["expand", PLAN_PATH, "phase", "2", "--yes"])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert "did not validate" not in err
+    main_after = git(root, "show", "plansmith/001_big:specs/plans/001_big/001_big.md")
+    assert "Dependencies: 9" in main_after
