@@ -324,7 +324,7 @@ def _make_section(
     while content_end > start + 1 and is_blank(lines[content_end - 1]):
         content_end -= 1
     children: tuple[Section, ...] = ()
-    if child_kind is not None:
+    if child_kind is not None and len(headings) > 1:  # headings[0] is this section's own heading
         children = _sections(index, headings, child_kind, start + 1, end, min_level=heading.level + 1)
     own_end = children[0].start if children else content_end
     deps: tuple[ItemId, ...] = ()
