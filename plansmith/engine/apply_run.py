@@ -23,7 +23,7 @@ from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
 from plansmith.plan.complexity import Analysis, analyze_plan
-from plansmith.plan.layout import PlanLocation, build_plan
+from plansmith.plan.layout import PlanLocation, build_plan, collector_paused
 from plansmith.plan.model import Plan
 from plansmith.plan.transforms import Change
 from plansmith.plan.validate import validate_plan
@@ -196,10 +196,11 @@ def _summary(results: list[RunResult]) -> RunSummary | None:
 
 def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> bool:
     """Whether there is something valid to publish; a result with new problems fails every item."""
-    after = validate_plan(after_plan) if run.applied else []
-    # The plan's problems from before the run matter only when the result has problems (seconds on a
-    # 100,000-phase plan, issue 18).
-    before = {p.code for p in validate_plan(build_plan(run.files, run.loc))} if after else set()
+    with collector_paused():  # the collector walking a big plan's objects was half of validating it
+        after = validate_plan(after_plan) if run.applied else []
+        # The plan's problems from before the run matter only when the result has problems (seconds on
+        # a 100,000-phase plan, issue 18).
+        before = {p.code for p in validate_plan(build_plan(run.files, run.loc))} if after else set()
     untouched = {path for path, text in run.files.items() if current.get(path) == text}
     # A problem is the run's doing only if it is new and about a file the run wrote.
     new_problems = [p for p in after if p.code not in before and p.path not in untouched]

@@ -341,3 +341,26 @@ def test_phase_lookup_equals_the_first_match_of_a_scan(numbers: list[str], wante
     plan = build_plan({LOC.main_path: f"# Plan: P\n\n## Implementation Phases\n\n{body}"}, LOC)
     target = ItemId(wanted)
     assert plan.phase(wanted) is next((p for p in plan.phases if p.number == target), None)
+
+
+def test_parsing_pauses_the_collector_and_leaves_it_as_it_found_it() -> None:
+    import gc
+
+    from plansmith.plan.layout import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # a second parse at the same time (another thread)
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    build_plan(big_plan_files(3), LOC)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a program that keeps it off keeps it off
+    finally:
+        gc.enable()
