@@ -26,6 +26,7 @@ from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import PlanLocation, _longest_token, build_plan
 from plansmith.plan.mermaid import _escaped_label, label_text, structure_tree, waves_flowchart
 from plansmith.plan.model import Plan
+from plansmith.plan.parser import parse_document
 from plansmith.plan.review import review_plan
 from plansmith.plan.transforms import collapse_phase, expand_phase
 from plansmith.plan.validate import validate_plan
@@ -179,6 +180,23 @@ def test_the_longest_token_of_a_file_name_is_the_one_a_scan_finds(name: str, tok
     by_token = {t: ItemId(n) for n, t in enumerate(sorted(tokens))}
     fits = [t for t in by_token if name == t or name.startswith(t + "_")]
     assert _longest_token(name, by_token) == (max(fits, key=len) if fits else None)
+
+
+def test_a_plan_with_many_empty_phases_sections_parses_linearly() -> None:
+    """Every ``## Phases`` heading before the one that holds the phases looked at every phase."""
+
+    def plan_text(n: int) -> str:
+        empty = "".join(f"## Phases\nNothing here {k}.\n\n" for k in range(n))
+        phases = "".join(f"### Phase {k}: Part {k}\n- [ ] task\n\n" for k in range(1, n + 1))
+        return f"# Plan: Big\n\n{empty}## Implementation Phases\n\n{phases}"
+
+    def count(n: int) -> int:
+        text = plan_text(n)
+        assert len(build_plan({LOC.main_path: text}, LOC).phases) == n
+        return executed_lines(lambda: parse_document(LOC.main_path, text, "plan"))
+
+    small, big = count(SMALL), count(4 * SMALL)
+    assert big / small < MAX_GROWTH, f"{small:,} -> {big:,} lines for 4x the phases"
 
 
 def test_the_line_count_sees_a_scan_per_item() -> None:
