@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 import plansmith
 from plansmith.git_backend.messages import proposal_message
-from plansmith.plan.complexity import Analysis, Item, Thresholds, analyze_plan
+from plansmith.plan.complexity import Analysis, Item, MergedPhases, Scorer, Thresholds, analyze_plan
 from plansmith.plan.ids import ItemId
 from plansmith.plan.layout import PlanLocation, _longest_token, build_plan
 from plansmith.plan.mermaid import _escaped_label, label_text, structure_tree, waves_flowchart
-from plansmith.plan.model import Plan
+from plansmith.plan.model import PhaseNode, Plan
 from plansmith.plan.parser import parse_document
 from plansmith.plan.review import review_plan
 from plansmith.plan.transforms import collapse_phase, expand_phase
@@ -142,7 +142,8 @@ def expanded_plan_files(phases: int) -> dict[str, str]:
             )
             files[f"{LEVEL_1.folder}/phase_{n}_part_{n}.md"] = (
                 f"# Phase {n}: Part {n}\n\n## Metadata\n- **Phase Number**: {n}\n"
-                f"- **Parent Plan**: [001_big.md](001_big.md)\n\n{deps}- [ ] write `src/p{n}.py`\n"
+                f"- **Parent Plan**: [001_big.md](001_big.md)\n\n{deps}- [ ] write `src/p{n}.py`\n\n"
+                "## Stage 1: Inline\n- [ ] a step\n"
             )
         else:
             parts.append(f"### Phase {n}: Part {n}\n{deps}- [ ] task\n\n")
@@ -155,6 +156,9 @@ LEVEL_1_STEPS: dict[str, Callable[[dict[str, str], int], object]] = {
     "validate_plan": lambda files, n: validate_plan(build_plan(files, LEVEL_1)),
     "expand_phase": lambda files, n: expand_phase(files, LEVEL_1, n // 2 + 1),  # n // 2 is even
     "collapse_phase": lambda files, n: collapse_phase(files, LEVEL_1, n // 2),
+    "analyze_plan": lambda files, n: analyze_plan(build_plan(files, LEVEL_1)),
+    # thresholds low enough that every expanded phase "still scores too much" and its stage is listed
+    "review_plan": lambda files, n: review_plan(build_plan(files, LEVEL_1), Thresholds(1.0, 0.5)),
 }
 
 
@@ -194,6 +198,20 @@ def test_a_plan_with_many_empty_phases_sections_parses_linearly() -> None:
         text = plan_text(n)
         assert len(build_plan({LOC.main_path: text}, LOC).phases) == n
         return executed_lines(lambda: parse_document(LOC.main_path, text, "plan"))
+
+    small, big = count(SMALL), count(4 * SMALL)
+    assert big / small < MAX_GROWTH, f"{small:,} -> {big:,} lines for 4x the phases"
+
+
+def test_reviewing_a_plan_of_empty_phases_grows_linearly() -> None:
+    """Empty phases merge into one run that never reaches ``expand``: the run was measured again
+    for every phase added."""
+
+    def count(n: int) -> int:
+        body = "".join(f"### Phase {k}: Part {k}\n\n" for k in range(1, n + 1))
+        plan = build_plan({LOC.main_path: f"# Plan: P\n\n## Implementation Phases\n\n{body}"}, LOC)
+        assert len(review_plan(plan).merge_candidates[0].phases) == n
+        return executed_lines(lambda: review_plan(plan))
 
     small, big = count(SMALL), count(4 * SMALL)
     assert big / small < MAX_GROWTH, f"{small:,} -> {big:,} lines for 4x the phases"
@@ -382,3 +400,37 @@ def test_parsing_pauses_the_collector_and_leaves_it_as_it_found_it() -> None:
         assert not gc.isenabled()  # a program that keeps it off keeps it off
     finally:
         gc.enable()
+
+
+@st.composite
+def phase_groups(draw: st.DrawFn) -> tuple[Plan, list[int]]:
+    """A plan of up to 8 phases with random content and dependencies (on themselves, on later phases,
+    on phases that do not exist), and an order of some of them."""
+    n = draw(st.integers(1, 8))
+    body = []
+    for k in range(1, n + 1):
+        deps = draw(st.lists(st.integers(1, n + 2), max_size=3))
+        tasks = draw(
+            st.lists(st.sampled_from(["- [ ] a in `x.py`", "- [ ] b with a migration", "text"]), max_size=3)
+        )
+        line = f"**Dependencies**: [{', '.join(map(str, deps))}]\n" if deps else ""
+        body.append(f"### Phase {k}: P{k}\n{line}" + "".join(t + "\n" for t in tasks) + "\n")
+    plan = build_plan({LOC.main_path: "# Plan: P\n\n## Implementation Phases\n\n" + "".join(body)}, LOC)
+    order = draw(st.permutations(range(n)))
+    return plan, order[: draw(st.integers(1, n))]
+
+
+@given(phase_groups())
+def test_a_group_grown_one_phase_at_a_time_measures_what_merging_it_measures(
+    case: tuple[Plan, list[int]],
+) -> None:
+    plan, order = case
+    scorer = Scorer(plan)
+    group = MergedPhases(scorer)
+    members: list[PhaseNode] = []
+    for k in order:
+        phase = plan.phases[k]
+        assert group.counts(phase) == scorer.merged([*members, phase])
+        group.add(phase)
+        members.append(phase)
+        assert group.counts() == scorer.merged(members)
