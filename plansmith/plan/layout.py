@@ -196,6 +196,11 @@ def parsed_document(path: str, text: str, kind: DocKind) -> Document:
 
 def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
     """Parse a plan's files into its tree. ``files`` may hold more than the plan (only its own are read)."""
+    with collector_paused():  # a node per phase and stage, no cycles
+        return _build_plan(files, loc)
+
+
+def _build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
     main = parsed_document(loc.main_path, files[loc.main_path], "plan")
     documents: list[Document] = [main]
     used = {loc.main_path}
