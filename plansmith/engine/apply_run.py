@@ -23,7 +23,8 @@ from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
 from plansmith.plan.complexity import Analysis, analyze_plan
-from plansmith.plan.layout import PlanLocation, build_plan
+from plansmith.plan.layout import PlanLocation, build_plan, collector_paused
+from plansmith.plan.model import Plan
 from plansmith.plan.transforms import Change
 from plansmith.plan.validate import validate_plan
 
@@ -79,11 +80,14 @@ def execute(
     if request.agent and request.operation == "expand" and run.applied:
         current, cur_loc = elaborate(run, current, cur_loc)
     outcome.summary = _summary(run.results)
-    if not _keep_if_valid(run, current, cur_loc):
+    after = build_plan(current, cur_loc)  # once: validation and the proposal message both read it
+    if not _keep_if_valid(run, current, after):
         return outcome
-    synced = _synced_markers(current, cur_loc) if request.sync else {}
-    current = {**current, **synced}
-    _commit_and_publish(run, current, cur_loc, plan_id)
+    synced = _synced_markers(after, current) if request.sync else {}
+    if synced:
+        current = {**current, **synced}
+        after = build_plan(current, cur_loc)
+    _commit_and_publish(run, current, after, plan_id)
     if synced:
         outcome.moves.append(f"status markers made true in {', '.join(sorted(synced))}")
     if not outcome.failed:
@@ -137,12 +141,24 @@ def run_round(
     run.results.append(result)
     current, cur_loc = base_files, base_loc
     for item in items:
-        current, cur_loc = _apply_one(run, item, result.outcome(item.id), current, cur_loc)
+        current, cur_loc = _apply_one(run, item, result.outcome(item.id), current, cur_loc, base_files)
     return current, cur_loc
 
 
+def _computed_on(op_outcome: OpOutcome, current: dict[str, str], base_files: dict[str, str]) -> Change | None:
+    """The operation's own change when nothing was applied before it (the same pure transform on the
+    same files: computing it again cost a parse of the whole plan, issue 18)."""
+    value = op_outcome.value
+    return value if current is base_files and isinstance(value, Change) else None
+
+
 def _apply_one(
-    run: PlanRun, item: Item, op_outcome: OpOutcome, current: dict[str, str], cur_loc: PlanLocation
+    run: PlanRun,
+    item: Item,
+    op_outcome: OpOutcome,
+    current: dict[str, str],
+    cur_loc: PlanLocation,
+    base_files: dict[str, str],
 ) -> tuple[dict[str, str], PlanLocation]:
     """Apply one computed item on top of the earlier ones and write its artifact."""
     verb = run.request.operation
@@ -150,7 +166,7 @@ def _apply_one(
     change: Change | None = None
     if status == "success":
         try:  # apply on top of the earlier items: the main plan and metadata are shared
-            change = apply_item(current, cur_loc, verb, item)
+            change = _computed_on(op_outcome, current, base_files) or apply_item(current, cur_loc, verb, item)
             current, cur_loc = change.files, change.location
             run.applied.append(item)
             child = created_child(change.created, stage=item.stage is not None)
@@ -170,12 +186,13 @@ def _apply_one(
     return current, cur_loc
 
 
-def _synced_markers(current: dict[str, str], cur_loc: PlanLocation) -> dict[str, str]:
-    """The files whose markers a sync changes on top of the run's result: only items whose boxes are
-    all ticked, so the same proposal carries the expansion and the marker (issue 20)."""
+def _synced_markers(after: Plan, current: dict[str, str]) -> dict[str, str]:
+    """The files whose markers a sync changes on top of the run's result (``after``, built from
+    ``current``): only items whose boxes are all ticked, so the same proposal carries the expansion and
+    the marker (issue 20)."""
     from plansmith.plan.progress import sync_edits
 
-    return sync_edits(build_plan(current, cur_loc), current, only_done=True)
+    return sync_edits(after, current, only_done=True)
 
 
 def _summary(results: list[RunResult]) -> RunSummary | None:
@@ -192,10 +209,13 @@ def _summary(results: list[RunResult]) -> RunSummary | None:
     )
 
 
-def _keep_if_valid(run: PlanRun, current: dict[str, str], cur_loc: PlanLocation) -> bool:
+def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> bool:
     """Whether there is something valid to publish; a result with new problems fails every item."""
-    before = {p.code for p in validate_plan(build_plan(run.files, run.loc))}
-    after = validate_plan(build_plan(current, cur_loc)) if run.applied else []
+    with collector_paused():  # the collector walking a big plan's objects was half of validating it
+        after = validate_plan(after_plan) if run.applied else []
+        # The plan's problems from before the run matter only when the result has problems (seconds on
+        # a 100,000-phase plan, issue 18).
+        before = {p.code for p in validate_plan(build_plan(run.files, run.loc))} if after else set()
     untouched = {path for path, text in run.files.items() if current.get(path) == text}
     # A problem is the run's doing only if it is new and about a file the run wrote.
     new_problems = [p for p in after if p.code not in before and p.path not in untouched]
@@ -207,15 +227,12 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], cur_loc: PlanLocation)
     return bool(run.applied)
 
 
-def _commit_and_publish(
-    run: PlanRun, current: dict[str, str], cur_loc: PlanLocation, plan_id: str | None
-) -> None:
+def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan_id: str | None) -> None:
     from plansmith.git_backend.messages import proposal_message, proposal_trailers
     from plansmith.git_backend.worktree import ScratchWorktree
 
     settings, verb, loc = run.ws.settings, run.request.operation, run.loc
     ids = [i.id for i in run.applied]
-    after = build_plan(current, cur_loc)
     message, run.outcome.moves = proposal_message(
         verb,
         ids,

@@ -45,6 +45,8 @@ class ItemId:
             return known  # parsing the same few ids again and again is the parser's hot path
         if isinstance(value, ItemId):
             return value
+        if isinstance(value, str) and len(value) < 10 and value.isdecimal() and value.isascii():
+            return cls._integer(value)  # the usual "12": what the general path gives, without the regex
         key: SortKey
         if isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
@@ -63,6 +65,17 @@ class ItemId:
         self._hash = hash(numbers[0]) if self.is_integer else hash(self._text)
         if isinstance(value, str) and len(_INTERNED) < _INTERN_MAX:
             _INTERNED[value] = self
+        return self
+
+    @classmethod
+    def _integer(cls, written: str) -> ItemId:
+        number = int(written)
+        self = super().__new__(cls)
+        self._key = ("", (number,), "")
+        self._text = str(number)
+        self._hash = hash(number)
+        if len(_INTERNED) < _INTERN_MAX:
+            _INTERNED[written] = self
         return self
 
     @classmethod

@@ -6,12 +6,16 @@ Paths are repository-relative POSIX strings. Nothing here touches the file syste
 
 from __future__ import annotations
 
+import gc
 import posixpath
 import re
+import threading
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+import weakref
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 
 from plansmith.plan.folders import (
     is_foreign_main,
@@ -22,8 +26,8 @@ from plansmith.plan.folders import (
     section_phase_link,
 )
 from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
-from plansmith.plan.model import Document, ItemKind, PhaseNode, Plan, Section, StageNode
-from plansmith.plan.parser import parse_document as _parse_uncached
+from plansmith.plan.model import DocKind, Document, ItemKind, PhaseNode, Plan, Section, StageNode
+from plansmith.plan.parser import parse_document
 from plansmith.plan.speckit import with_phase_dependencies
 from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_folder, is_tasks_file
 
@@ -33,9 +37,6 @@ PLAN_NAME = re.compile(r"^\d{3,}[_-][^/]*$")
 PHASE_NAME = re.compile(rf"^phase_({FILE_ID_PATTERN})(?:_[^/]*)?$", re.I)
 STAGE_NAME = re.compile(rf"^stage_({FILE_ID_PATTERN})(?:_[^/]*)?$", re.I)
 SLUG_MAX = 40
-# Documents are immutable values of (path, text, kind): finding which candidates are plans and then
-# validating them parses each file once, not twice (200 plans: 0.70 s -> 0.47 s of CPU for validate).
-parse_document = lru_cache(maxsize=512)(_parse_uncached)
 
 
 def slugify(title: str) -> str:
@@ -183,11 +184,17 @@ def _numbered(
                 if f"phase_{token}" in tokens:
                     by_id.setdefault(tokens[f"phase_{token}"], []).append(path)
             continue
-        lower = name.lower()
-        fits = [t for t in tokens if lower == t or lower.startswith(t + "_")]
-        if fits:
-            by_id.setdefault(tokens[max(fits, key=len)], []).append(path)
+        longest = _longest_token(name.lower(), tokens)
+        if longest is not None:
+            by_id.setdefault(tokens[longest], []).append(path)
     return by_id
+
+
+def _longest_token(lower: str, tokens: Mapping[str, ItemId]) -> str | None:
+    """The longest of ``tokens`` that is ``lower`` or starts it before a ``_``. Looks up each such
+    start of ``lower`` (a scan of every token for every file was quadratic, issue 18)."""
+    ends = [i for i, ch in enumerate(lower) if ch == "_"] + [len(lower)]
+    return next((lower[:end] for end in reversed(ends) if lower[:end] in tokens), None)
 
 
 _PHASE_NUMBER = re.compile(
@@ -230,9 +237,71 @@ def _phase_link(doc: Document, section: Section, in_folder: bool) -> str | None:
     return None if found is None else found[0]
 
 
+# Parsed documents by (path, kind, text); parsing is pure, so a hit is exact. Two tiers, one cache:
+# - documents still in use somewhere are shared (weak values): one expand builds the plan of the same
+#   committed text several times (coordinator, operation, validation, proposal message), and a
+#   100,000-phase plan took seconds per parse (issue 18); nothing big is kept after a run;
+# - the most recent small documents are also held, up to _RECENT_BUDGET characters of text, so that
+#   finding which files of a root are plans and then validating them parses each file once (200 plans:
+#   0.70 s -> 0.47 s of CPU for validate), without a long-lived daemon keeping large plans alive.
+_PARSED: weakref.WeakValueDictionary[tuple[str, str, str], Document] = weakref.WeakValueDictionary()
+_RECENT: OrderedDict[tuple[str, str, str], Document] = OrderedDict()
+_RECENT_BUDGET = 1 << 20  # characters of plan text held strongly
+_recent_size = 0
+_PARSED_LOCK = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (parsing, validating): these make no cycles, but the
+    collector kept walking the growing document, about 40% of the parse of a 100,000-phase plan and
+    half of its validation (issue 18). Only the call that found the collector on switches it back on
+    (a thread parsing at the same time finds it off), so a program that keeps it off keeps it off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parsed_document(path: str, text: str, kind: DocKind) -> Document:
+    """``parse_document(path, text, kind)``, reusing a document of the same text still in use or
+    parsed recently."""
+    key = (path, kind, text)
+    with _PARSED_LOCK:
+        doc = _PARSED.get(key)
+    if doc is None:
+        with collector_paused():
+            doc = parse_document(path, text, kind)
+        with _PARSED_LOCK:
+            _PARSED[key] = doc
+            _hold_recent(key, doc)
+    return doc
+
+
+def _hold_recent(key: tuple[str, str, str], doc: Document) -> None:
+    """Hold ``doc`` strongly among the most recent small documents (called with the lock held)."""
+    global _recent_size
+    size = len(key[2])
+    if size > _RECENT_BUDGET // 8 or key in _RECENT:
+        return
+    _RECENT[key] = doc
+    _recent_size += size
+    while _recent_size > _RECENT_BUDGET:
+        old, _ = _RECENT.popitem(last=False)
+        _recent_size -= len(old[2])
+
+
 def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
     """Parse a plan's files into its tree. ``files`` may hold more than the plan (only its own are read)."""
-    main = parse_document(loc.main_path, files[loc.main_path], "plan")
+    with collector_paused():  # a node per phase and stage, no cycles
+        return _build_plan(files, loc)
+
+
+def _build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
+    main = parsed_document(loc.main_path, files[loc.main_path], "plan")
     if is_tasks_file(loc.main_path):
         main = with_phase_dependencies(main)  # spec-kit's "Phase Dependencies" bullets
     documents: list[Document] = [main]
@@ -249,7 +318,7 @@ def build_plan(files: Mapping[str, str], loc: PlanLocation) -> Plan:
         path = _pick(section, loc.main_path, link, phase_candidates.get(section.number, []), files)
         phase_doc = None
         if path is not None and path not in used:
-            phase_doc = parse_document(path, files[path], "phase")
+            phase_doc = parsed_document(path, files[path], "phase")
             documents.append(phase_doc)
             used.add(path)
         else:
@@ -278,7 +347,7 @@ def _listed_phases(
     for _, path in phase_links(main, folder):
         if path in used or path not in files:
             continue
-        doc = parse_document(path, files[path], "phase")
+        doc = parsed_document(path, files[path], "phase")
         if doc.root is None or any(n.number == doc.root.number for n in nodes):
             continue
         documents.append(doc)
@@ -304,13 +373,15 @@ def _stages(
     ids = [s.number for s in phase_doc.sections]
     candidates = _numbered(files, folder, "stage", ids) if in_own_folder else {}
     nodes: list[StageNode] = []
+    seen: set[ItemId] = set()
     for section in phase_doc.sections:
-        if any(n.number == section.number for n in nodes):
+        if section.number in seen:  # a set: a scan of the earlier stages was quadratic
             continue
+        seen.add(section.number)
         path = _pick(section, phase_doc.path, section.link, candidates.get(section.number, []), files)
         doc = None
         if path is not None and path not in used and (section.link is not None or in_own_folder):
-            doc = parse_document(path, files[path], "stage")
+            doc = parsed_document(path, files[path], "stage")
             documents.append(doc)
             used.add(path)
         else:

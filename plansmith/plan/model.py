@@ -8,7 +8,7 @@ It must not parse, validate or do any I/O: values only.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from plansmith.plan.ids import IdLike, ItemId, item_id, item_name
@@ -99,7 +99,7 @@ class Section:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: plan.layout's cache of parsed files
 class Document:
     path: str
     kind: DocKind
@@ -208,13 +208,17 @@ class Plan:
     phases: tuple[PhaseNode, ...]
     documents: tuple[Document, ...]  # every parsed file of the plan, main first
     stray_files: tuple[str, ...]  # .md files in the plan folder that belong to no phase or stage
+    # Phase id -> the first phase with it, built once: callers look phases up per item (issue 18).
+    _by_number: dict[ItemId, PhaseNode] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_number: dict[ItemId, PhaseNode] = {}
+        for p in self.phases:
+            by_number.setdefault(p.number, p)
+        object.__setattr__(self, "_by_number", by_number)
 
     def phase(self, number: IdLike) -> PhaseNode | None:
-        wanted = item_id(number)
-        for p in self.phases:
-            if p.number == wanted:
-                return p
-        return None
+        return self._by_number.get(item_id(number))
 
     def items(self) -> Iterator[PhaseNode | StageNode]:
         """Phases in order, each followed by its stages."""

@@ -8,7 +8,7 @@ file and never changes a byte of the text it is given.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -241,10 +241,13 @@ def _plan_phase_headings(headings: Sequence[Heading]) -> list[_Candidate]:
     candidates = _candidates(headings, "phase", 2)
     if not candidates:
         return []
+    starts = [c[0].index for c in candidates]  # in order: each section's candidates by bisection
     for k, h in enumerate(headings):
         if is_phases_section(h):
-            end = next((o.index for o in headings[k + 1 :] if o.level <= h.level), None)
-            inside = [c for c in candidates if c[0].index > h.index and (end is None or c[0].index < end)]
+            following = range(k + 1, len(headings))  # no slice copy: many phases sections stay linear
+            end = next((headings[j].index for j in following if headings[j].level <= h.level), None)
+            last = len(starts) if end is None else bisect_left(starts, end)
+            inside = candidates[bisect_right(starts, h.index) : last]
             if inside:
                 return _shallowest(inside)
     return _drop_summaries(_shallowest(candidates), headings)
@@ -330,7 +333,7 @@ def _make_section(
     while content_end > start + 1 and is_blank(lines[content_end - 1]):
         content_end -= 1
     children: tuple[Section, ...] = ()
-    if child_kind is not None:
+    if child_kind is not None and len(headings) > 1:  # headings[0] is this section's own heading
         children = _sections(index, headings, child_kind, start + 1, end, min_level=heading.level + 1)
     own_end = children[0].start if children else content_end
     deps: tuple[ItemId, ...] = ()

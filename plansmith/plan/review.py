@@ -36,7 +36,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plansmith.plan.complexity import Analysis, Thresholds
+from plansmith.plan.complexity import Analysis, Item, Thresholds
+from plansmith.plan.complexity import MergedPhases as _MergedPhases
 from plansmith.plan.complexity import Scorer as _Scorer
 from plansmith.plan.complexity import analyze_with as _analyze
 from plansmith.plan.complexity import score_counts as _finish
@@ -199,6 +200,11 @@ def _recommended(analysis: Analysis) -> list[Recommended]:
 
 def _still_complex(analysis: Analysis, t: Thresholds) -> list[StillComplex]:
     out: list[StillComplex] = []
+    # Inline stages scoring >= expand, by phase, in plan order: once, not a scan per phase (issue 18).
+    complex_stages: dict[ItemId, list[Item]] = {}
+    for s in analysis.items:
+        if s.kind == "stage" and not s.expanded and s.score >= t.expand:
+            complex_stages.setdefault(s.phase, []).append(s)
     for it in analysis.items:
         if not it.expanded or it.score < t.expand:
             continue
@@ -216,12 +222,7 @@ def _still_complex(analysis: Analysis, t: Thresholds) -> list[StillComplex]:
             )
             continue
         stages = sorted(
-            (
-                s
-                for s in analysis.items
-                if s.kind == "stage" and s.phase == it.phase and not s.expanded and s.score >= t.expand
-            ),
-            key=lambda s: (-s.score, (s.stage or ItemId(0)).key),
+            complex_stages.get(it.phase, ()), key=lambda s: (-s.score, (s.stage or ItemId(0)).key)
         )
         if stages:
             names = ", ".join(f"stage {s.stage} ({s.score:.1f})" for s in stages)
@@ -259,16 +260,19 @@ def _merge_candidates(analysis: Analysis, t: Thresholds, scorer: _Scorer) -> lis
             i += 1
             continue
         run = [first]
+        group = _MergedPhases(scorer)  # the run so far, grown without measuring it again
+        group.add(first)
         combined = scores[first.id]
         j = i + 1
         while j < len(phases):
             nxt = phases[j]
             if not simple(nxt) or nxt.status != first.status or not _mergeable(run, nxt):
                 break
-            together = _finish(scorer.merged([*run, nxt])).score
+            together = _finish(group.counts(nxt)).score
             if together >= t.expand:
                 break
             run.append(nxt)
+            group.add(nxt)
             combined = together
             j += 1
         if len(run) > 1:

@@ -22,7 +22,7 @@ from plansmith.plan.layout import (
     PlanLocation,
     find_plans,
     is_item_name,
-    parse_document,
+    parsed_document,
     plan_files,
 )
 from plansmith.plan.layout import build_plan as _build_plan
@@ -198,7 +198,8 @@ def _dependencies(plan: Plan) -> list[Problem]:
     """Phase dependencies across the plan, and each phase's stage dependencies within the phase."""
     problems = _dependency_problems("phase", plan.phases, "")
     for p in plan.phases:
-        problems += _dependency_problems("stage", p.stages, f" of phase {p.number}")
+        if p.stages:  # most phases have none: no graph to build (100,000 of them in a big plan)
+            problems += _dependency_problems("stage", p.stages, f" of phase {p.number}")
     return problems
 
 
@@ -215,7 +216,8 @@ def _dependency_problems(kind: str, nodes: Sequence[PhaseNode | StageNode], of: 
         raw = section.dependencies_raw
         name = f"{kind} {n.number}{of}"
         # A stage that names phases only ("Phase 1 complete") waits on another phase: not prose.
-        if is_prose(raw, kind) and (kind == "phase" or is_prose(raw, "phase")):
+        # Ids read from the line are not prose: no need to read it again (the usual case).
+        if not section.dependencies and is_prose(raw, kind) and (kind == "phase" or is_prose(raw, "phase")):
             problems.append(
                 problem(
                     holder,
@@ -358,7 +360,7 @@ def holds_plan(files: Mapping[str, object], loc: PlanLocation) -> bool:
     if not isinstance(text, str):
         return True  # not read here (a listing, undecoded bytes): the caller decides
     if loc.folder is None:  # parsed once: validation finds the document in the parser's cache
-        return bool(parse_document(loc.main_path, text, "plan").sections)
+        return bool(parsed_document(loc.main_path, text, "plan").sections)
     own = plan_files(files, loc)  # type: ignore[arg-type]  # every value is checked just below
     texts = {path: value for path, value in own.items() if isinstance(value, str)}
     return is_a_plan(_build_plan(texts, loc))

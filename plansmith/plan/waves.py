@@ -35,48 +35,66 @@ class Waves(Generic[Node]):
 
 def find_cycle(graph: Mapping[Node, Sequence[Node]]) -> tuple[Node, ...] | None:
     """One cycle of ``graph`` (phase -> phases it depends on), or None. Deterministic: the search
-    starts from the lowest phase (natural order)."""
+    starts from the lowest phase (natural order). Linear apart from sorting: each node's dependencies
+    are sorted once, and the open path's positions are kept in a dict."""
     WHITE, GREY, BLACK = 0, 1, 2
     colour = dict.fromkeys(graph, WHITE)
+    sorted_deps: dict[Node, list[Node]] = {}
     for root in sorted(graph):
         if colour[root] != WHITE:
             continue
         path: list[Node] = []
+        position: dict[Node, int] = {}  # node on the open path -> its index in ``path``
         stack: list[tuple[Node, int]] = [(root, 0)]
         while stack:
             node, next_child = stack.pop()
             if next_child == 0:
                 colour[node] = GREY
+                position[node] = len(path)
                 path.append(node)
-            deps = sorted(d for d in graph.get(node, ()) if d in graph)
+                sorted_deps[node] = sorted({d for d in graph.get(node, ()) if d in graph})
+            deps = sorted_deps[node]
             if next_child < len(deps):
                 stack.append((node, next_child + 1))
                 child = deps[next_child]
                 if colour[child] == GREY:
-                    cycle = list(reversed(path[path.index(child) :]))
+                    cycle = list(reversed(path[position[child] :]))
                     start = cycle.index(min(cycle))  # a stable rotation: lowest phase first
                     return tuple(cycle[start:] + cycle[:start])
                 if colour[child] == WHITE:
                     stack.append((child, 0))
             else:
                 colour[node] = BLACK
-                path.pop()
+                del position[path.pop()]
     return None
 
 
 def compute_waves(graph: Mapping[Node, Sequence[Node]]) -> Waves[Node]:
     """Layer the phases: wave k holds the phases whose dependencies are all in earlier waves, in
-    natural order. References to phases that do not exist are ignored here (validation reports them)."""
+    natural order. References to phases that do not exist are ignored here (validation reports them).
+
+    Kahn's layering: each node counts its unmet dependencies and each dependency knows its
+    dependents, so every edge is looked at once (an 80,000-long chain was quadratic when each wave
+    rescanned all the remaining nodes, issue 18)."""
     cycle = find_cycle(graph)
     if cycle is not None:
         return Waves(None, cycle)
-    remaining = {n: {d for d in deps if d in graph and d != n} for n, deps in graph.items()}
-    done: set[Node] = set()
+    unmet: dict[Node, int] = {}
+    dependents: dict[Node, list[Node]] = {n: [] for n in graph}
+    for n, deps in graph.items():
+        distinct = {d for d in deps if d in graph and d != n}
+        unmet[n] = len(distinct)
+        for d in distinct:
+            dependents[d].append(n)
+    ready = sorted(n for n, count in unmet.items() if count == 0)
     waves: list[tuple[Node, ...]] = []
-    while remaining:
-        ready = tuple(sorted(n for n, deps in remaining.items() if deps <= done))
-        waves.append(ready)
-        done.update(ready)
+    while ready:
+        waves.append(tuple(ready))
+        following: list[Node] = []
         for n in ready:
-            del remaining[n]
+            for m in dependents[n]:
+                unmet[m] -= 1
+                if unmet[m] == 0:
+                    following.append(m)
+        ready = sorted(following)
     return Waves(tuple(waves), None)

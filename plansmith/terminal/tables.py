@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.cells import chop_cells
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from plansmith.terminal.text import EXPANDED_NOTE, analysis_heading, item_label
+from plansmith.terminal.text import EXPANDED_NOTE, analysis_heading, analysis_text, item_label
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -26,6 +28,28 @@ if TYPE_CHECKING:
 
 RECOMMENDATION_STYLE = {"expand": "bold yellow", "collapse": "bold cyan", "keep": "dim"}
 STATE_STYLE = {"open": "green", "stale": "yellow", "edited": "magenta"}
+# rich measures and wraps every cell, about 1-2 ms a row: the table of a 100,000-phase plan took minutes
+# (issue 18). Above this many rows the plain table is shown as it is (the terminal wraps long lines).
+RICH_ROWS_MAX = 2_000
+
+
+class PlainLines:
+    """Text shown line by line, each cut at the console's width as a terminal wraps it: cheap for any
+    length (no measuring, no word wrapping)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width, 1)
+        for line in self.text.splitlines():
+            if line.isascii():  # one cell per character: slices are the rows
+                rows = [line[i : i + width] for i in range(0, len(line), width)] or [""]
+            else:
+                rows = chop_cells(line, width) or [""]
+            for row in rows:
+                yield Segment(row)
+                yield Segment.line()
 
 
 def new_table(*columns: str, title: str | None = None) -> Table:
@@ -48,6 +72,8 @@ def analysis_view(analysis: Analysis) -> RenderableType:
     heading = Text(analysis_heading(analysis), style="bold")
     if not analysis.items:
         return Group(heading, Text("no phases found"))
+    if len(analysis.items) > RICH_ROWS_MAX:
+        return PlainLines(analysis_text(analysis))
     table = new_table("ID", "TITLE", "SCORE", "RECOMMENDATION", "REASONS")
     ident, title, score, recommendation, reasons = table.columns
     ident.no_wrap = score.no_wrap = recommendation.no_wrap = True

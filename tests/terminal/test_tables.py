@@ -18,7 +18,14 @@ from plansmith.plan.layout import build_plan, find_plans
 from plansmith.plan.review import review_plan
 from plansmith.terminal.dashboard import dashboard_view
 from plansmith.terminal.display import choose_display, wants_plain
-from plansmith.terminal.tables import age, analysis_view, config_view, proposals_view, review_view
+from plansmith.terminal.tables import (
+    RICH_ROWS_MAX,
+    age,
+    analysis_view,
+    config_view,
+    proposals_view,
+    review_view,
+)
 from plansmith.terminal.text import analysis_text, file_summary_text, proposal_line
 
 REASONS = [f"risk: {word}" for word in ("migration", "security", "rollback", "performance")]
@@ -76,6 +83,18 @@ def test_analysis_rows_wrap_inside_their_columns(width: int) -> None:
         cell = " ".join(line[reasons_at:].strip() for line in body[first:end])
         assert cell == "; ".join(REASONS)  # every word, in its column, in order
     assert lines[-1] == "* expanded into its own file (scored on that file)"
+
+
+def test_a_table_of_more_rows_than_rich_draws_quickly_is_the_plain_one() -> None:
+    """Issue 18: rich measures every cell (minutes for 100,000 phases); past ``RICH_ROWS_MAX`` rows
+    the terminal shows the plain table, line for line, and up to it the rich one."""
+    many = Analysis("x.md", 0, Thresholds(), tuple(item(n) for n in range(1, RICH_ROWS_MAX + 2)))
+    shown = render(analysis_view(many), 100)
+    assert all(len(line) <= 100 for line in shown)
+    assert "".join(shown) == "".join(analysis_text(many).splitlines())  # cut at 100 columns, nothing lost
+    assert len(shown) > len(many.items) + 2  # the long lines take two rows
+    fewer = Analysis("x.md", 0, Thresholds(), many.items[:RICH_ROWS_MAX])
+    assert render(analysis_view(fewer), 100) != analysis_text(fewer).splitlines()
 
 
 def test_an_empty_analysis_says_so() -> None:

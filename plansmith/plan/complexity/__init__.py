@@ -30,7 +30,7 @@ from plansmith.plan.complexity.analysis import (
     score_section,
 )
 from plansmith.plan.complexity.features import RISK_TERMS, paths_in, risk_terms_in
-from plansmith.plan.complexity.measure import FACTOR_NAMES, Counts, Scorer
+from plansmith.plan.complexity.measure import FACTOR_NAMES, Counts, MergedPhases, Scorer
 from plansmith.plan.complexity.scoring import (
     KNEE,
     MAX_SCORE,
@@ -53,6 +53,7 @@ __all__ = [
     "Analysis",
     "Counts",
     "Item",
+    "MergedPhases",
     "Recommendation",
     "Score",
     "Scorer",

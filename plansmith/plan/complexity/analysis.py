@@ -17,7 +17,7 @@ only :mod:`plansmith.plan`. Phase and stage numbers are carried through as the m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from plansmith.plan.complexity.measure import Scorer
@@ -86,6 +86,15 @@ class Analysis:
     structure_level: int
     thresholds: Thresholds
     items: tuple[Item, ...]
+    # Item id -> the first item with that id, built once: renderers and the engine look items up per
+    # item, and a scan per lookup made 100,000-phase plans quadratic (issue 18).
+    _by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, Item] = {}
+        for it in self.items:
+            by_id.setdefault(it.id, it)  # the first one wins, as the scan it replaces
+        object.__setattr__(self, "_by_id", by_id)
 
     def as_json(self) -> dict[str, object]:
         """Exactly the ``plansmith analyze --json`` document."""
@@ -97,10 +106,8 @@ class Analysis:
         }
 
     def item(self, item_id: str) -> Item | None:
-        for it in self.items:
-            if it.id == item_id:
-                return it
-        return None
+        """The first item with id ``item_id`` (O(1)), or None."""
+        return self._by_id.get(item_id)
 
     def recommended(self, recommendation: Recommendation) -> list[Item]:
         return [it for it in self.items if it.recommendation == recommendation]

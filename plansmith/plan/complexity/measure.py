@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plansmith.plan.complexity.features import TASK_LINE, LineFacts, line_facts, metadata_lines, sets_in
+from plansmith.plan.ids import ItemId
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
 
+_COUNT_FIELDS = ("tasks", "stages", "dependencies", "tests", "code_blocks", "lines")
 FACTOR_NAMES = ("tasks", "files", "stages", "dependencies", "risk_terms", "tests", "code_blocks", "lines")
 
 
@@ -78,6 +80,7 @@ class Scorer:
     def __init__(self, plan: Plan | None = None) -> None:
         self.plan = plan
         self._facts: dict[int, tuple[Document, LineFacts]] = {}
+        self._documents: dict[str, Document] | None = None  # by path, the first of each: built once
 
     def facts(self, doc: Document) -> LineFacts:
         hit = self._facts.get(id(doc))
@@ -130,10 +133,11 @@ class Scorer:
 
     def _holder(self, path: str) -> Document:
         assert self.plan is not None
-        for doc in self.plan.documents:
-            if doc.path == path:
-                return doc
-        return self.plan.main
+        if self._documents is None:  # a scan per stage was quadratic on plans of many phase files
+            self._documents = {}
+            for doc in self.plan.documents:
+                self._documents.setdefault(doc.path, doc)
+        return self._documents.get(path, self.plan.main)
 
     def phase_total(self, node: PhaseNode) -> Counts:
         """The whole phase: its own text plus its expanded stage files (their stubs not counted)."""
@@ -152,14 +156,51 @@ class Scorer:
 
     def merged(self, phases: Sequence[PhaseNode]) -> Counts:
         """The text of ``phases`` as one phase: dependencies on phases outside the group only."""
-        counts = Counts()
+        group = MergedPhases(self)
         for p in phases:
-            part = self.content(p)
+            group.add(p)
+        return group.counts()
+
+
+class MergedPhases:
+    """:meth:`Scorer.merged` of a group that grows one phase at a time, each phase measured once: the
+    review grows runs of mergeable phases, and measuring the whole run again for every phase added was
+    quadratic on a plan of many empty phases (issue 18)."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self.scorer = scorer
+        self.total = Counts()
+        self.inside: set[ItemId] = set()
+        self.named: set[ItemId] = set()  # every dependency of the group
+        self.outside = 0  # how many of ``named`` are not ``inside``
+
+    def counts(self, extra: PhaseNode | None = None) -> Counts:
+        """The group's counts, with ``extra`` added when given (the group itself does not change)."""
+        counts = Counts(**{name: getattr(self.total, name) for name in _COUNT_FIELDS})
+        counts.files, counts.risks = set(self.total.files), set(self.total.risks)
+        outside = self.outside
+        if extra is not None:
+            part = self.scorer.content(extra)
             counts.merge(part)
             counts.stages += part.stages
-        inside = {p.number for p in phases}
-        counts.dependencies = len({d for p in phases for d in p.dependencies if d not in inside})
+            if extra.number not in self.inside:
+                outside -= extra.number in self.named  # now inside the group
+            named_now = {d for d in extra.dependencies if d not in self.named}
+            outside += len({d for d in named_now if d not in self.inside and d != extra.number})
+        counts.dependencies = outside
         return counts
 
+    def add(self, phase: PhaseNode) -> None:
+        part = self.scorer.content(phase)
+        self.total.merge(part)
+        self.total.stages += part.stages
+        if phase.number not in self.inside:
+            self.outside -= phase.number in self.named
+            self.inside.add(phase.number)
+        for d in phase.dependencies:
+            if d not in self.named:
+                self.named.add(d)
+                self.outside += d not in self.inside
 
-__all__ = ["FACTOR_NAMES", "Counts", "Scorer"]
+
+__all__ = ["FACTOR_NAMES", "Counts", "MergedPhases", "Scorer"]
