@@ -81,8 +81,9 @@ def test_expanding_one_phase_parses_each_main_plan_text_once(
     assert _proposal(repo) == with_reuse
 
 
-def test_the_cache_keeps_a_document_only_while_it_is_in_use() -> None:
-    text = big_plan(5)
+def test_the_cache_keeps_a_large_document_only_while_it_is_in_use() -> None:
+    text = big_plan(5000)  # over the recent tier's size limit: held only while in use
+    assert len(text) > layout._RECENT_BUDGET // 8
     doc = layout.parsed_document("p.md", text, "plan")
     assert layout.parsed_document("p.md", text, "plan") is doc
     assert doc == parse_document("p.md", text, "plan")
@@ -90,6 +91,20 @@ def test_the_cache_keeps_a_document_only_while_it_is_in_use() -> None:
     del doc
     gc.collect()
     assert ("p.md", "plan", text) not in layout._PARSED
+
+
+def test_recent_small_documents_are_held_within_the_text_budget() -> None:
+    """Finding which files are plans and then validating them parses each once; the strong tier never
+    holds more than its budget of text, however many plans pass through."""
+    small = big_plan(5)
+    doc = layout.parsed_document("small.md", small, "plan")
+    del doc
+    gc.collect()
+    assert ("small.md", "plan", small) in layout._PARSED  # held by the recent tier
+    for n in range(400):
+        layout.parsed_document(f"other_{n}.md", small + f"\n<!-- {n} -->\n" * 300, "plan")
+    assert sum(len(key[2]) for key in layout._RECENT) <= layout._RECENT_BUDGET
+    assert ("small.md", "plan", small) not in layout._RECENT  # the oldest went first
 
 
 def test_a_problem_the_plan_had_before_does_not_fail_the_run(
