@@ -145,17 +145,17 @@ def _add_repository_commands(sub: _Adder) -> None:
 def _add_progress_commands(sub: _Adder) -> None:
     """Progress you can trust (docs/progress.md): next, verify, sync."""
     p = sub("next", "next", "the phases ready to work on, with their open tasks (all plans when none given)")
-    p.add_argument("plan", nargs="?")
+    p.add_argument("plan", nargs="?", help="a plan's path or id (default: every plan)")
     p.add_argument(
         "--budget", type=int, metavar="TOKENS", help="trim to about this many tokens (whole tasks)"
     )
     p = sub(
         "verify", "verify", "ticked tasks whose files no later commit changed (all plans when none given)"
     )
-    p.add_argument("plan", nargs="?")
+    p.add_argument("plan", nargs="?", help="a plan's path or id (default: every plan)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a tick is unbacked")
     p = sub("sync", "sync", "propose the status markers the boxes say (all plans when none given)")
-    p.add_argument("plan", nargs="?")
+    p.add_argument("plan", nargs="?", help="a plan's path or id (default: every plan)")
     p.add_argument("--yes", "-y", action="store_true", help="skip the approval prompt")
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
 

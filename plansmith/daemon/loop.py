@@ -177,8 +177,8 @@ class Daemon:
         return RunContext(trigger, self.signals.cancelled, self.pacer.progress)
 
     def _save(self) -> None:
-        if self.gone:  # writing the state file would recreate the deleted repository's folders
-            return
+        if self.gone or repository_gone(self.repo):  # checked again: it can go during a step, and a
+            return  # write would recreate the deleted repository's folders
         self.state.heartbeat = now_iso()
         if self.scheduler is not None:
             with contextlib.suppress(Exception):
