@@ -54,7 +54,7 @@ def test_the_daemon_stops_with_a_clear_status_when_its_repository_is_deleted(
         sock.close()
         shutil.rmtree(folder)
     assert code == 1, stderr
-    assert not repo.exists(), sorted(str(p) for p in repo.rglob('*'))  # nothing written back
+    assert not repo.exists(), sorted(str(p) for p in repo.rglob("*"))  # nothing written back
     assert took < 10
     assert f"the repository {repo} is gone (deleted or moved); nothing left to watch" in stderr
     assert stderr.count("is gone") == 1, stderr
