@@ -193,7 +193,7 @@ def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
     from plansmith.errors import PlansmithError
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.mermaid import structure_change_block
-    from plansmith.terminal.text import analysis_text
+    from plansmith.render.analysis_table import analysis_text
 
     try:  # the proposal commit's parent is the base it was made from
         before = _plan_at(ws, f"{pending.commit}^", pending.plan.id)

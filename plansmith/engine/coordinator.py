@@ -45,7 +45,7 @@ from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
-from plansmith.terminal.text import analysis_text
+from plansmith.render.analysis_table import analysis_text
 
 if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
