@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
-    from plansmith.ci.runner import Pending
+    from plansmith.ci.pending import Pending
     from plansmith.plan.collisions import Finding
     from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
@@ -189,7 +189,6 @@ def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
 
 def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
     """The analysis table before the change and the Mermaid before/after (nothing when unreadable)."""
-    from plansmith.commands.common import thresholds
     from plansmith.errors import PlansmithError
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.mermaid import structure_change_block
@@ -202,7 +201,7 @@ def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
         return []
     if before is None or after is None:
         return []
-    limits = thresholds(ws)
+    limits = ws.settings.thresholds.for_analysis()
     analysis, after_analysis = analyze_plan(before, limits), analyze_plan(after, limits)
     table = analysis_text(analysis).rstrip("\n").replace("`", "'")  # a title cannot end the fence
     block = structure_change_block(before, analysis, after, after_analysis)

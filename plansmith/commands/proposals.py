@@ -11,11 +11,11 @@ It must not hold proposal logic: it only turns arguments into calls and prints r
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 from plansmith.errors import PlansmithError, UsageError
+from plansmith.git_backend.proposal_details import ProposalDetails
 
 if TYPE_CHECKING:
     from plansmith.git_backend.diffs import FileChange
@@ -47,20 +47,6 @@ def list_proposals(ws: Workspace) -> list[Proposal]:
 def list_document(ws: Workspace) -> dict[str, object]:
     """The ``proposals list --json`` document."""
     return {"proposals": [proposal_json(p) for p in list_proposals(ws)]}
-
-
-@dataclass(frozen=True)
-class ProposalDetails:
-    """Everything ``proposals show`` presents. ``analysis`` is the plan's analysis at the proposal's
-    base (None when that plan cannot be read any more); ``moves`` say where each item went."""
-
-    proposal: Proposal
-    message: str
-    analysis: Analysis | None
-    moves: list[str]
-    files: list[FileChange]
-    diff: str | None  # None: left out (``--stat``, or too large to read; ``diff_left_out`` says why)
-    diff_left_out: str | None = None
 
 
 # Above this many changed lines the diff is left out unless asked for (``--diff``): a 5 MB plan's
