@@ -283,6 +283,7 @@ _LAYER_OF_MODULE = {
     "plansmith.events": "base",
     "plansmith.discovery": "workspace",
     "plansmith.workspace": "workspace",
+    "plansmith.snapshot": "workspace",
     "plansmith.mcp_server": "commands",
     "plansmith.mcp_arguments": "commands",
     "plansmith.cli": "cli",

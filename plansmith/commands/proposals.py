@@ -106,22 +106,16 @@ def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | N
 def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
     """The plan whose main file was ``plan`` analysed at ``commit`` (where it may have moved into its
     folder, or back out of it)."""
-    from plansmith import discovery
-    from plansmith.commands.common import thresholds
     from plansmith.git_backend.diffs import folder_move
-    from plansmith.plan.api import decode_files
-    from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.layout import build_plan, plan_files
+    from plansmith.snapshot import Snapshot
 
     if not commit or not plan:
         return None
-    raw = discovery.committed_files(ws.require_repo(), commit, ws.plan_roots)
-    files, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    refs = discovery.catalog(files, patterns=ws.plan_roots)
+    snapshot = Snapshot.at(ws, commit)
     for path in (plan, folder_move(plan)):
-        ref = next((r for r in refs if r.location.main_path == path), None)
-        if ref is not None:
-            return analyze_plan(build_plan(plan_files(files, ref.location), ref.location), thresholds(ws))
+        plan_id = snapshot.id_at(path)
+        if plan_id is not None:
+            return snapshot.analysis(plan_id)
     return None
 
 
