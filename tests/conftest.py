@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from git_helper import run_git  # shared with test modules, which cannot import conftest
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
@@ -31,11 +31,6 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         "[user]\n\tname = Test User\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n"
     )
     return home
-
-
-def run_git(repo: Path, *args: str) -> str:
-    """Run git in a test repository (tests may call git directly; the package goes through git_backend)."""
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 MakeRepo = Callable[..., Path]

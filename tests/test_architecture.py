@@ -8,7 +8,10 @@
 - one shape a newcomer can hold (issue 9): no module over 450 lines, no function over 60, every module
   opens with a docstring, no git command line outside ``plansmith/git_backend/``, ``subprocess`` only in
   the few modules that run other programs, and ``plansmith/plan/`` imports only itself, ``errors`` and
-  the standard library.
+  the standard library;
+- the layer table of docs/architecture.md holds at runtime (issue 19): every plansmith import outside
+  ``if TYPE_CHECKING:``, at module level or inside a function, goes to a layer the table allows, and the
+  runtime import graph has no cycles; the known exceptions are listed, with a reason, so the debt shows.
 """
 
 from __future__ import annotations
@@ -250,3 +253,179 @@ def test_the_plan_core_imports_only_itself_errors_and_the_standard_library() -> 
             if not ok:
                 found.append(f"{_relative(path)}:{lineno} {name}")
     assert found == []
+
+
+# The layer table of docs/architecture.md: each layer and the layers it may import at runtime (its own
+# always). Lowest first. Imports under `if TYPE_CHECKING:` are for the type checker and are not counted.
+LAYER_IMPORTS: dict[str, set[str]] = {
+    "base": set(),  # errors.py, atomic.py, events.py: the standard library only
+    "plan": {"base"},
+    "render": {"base", "plan"},
+    "config": {"base", "plan"},
+    "git_backend": {"base", "plan", "render"},
+    "agents": {"base", "plan", "config"},
+    "workspace": {"base", "plan", "config", "git_backend"},  # discovery.py, workspace.py
+    "hooks": {"base", "plan", "config", "git_backend", "workspace"},
+    "engine": {"base", "plan", "render", "config", "git_backend", "agents", "workspace"},
+    "daemon": {"base", "plan", "render", "config", "git_backend", "agents", "workspace", "engine"},
+    "ci": {"base", "plan", "render", "config", "git_backend", "agents", "workspace", "engine"},
+    "terminal": {"base", "plan", "render", "config", "git_backend"},
+    "commands": {"base", "plan", "render", "config", "git_backend", "agents", "workspace", "hooks"}
+    | {"engine", "daemon", "ci", "terminal", "commands"},
+    "cli": {"base", "commands", "terminal"},
+}
+# Single modules a layer may import beyond its layers (the table names them).
+MODULE_IMPORTS_ALLOWED = {"terminal": {"plansmith.engine.progress"}}
+_LAYER_OF_MODULE = {
+    "plansmith": "base",
+    "plansmith.errors": "base",
+    "plansmith.atomic": "base",
+    "plansmith.events": "base",
+    "plansmith.discovery": "workspace",
+    "plansmith.workspace": "workspace",
+    "plansmith.snapshot": "workspace",
+    "plansmith.mcp_server": "commands",
+    "plansmith.mcp_arguments": "commands",
+    "plansmith.cli": "cli",
+}
+
+# Known runtime imports against the table, each a debt with its reason; remove an entry when it is paid
+# (a stale entry fails the test below).
+LAYER_VIOLATIONS_ALLOWED = {
+    # radar_report is the radar's reading shared by a command and CI: it belongs below commands/.
+    "plansmith.ci.dashboard -> plansmith.commands.radar",
+    "plansmith.ci.runner -> plansmith.commands.radar",
+    # the dashboard's Markdown document is presentation: it belongs in render/.
+    "plansmith.ci.dashboard -> plansmith.terminal.dashboard_markdown",
+    "plansmith.ci.dashboard_publish -> plansmith.terminal.dashboard_markdown",
+}
+
+# Known runtime import cycles (each a set of modules importing one another, one of them late).
+IMPORT_CYCLES_ALLOWED = [
+    # proposals.approve is a late wrapper kept for its callers; approve.py needs the proposal values.
+    {"plansmith.git_backend.approve", "plansmith.git_backend.proposals"},
+    # the dashboard reads DASHBOARD_BRANCH from the publisher, which gathers the dashboard's data.
+    {"plansmith.ci.dashboard", "plansmith.ci.dashboard_publish"},
+    # decisions runs the coordinator; the coordinator asks decisions' leave_decided_alone.
+    {"plansmith.engine.coordinator", "plansmith.engine.decisions"},
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = ["plansmith", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _layer(module: str) -> str:
+    if module.endswith(".__main__"):
+        return "cli"  # an entry point (``python -m plansmith``, ``python -m plansmith.hooks``)
+    return _LAYER_OF_MODULE.get(module) or module.split(".")[1]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _runtime_imports(tree: ast.Module, modules: set[str]) -> set[str]:
+    """The plansmith modules ``tree`` imports when it runs: at module level and inside functions, not
+    under ``if TYPE_CHECKING:``. ``from a.b import c`` counts as ``a.b.c`` when that is a module."""
+    found: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        for child in ast.iter_child_nodes(stack.pop()):
+            if isinstance(child, ast.If) and _is_type_checking(child.test):
+                stack.extend(child.orelse)
+            elif isinstance(child, ast.Import):
+                found |= {alias.name for alias in child.names}
+            elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
+                names = {f"{child.module}.{alias.name}" for alias in child.names}
+                found |= (names & modules) | ({child.module} if names - modules else set())
+            else:
+                stack.append(child)
+    return found & modules
+
+
+def _runtime_graph() -> dict[str, set[str]]:
+    sources = {_module_name(path): tree for path, tree in _sources().items()}
+    modules = set(sources)
+    return {name: _runtime_imports(tree, modules) - {name} for name, tree in sources.items()}
+
+
+def test_every_module_belongs_to_a_layer_of_the_table() -> None:
+    assert {name: _layer(name) for name in _runtime_graph() if _layer(name) not in LAYER_IMPORTS} == {}
+
+
+def _layer_violations() -> set[str]:
+    found = set()
+    for module, imported in _runtime_graph().items():
+        layer = _layer(module)
+        allowed = LAYER_IMPORTS[layer] | {layer}
+        for target in imported:
+            if _layer(target) not in allowed and target not in MODULE_IMPORTS_ALLOWED.get(layer, set()):
+                found.add(f"{module} -> {target}")
+    return found
+
+
+def test_runtime_imports_follow_the_layer_table() -> None:
+    assert _layer_violations() - LAYER_VIOLATIONS_ALLOWED == set()
+
+
+def test_the_layer_violation_allow_list_has_no_stale_entries() -> None:
+    assert LAYER_VIOLATIONS_ALLOWED - _layer_violations() == set()
+
+
+def _import_cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[set[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, targets = work[-1]
+            target = next(targets, None)
+            if target is not None:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    work.append((target, iter(sorted(graph[target]))))
+                elif target in stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while not component or node not in component:
+                    component.add(stack.pop())
+                if len(component) > 1:
+                    cycles.append(component)
+    return cycles
+
+
+def test_no_runtime_import_cycles_between_plansmith_modules() -> None:
+    cycles = _import_cycles(_runtime_graph())
+    assert [c for c in cycles if c not in IMPORT_CYCLES_ALLOWED] == []
+    assert [c for c in IMPORT_CYCLES_ALLOWED if c not in cycles] == [], "a listed cycle is gone: remove it"
+
+
+def test_the_checks_see_a_violation_and_a_cycle() -> None:
+    """The checks above would pass on anything if they recognised nothing: show they catch the shapes."""
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from plansmith.cli import build_parser\n"
+        "def late():\n    from plansmith.terminal import text\n"
+    )
+    modules = {"plansmith.cli", "plansmith.terminal", "plansmith.terminal.text"}
+    assert _runtime_imports(tree, modules) == {"plansmith.terminal.text"}
+    assert _layer("plansmith.terminal.text") not in LAYER_IMPORTS["git_backend"]
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _import_cycles(graph) == [{"a", "b", "c"}]

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 from plansmith.config import Role
-from plansmith.engine.progress import ProgressSink
 from plansmith.errors import AgentError
+from plansmith.events import ProgressSink
 
 ResultStatus = Literal["success", "fallback", "failed"]
 

@@ -24,8 +24,8 @@ from plansmith.agents.estimate import parse_estimate
 from plansmith.agents.process import DEFAULT_GRACE_S, DEFAULT_MAX_OUTPUT_BYTES, ProcessResult, run_program
 from plansmith.agents.prompts import render_prompt
 from plansmith.config import AgentSpec, Role, Settings
-from plansmith.engine.progress import ProgressEvent
 from plansmith.errors import AgentError
+from plansmith.events import ProgressEvent
 
 TOOLS_PLACEHOLDER = "{tools}"
 Restore = Callable[[AgentRequest], None]

@@ -96,7 +96,6 @@ def _rejections(ws: Workspace) -> list[RejectionRow]:
 def _add_plan(
     ws: Workspace, data: DashboardData, ref: PlanRef, texts: Mapping[str, str], found: list[Proposal]
 ) -> None:
-    from plansmith.commands.common import thresholds
     from plansmith.errors import PlansmithError
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.layout import build_plan, plan_files
@@ -108,7 +107,7 @@ def _add_plan(
         return  # an unreadable plan: `validate` says why; the dashboard shows the others
     if not plan.phases:
         return
-    analysis = analyze_plan(plan, thresholds(ws))
+    analysis = analyze_plan(plan, ws.settings.thresholds.for_analysis())
     done, total = _tasks(plan)
     waves = _waves(plan, analysis) if done < total else None
     data.plans.append(PlanProgress(ref.id, loc.main_path, done, total, _drift(plan), waves))

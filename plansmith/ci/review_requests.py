@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
-    from plansmith.ci.runner import Pending
+    from plansmith.ci.pending import Pending
     from plansmith.plan.collisions import Finding
-    from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
 
 Host = Literal["github", "gitlab"]
@@ -189,20 +188,20 @@ def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
 
 def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
     """The analysis table before the change and the Mermaid before/after (nothing when unreadable)."""
-    from plansmith.commands.common import thresholds
     from plansmith.errors import PlansmithError
     from plansmith.plan.complexity import analyze_plan
     from plansmith.plan.mermaid import structure_change_block
-    from plansmith.terminal.text import analysis_text
+    from plansmith.render.analysis_table import analysis_text
+    from plansmith.snapshot import Snapshot
 
     try:  # the proposal commit's parent is the base it was made from
-        before = _plan_at(ws, f"{pending.commit}^", pending.plan.id)
-        after = _plan_at(ws, pending.commit, pending.plan.id)
+        before = Snapshot.at(ws, f"{pending.commit}^").plan(pending.plan.id)
+        after = Snapshot.at(ws, pending.commit).plan(pending.plan.id)
     except PlansmithError:
         return []
     if before is None or after is None:
         return []
-    limits = thresholds(ws)
+    limits = ws.settings.thresholds.for_analysis()
     analysis, after_analysis = analyze_plan(before, limits), analyze_plan(after, limits)
     table = analysis_text(analysis).rstrip("\n").replace("`", "'")  # a title cannot end the fence
     block = structure_change_block(before, analysis, after, after_analysis)
@@ -210,18 +209,6 @@ def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
         f"### Analysis before the change\n\n```text\n{table}\n```",
         f"### Structure before and after\n\n{block}",
     ]
-
-
-def _plan_at(ws: Workspace, rev: str, plan_id: str) -> Plan | None:
-    """The plan ``plan_id`` as commit ``rev`` has it (a level-0 file or a folder)."""
-    from plansmith import discovery
-    from plansmith.plan.api import decode_files
-    from plansmith.plan.layout import build_plan, plan_files
-
-    raw = discovery.committed_files(ws.require_repo(), rev, ws.plan_roots)
-    texts, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    ref = next((r for r in discovery.catalog(texts, patterns=ws.plan_roots) if r.id == plan_id), None)
-    return None if ref is None else build_plan(plan_files(texts, ref.location), ref.location)
 
 
 def collisions_section(pending: Pending, findings: Sequence[Finding]) -> str:

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory
+from plansmith.ci.pending import Pending
 from plansmith.errors import PlansmithError, UsageError
 
 if TYPE_CHECKING:
     from plansmith.ci.review_requests import ReviewRequest
-    from plansmith.engine.coordinator import RunOutcome
     from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
@@ -47,19 +47,6 @@ PUSH_ATTEMPTS = 3
 DELETED = "its branch was deleted on the remote without being merged: not proposed again for this content"
 LOST_RACE = "the branch changed on the remote while this run was pushing ({}); the next run looks again"
 LOCAL_COPY = "this clone has commits of its own on the proposal branch; run plansmith ci in a fresh clone"
-
-
-@dataclass
-class Pending:
-    """A proposal made by this run, not pushed yet."""
-
-    id: str
-    branch: str
-    commit: str
-    plan: PlanRef
-    digest: str
-    expected: str | None  # the remote's value of the branch when the run fetched it
-    outcome: RunOutcome
 
 
 @dataclass

@@ -42,10 +42,7 @@ def open_workspace(repo: str | None, **flags: object) -> Workspace:
 
 
 def thresholds(ws: Workspace) -> Thresholds:
-    from plansmith.plan.complexity import Thresholds
-
-    t = ws.settings.thresholds
-    return Thresholds(expand=t.expand, collapse=t.collapse)
+    return ws.settings.thresholds.for_analysis()
 
 
 def plan_arg(ws: Workspace, arg: str) -> str:

@@ -20,11 +20,6 @@ if TYPE_CHECKING:
     from plansmith.workspace import Workspace
 
 
-def orchestrate_document(ws: Workspace, request: OrchestrateRequest) -> dict[str, object]:
-    """The ``orchestrate --json`` document of one run (nothing printed)."""
-    return run(ws, request, show=False).as_json()
-
-
 def run(
     ws: Workspace, request: OrchestrateRequest, *, show: bool, display: Display | None = None
 ) -> OrchestrateOutcome:

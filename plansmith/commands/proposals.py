@@ -11,11 +11,11 @@ It must not hold proposal logic: it only turns arguments into calls and prints r
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 from plansmith.errors import PlansmithError, UsageError
+from plansmith.git_backend.proposal_details import ProposalDetails
 
 if TYPE_CHECKING:
     from plansmith.git_backend.diffs import FileChange
@@ -47,20 +47,6 @@ def list_proposals(ws: Workspace) -> list[Proposal]:
 def list_document(ws: Workspace) -> dict[str, object]:
     """The ``proposals list --json`` document."""
     return {"proposals": [proposal_json(p) for p in list_proposals(ws)]}
-
-
-@dataclass(frozen=True)
-class ProposalDetails:
-    """Everything ``proposals show`` presents. ``analysis`` is the plan's analysis at the proposal's
-    base (None when that plan cannot be read any more); ``moves`` say where each item went."""
-
-    proposal: Proposal
-    message: str
-    analysis: Analysis | None
-    moves: list[str]
-    files: list[FileChange]
-    diff: str | None  # None: left out (``--stat``, or too large to read; ``diff_left_out`` says why)
-    diff_left_out: str | None = None
 
 
 # Above this many changed lines the diff is left out unless asked for (``--diff``): a 5 MB plan's
@@ -120,22 +106,16 @@ def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | N
 def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
     """The plan whose main file was ``plan`` analysed at ``commit`` (where it may have moved into its
     folder, or back out of it)."""
-    from plansmith import discovery
-    from plansmith.commands.common import thresholds
     from plansmith.git_backend.diffs import folder_move
-    from plansmith.plan.api import decode_files
-    from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.layout import build_plan, plan_files
+    from plansmith.snapshot import Snapshot
 
     if not commit or not plan:
         return None
-    raw = discovery.committed_files(ws.require_repo(), commit, ws.plan_roots)
-    files, _ = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    refs = discovery.catalog(files, patterns=ws.plan_roots)
+    snapshot = Snapshot.at(ws, commit)
     for path in (plan, folder_move(plan)):
-        ref = next((r for r in refs if r.location.main_path == path), None)
-        if ref is not None:
-            return analyze_plan(build_plan(plan_files(files, ref.location), ref.location), thresholds(ws))
+        plan_id = snapshot.id_at(path)
+        if plan_id is not None:
+            return snapshot.analysis(plan_id)
     return None
 
 

@@ -17,13 +17,16 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from plansmith.config.paths import effective_plan_roots
 from plansmith.plan.roots import DEFAULT_ROOTS, normalise_pattern, normalise_patterns
+
+if TYPE_CHECKING:
+    from plansmith.plan.complexity import Thresholds as AnalysisThresholds
 
 MAX_PARALLEL_UNFORCED = 6
 ROLES: tuple[str, ...] = ("elaborate", "estimate", "research", "plan", "implement")
@@ -55,6 +58,13 @@ class Thresholds(_Section):
                 f"thresholds.collapse ({self.collapse}) must be lower than thresholds.expand ({self.expand})"
             )
         return self
+
+    def for_analysis(self) -> AnalysisThresholds:
+        """The same limits as the plan core's value, which the scorer takes."""
+        # late: settings are read by the hook, which never scores a plan
+        from plansmith.plan.complexity import Thresholds as AnalysisThresholds
+
+        return AnalysisThresholds(expand=self.expand, collapse=self.collapse)
 
 
 class Retry(_Section):

@@ -74,18 +74,18 @@ class EngineHandler:
         ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plan_roots)
 
     def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
-        from plansmith.plan.complexity import Thresholds, analyze_plan
+        from plansmith.plan.complexity import analyze_plan
         from plansmith.plan.layout import build_plan, plan_files
 
         self.ws.reread()
         texts, _ = self.ws.files()
-        t = self.ws.settings.thresholds
+        thresholds = self.ws.settings.thresholds.for_analysis()
         pending: list[PendingAnalysis] = []
         for ref in self.ws.plans():
             if ref.key not in plans:
                 continue
             loc = ref.location
-            analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), Thresholds(t.expand, t.collapse))
+            analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), thresholds)
             for item in analysis.items:
                 if item.recommendation == "keep":
                     continue

@@ -124,11 +124,6 @@ class ContextReduction:
     artifacts: int
 
     @property
-    def ratio(self) -> float:
-        """``full / aggregate`` (how many times smaller the references are)."""
-        return self.full_bytes / self.aggregate_bytes if self.aggregate_bytes else 0.0
-
-    @property
     def reduction(self) -> float:
         """The fraction saved, 0..1 (0.95: the references are 5 % of the full content)."""
         return 1.0 - self.aggregate_bytes / self.full_bytes if self.full_bytes else 0.0

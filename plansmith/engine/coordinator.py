@@ -43,9 +43,9 @@ from plansmith.engine.preflight import (
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.plan.api import decode_files
-from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
+from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
-from plansmith.terminal.text import analysis_text
+from plansmith.render.analysis_table import analysis_text
 
 if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
@@ -103,7 +103,7 @@ def run_request(
     require_usable_name(loc)
     files = plan_files(files, loc)
     plan = build_plan(files, loc)
-    thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
+    thresholds = settings.thresholds.for_analysis()
     analysis = analyze_plan(plan, thresholds)
     items, left_alone = _items_of(repo, loc, plan, analysis, request)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run, left_alone=left_alone)

@@ -64,10 +64,6 @@ class GitSession:
 
     # -- lifetime ---------------------------------------------------------------------------------
 
-    @property
-    def is_open(self) -> bool:
-        return self._repo is not None
-
     def close(self) -> None:
         """Stop the ``cat-file`` children and drop the handles; the next use opens the repository again."""
         with self._lock:

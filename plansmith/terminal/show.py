@@ -16,7 +16,7 @@ from plansmith.terminal.text import analysis_text, file_summary_text
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from plansmith.commands.proposals import ProposalDetails
+    from plansmith.git_backend.proposal_details import ProposalDetails
     from plansmith.terminal.display import Display
 
 # Longest prefix first: "+++" is a header, "+" an added line.

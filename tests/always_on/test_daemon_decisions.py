@@ -10,15 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from git_helper import run_git as git
+
 PLAN = "specs/plans/001_feature.md"
 FOLDER = "specs/plans/001_feature"
 GROWTH = "".join(f"- [ ] step {n} in `src/m{n}.py` (migration, security, tests)\n" for n in range(16))
 TEXT = f"# Feature\n\n### Phase 1: Setup\n- [ ] a\n\n### Phase 2: Build\n{GROWTH}"
 BRANCH = "plansmith/001_feature"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def plansmith(repo: Path, *args: str) -> str:

@@ -14,15 +14,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from git_helper import run_git as git
 from proc_stats import child_pids, open_fds
 
 PLAN = "specs/plans/001_feature.md"
 SMALL = "# Feature\n\n### Phase 1: Setup\n- [ ] a\n\n### Phase 2: Build\n- [ ] b\n"
 GROWTH = "".join(f"- [ ] step {n} in `src/m{n}.py` (migration, security, tests)\n" for n in range(16))
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def status(repo: Path) -> dict[str, object]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from git_helper import run_git as git
 
 from plansmith.cli import main
 from plansmith.daemon.engine_handler import EngineHandler
@@ -26,10 +27,6 @@ from plansmith.workspace import open_workspace
 GROWN = "\n".join(f"- [ ] task {n} in `src/mod{n}.py` with migration and security review" for n in range(16))
 TEXT = f"# Plan\n\n### Phase 1: Small\n- [ ] one\n\n### Phase 2: Large\n{GROWN}\n"
 POISON = "specs/plans/002_b\nx.md"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture

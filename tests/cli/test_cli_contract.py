@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_helper import run_git as git
 
 from plansmith.cli import main
 from plansmith.hooks.precommit import run_pre_commit
@@ -32,10 +32,6 @@ TEXT = f"""# Feature: Plan
 ### Phase 3: Also large
 {GROWN}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

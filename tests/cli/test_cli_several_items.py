@@ -4,10 +4,10 @@ one proposal; a malformed list is a usage error before anything starts. Real rep
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_helper import run_git as git
 
 from plansmith.cli import main
 
@@ -24,10 +24,6 @@ TEXT = f"""# Feature: Plan
 ### Phase 3: Also large
 {GROWN}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture

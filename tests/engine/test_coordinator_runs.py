@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import posixpath
-import subprocess
 from pathlib import Path
 
 import pytest
 from git_backend.helpers import make_user_dirty, snapshot_user_state
+from git_helper import run_git as git
 
 from plansmith.cli import main
 
@@ -32,10 +32,6 @@ tests()
 ### Phase 3: Also large
 {GROWN}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object] | None, str]:

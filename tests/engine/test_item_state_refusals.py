@@ -5,10 +5,10 @@ Nothing is written: no run folder, no artifact, no worktree, no ref. Real reposi
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_helper import run_git as git
 
 from plansmith.cli import main
 
@@ -30,10 +30,6 @@ TEXT = f"""# Feature: Plan
 ### Phase 3: Also small
 - [ ] three
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def traces(repo: Path) -> tuple[list[str], str, str]:

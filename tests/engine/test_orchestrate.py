@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from git_backend.helpers import PLAN_FILES, make_user_dirty, snapshot_user_state
+from git_helper import run_git as git
 
 from plansmith.cli import main
 from plansmith.engine.orchestrate import NEEDS_AGENT, run_key
@@ -36,10 +37,6 @@ def configure(home: Path, *options: str, timeout: float = 20.0, roles: str = "")
         f"command = {json.dumps([sys.executable, str(FAKE), 'workflow', *options])}\n"
         f"timeout_s = {timeout}\nmax_attempts = 1\n" + (f"roles = {roles}\n" if roles else "")
     )
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def log_entries(path: Path) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from git_backend.helpers import PLAN_FILES
+from git_helper import run_git as git
 
 from plansmith.cli import main
 from plansmith.engine.orchestrate import OrchestrateRequest, parse_phases, run_key, run_orchestrate
@@ -35,10 +36,6 @@ def configure(home: Path, *options: str) -> None:
         f"[agents.fake]\ncommand = {json.dumps(argv)}\ntimeout_s = 30\nmax_attempts = 1\n"
         'roles = ["plan", "implement"]\n'
     )
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def orchestrate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any], str]:

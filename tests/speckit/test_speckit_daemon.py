@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from git_helper import run_git as git
+
 from .plans import FEATURE, TASKS, TEMPLATE_TASKS, feature_files
 
 HEAVY = "".join(
@@ -17,10 +19,6 @@ HEAVY = "".join(
     for n in range(16)
 )
 GROWN = TEMPLATE_TASKS.replace("- [ ] T009 [US2] GET /shared/{token} endpoint in src/albums/api.py\n", HEAVY)
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def status(repo: Path) -> dict[str, object]:

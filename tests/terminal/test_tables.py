@@ -244,7 +244,7 @@ def test_file_summary_counts_like_git_diff_stat() -> None:
 
 
 def test_proposals_show_on_a_terminal_has_every_section_in_order() -> None:
-    from plansmith.commands.proposals import ProposalDetails
+    from plansmith.git_backend.proposal_details import ProposalDetails
     from plansmith.terminal.display import Display
     from plansmith.terminal.show import print_proposal
 

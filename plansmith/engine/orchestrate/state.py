@@ -11,17 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from plansmith.engine import artifacts
 from plansmith.engine.orchestrate.workflow import SCHEMA
 from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.errors import OrchestrateError
-
-if TYPE_CHECKING:
-    from plansmith.agents import Agent
-    from plansmith.git_backend.repo import RepoPaths
-    from plansmith.workspace import Workspace
 
 Status = Literal["success", "failed", "skipped"]
 BLOCKED = "failed (run again to redo it first)"  # ends the reason of a step skipped for a failed dependency
@@ -188,20 +183,6 @@ class StepOutput:
     modified: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StepContext:
-    """What the steps of one wave see: the state before the wave (read-only)."""
-
-    ws: Workspace
-    repo: RepoPaths
-    state: RunState
-    files: Mapping[str, str]  # Markdown files of the plans folder at ``state.head``
-    base_files: Mapping[str, str]  # the same at the base commit (a private copy for agents)
-    agent: Agent | None
-    steps_dir: Path
-    run_dir: Path
 
 
 def load_state(path: Path, *, restart: bool) -> RunState | None:

@@ -29,7 +29,7 @@ from plansmith.engine.progress import ProgressSink
 from plansmith.engine.runner import AttemptContext, OpOutcome
 from plansmith.errors import PlansmithError
 from plansmith.plan.api import decode_files
-from plansmith.plan.complexity import Thresholds, analyze_plan
+from plansmith.plan.complexity import analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
 from plansmith.plan.template import one_line, render_plan
 from plansmith.plan.validate import validate_plan
@@ -238,7 +238,7 @@ def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
         return StepOutput("failed", error=f"{ctx.state.plan_path}: the plan is missing")
     files = plan_files(ctx.files, loc)
     plan = build_plan(files, loc)
-    thresholds = Thresholds(settings.thresholds.expand, settings.thresholds.collapse)
+    thresholds = settings.thresholds.for_analysis()
     analysis = analyze_plan(plan, thresholds)
     items = [Item(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None]
     if not items:
