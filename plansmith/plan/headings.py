@@ -1,0 +1,97 @@
+"""Reading one phase or stage heading as people write it: its id, its title and its status marker.
+
+Forms read (docs/plan-format.md, "Heading forms, statuses and ids"):
+
+- ``Phase 1: Title``, ``Phase 1 — Title``, ``Phase 1 – Title``, ``Phase 1 - Title``, ``Phase 1. Title``,
+  ``Phase 1 Title``, ``Phase 1`` (no title), ``Phase 0：Title`` (full-width colon);
+- a parenthetical before the separator: ``Phase 3 (optional) — Title`` (title ``(optional) Title``);
+- a task box before the word: ``[x] Phase 1: Title`` (the box is the status: ``"x"`` or ``" "``);
+- ``Implementation Phase 7: Title`` (hve-core's task planner);
+- a linked heading ``[Phase 01: Title](phase-01-title.md)``: read as the text of the link, and the link
+  target is returned so the section can point at the phase's file;
+- status markers after the title: ``[COMPLETED]``, ``✅``, ``✅ COMPLETED (2026-01-02)``, ``⏭️ SKIPPED``,
+  ``- DONE``, ``— TODO``. A bracket holding a colon (``[EXECUTOR: MAIN]``) is part of the title.
+
+The status is the marker as written, without brackets or the dash before it; the title never holds it.
+Never ``Phase 1-3: ...``: a range names several phases and is not one.
+
+Pure: text in, values out. It must not know the plan (duplicates and gaps are validation's business).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from plansmith.plan.ids import ID_PATTERN, ItemId
+
+_SEPARATOR = r"[ \t]*(?:[:：\-–—]|\.(?=[ \t]|$))[ \t]*(?![\d.])"
+_ITEM_HEADING = {
+    kind: re.compile(
+        rf"^{prefix}{kind}[ \t]+({ID_PATTERN})(?![\w.])([ \t]*\([^()]*\))?(?:{_SEPARATOR}|[ \t]+|$)(.*)$",
+        re.I | re.A,
+    )
+    for kind, prefix in (("phase", r"(?:implementation[ \t]+)?"), ("stage", ""))
+}
+_BOX = re.compile(r"^\[([ xX])\][ \t]+")
+_LINKED = re.compile(r"^\[((?:phase|stage|implementation)[^\]]*)\]\(<?([^)\s>]+)>?\)[ \t]*(.*)$", re.I)
+_BRACKET_STATUS = re.compile(r"[ \t]*\[([A-Z][A-Z0-9 _/&-]*)\][ \t]*$")
+_WORDS = (
+    r"(?:DONE|COMPLETED?|FINISHED|TODO|TO DO|SKIPPED|SKIP|IN[ -]PROGRESS|WIP|PENDING|BLOCKED|"
+    r"CANCELL?ED|DEFERRED|NOT[ -]STARTED|STARTED|PARTIAL|PLANNED|DROPPED|READY|OPEN)"
+)
+_DATE = r"(?:[ \t]*\([^()]*\))?"
+# Emoji people use as a status: done, skipped, blocked, in progress, not started.
+_EMOJI = "(?:[✅☑✔✓❌✗⏭⏩⏸⏳⌛🚧🔄⬜🟢🟡🔴🟠⚪⚫][\ufe0f]?)"
+_EMOJI_STATUS = re.compile(rf"(?:^|[ \t]+)({_EMOJI}(?:[ \t]*{_WORDS})?{_DATE})[ \t]*$", re.I)
+_DASH_STATUS = re.compile(rf"[ \t]+[-–—][ \t]+({_WORDS}{_DATE})[ \t]*$")
+
+
+class ItemHeading(NamedTuple):
+    number: ItemId
+    title: str
+    status: str | None
+    link: str | None  # the target of a linked heading, ``[Phase 1: X](phase-01-x.md)``
+
+
+def read_item_heading(kind: str, text: str) -> ItemHeading | None:
+    """The id, title, status and link of a ``Phase N``/``Stage N`` heading's text, else None."""
+    box = None
+    if text[:1] == "[":
+        if (bm := _BOX.match(text)) is not None:
+            box, text = bm.group(1), text[bm.end() :]
+        elif (lm := _LINKED.match(text)) is not None:
+            parsed = read_item_heading(kind, lm.group(1).strip())
+            if parsed is None:
+                return None
+            title, status = _split_status(" ".join(filter(None, (parsed.title, lm.group(3).strip()))))
+            return ItemHeading(parsed.number, title, parsed.status or status, lm.group(2))
+    m = _ITEM_HEADING[kind].match(text)
+    if m is None:
+        return None
+    rest = m.group(3).strip()
+    if m.group(2):  # "Phase 3 (optional) — Title": the parenthetical is part of the title
+        rest = f"{m.group(2).strip()} {rest}".strip()
+    title, status = _split_status(rest)
+    return ItemHeading(ItemId(m.group(1)), title, box if box is not None else status, None)
+
+
+def _split_status(rest: str) -> tuple[str, str | None]:
+    """``(title, status)``: a trailing status marker taken off the title."""
+    if not rest:
+        return rest, None
+    for pattern in (_BRACKET_STATUS, _EMOJI_STATUS, _DASH_STATUS):
+        sm = pattern.search(rest)
+        if sm is not None:
+            return rest[: sm.start()].rstrip(), sm.group(1).strip()
+    return rest, None
+
+
+def strip_status(text: str) -> str:
+    """A heading's text without a trailing ``[STATUS]`` marker (for section names like
+    ``## Implementation Phases [IN PROGRESS]``)."""
+    sm = _BRACKET_STATUS.search(text)
+    return text if sm is None else text[: sm.start()]
+
+
+__all__ = ["ItemHeading", "read_item_heading", "strip_status"]
