@@ -28,7 +28,7 @@ from plansmith.plan.ids import ID_PATTERN, ItemId
 _SEPARATOR = r"[ \t]*(?:[:：\-–—]|\.(?=[ \t]|$))[ \t]*(?![\d.])"
 _ITEM_HEADING = {
     kind: re.compile(
-        rf"^{prefix}{kind}[ \t]+({ID_PATTERN})(?![\w.])([ \t]*\([^()]*\))?(?:{_SEPARATOR}|[ \t]+|$)(.*)$",
+        rf"^{prefix}{kind}[ \t]+({ID_PATTERN})(?!\w)([ \t]*\([^()]*\))?(?:{_SEPARATOR}|[ \t]+|$)(.*)$",
         re.I | re.A,
     )
     for kind, prefix in (("phase", r"(?:implementation[ \t]+)?"), ("stage", ""))
