@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from plansmith.errors import PlanError, PlanTooLargeError
-from plansmith.plan.dependencies import parse_dependencies
+from plansmith.plan.dependencies import names_all_previous, parse_dependencies
 from plansmith.plan.headings import ItemHeading, read_item_heading, strip_status
 from plansmith.plan.ids import ItemId, id_from_file_stem
 from plansmith.plan.model import (
@@ -269,7 +269,10 @@ def _build_sections(
         section_end = end if last is None else headings[last].index
         # Only the section's own headings go down: keeps stage detection linear in the plan size.
         own = headings[first:last] if child_kind else []
-        result.append(_make_section(index, own, kind, parsed, h, h.index, section_end, child_kind))
+        section = _make_section(index, own, kind, parsed, h, h.index, section_end, child_kind)
+        if section.dependencies_raw is not None and names_all_previous(section.dependencies_raw):
+            section = replace(section, dependencies=tuple(s.number for s in result))
+        result.append(section)
     return tuple(result)
 
 
