@@ -262,7 +262,7 @@ def _build_sections(
     level (or at ``end``). ``headings`` are those of the enclosing range, in order."""
     position = {h.index: k for k, h in enumerate(headings)}
     child_kind: ItemKind | None = "stage" if kind == "phase" else None
-    result = []
+    result: list[Section] = []
     for h, parsed in chosen:
         first = position[h.index]
         last = next((k for k in range(first + 1, len(headings)) if headings[k].level <= h.level), None)
