@@ -25,7 +25,8 @@ from typing import NamedTuple
 
 from plansmith.plan.ids import ID_PATTERN, ItemId
 
-_SEPARATOR = r"[ \t]*(?:[:：\-–—]|\.(?=[ \t]|$))[ \t]*(?![\d.])"
+# A dash followed by a number is a range ("Phase 1-3"), not a separator; a colon may be ("Phase 1: 2FA").
+_SEPARATOR = r"[ \t]*(?:[:：]|\.(?=[ \t]|$)|[\-–—][ \t]*(?![\d.]))[ \t]*"
 _ITEM_HEADING = {
     kind: re.compile(
         rf"^{prefix}{kind}[ \t]+({ID_PATTERN})(?!\w)([ \t]*\([^()]*\))?(?:{_SEPARATOR}|[ \t]+|$)(.*)$",
