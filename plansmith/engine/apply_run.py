@@ -25,7 +25,7 @@ from plansmith.errors import PlansmithError
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan
 from plansmith.plan.transforms import Change
-from plansmith.plan.validate import validate_plan
+from plansmith.plan.validate import new_errors, validate_plan
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -182,11 +182,11 @@ def _summary(results: list[RunResult]) -> RunSummary | None:
 
 def _keep_if_valid(run: PlanRun, current: dict[str, str], cur_loc: PlanLocation) -> bool:
     """Whether there is something valid to publish; a result with new problems fails every item."""
-    before = {p.code for p in validate_plan(build_plan(run.files, run.loc))}
+    before = validate_plan(build_plan(run.files, run.loc))
     after = validate_plan(build_plan(current, cur_loc)) if run.applied else []
     untouched = {path for path, text in run.files.items() if current.get(path) == text}
-    # A problem is the run's doing only if it is new and about a file the run wrote.
-    new_problems = [p for p in after if p.code not in before and p.path not in untouched]
+    # A problem is the run's doing only if it is a new error and about a file the run wrote.
+    new_problems = [p for p in new_errors(before, after) if p.path not in untouched]
     if new_problems:
         for res in run.outcome.operations:
             if res.status == "success":
