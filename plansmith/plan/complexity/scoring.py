@@ -120,7 +120,7 @@ def curve(pts: float) -> float:
         return EXPAND_SCORE + BIG_SLOPE * math.log(pts / EXPAND_POINTS)
     if pts <= TOP_POINTS:
         return BIG_SCORE + RESOLUTION * math.log(pts / BIG_POINTS)
-    return MAX_SCORE - (MAX_SCORE - TOP_SCORE) * (pts / TOP_POINTS) ** -_TOP_POWER
+    return MAX_SCORE - (MAX_SCORE - TOP_SCORE) * math.pow(pts / TOP_POINTS, -_TOP_POWER)
 
 
 def weigh(factors: dict[str, int]) -> float:
