@@ -137,6 +137,9 @@ item_ids = st.one_of(
     st.integers(0, 30).map(ItemId),
     st.tuples(st.integers(0, 12), st.integers(1, 12)).map(lambda t: ItemId(f"{t[0]}.{t[1]}")),
     st.tuples(st.integers(0, 12), st.sampled_from("abcz")).map(lambda t: ItemId(f"{t[0]}{t[1]}")),
+    st.tuples(st.integers(0, 12), st.sampled_from("abA"), st.integers(0, 12)).map(
+        lambda t: ItemId(f"{t[0]}{t[1]}.{t[2]}")
+    ),
     st.tuples(st.sampled_from(["CF", "X", "ab"]), st.integers(0, 12)).map(lambda t: ItemId(f"{t[0]}-{t[1]}")),
 )
 
