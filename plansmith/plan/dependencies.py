@@ -109,7 +109,9 @@ def parse_dependencies(value: str, kind: str = "phase") -> tuple[ItemId, ...] | 
 
 def names_all_previous(value: str | None) -> bool:
     """``All previous phases`` (``all prior stages``, ``every earlier phase`` ...): every item before."""
-    return value is not None and _ALL_PREVIOUS.match(value.strip().strip("*_` ").strip()) is not None
+    if value is None or value.lstrip("*_` \t")[:1] not in ("a", "A", "e", "E"):
+        return False  # the usual "[1, 2]" or "Phase 1": decided without the regex
+    return _ALL_PREVIOUS.match(value.strip().strip("*_` ").strip()) is not None
 
 
 def is_package_list(value: str) -> bool:

@@ -49,10 +49,16 @@ _DASH_STATUS = re.compile(rf"[ \t]+[-–—][ \t]+({_WORDS}{_DATE})[ \t]*$")
 
 
 class ItemHeading(NamedTuple):
+    """A heading read as a phase or stage (built with ``_new`` on the hot path: same value)."""
+
     number: ItemId
     title: str
     status: str | None
     link: str | None  # the target of a linked heading, ``[Phase 1: X](phase-01-x.md)``
+
+
+# Builds an ItemHeading without the named tuple's Python-level ``__new__`` (as parser.py does for tasks).
+_new = tuple.__new__
 
 
 def read_item_heading(kind: str, text: str) -> ItemHeading | None:
@@ -74,18 +80,24 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     if m.group(2):  # "Phase 3 (optional) — Title": the parenthetical is part of the title
         rest = f"{m.group(2).strip()} {rest}".strip()
     title, status = _split_status(rest)
-    return ItemHeading(ItemId(m.group(1)), title, box if box is not None else status, None)
+    return _new(ItemHeading, (ItemId(m.group(1)), title, box if box is not None else status, None))
 
 
 def _split_status(rest: str) -> tuple[str, str | None]:
-    """``(title, status)``: a trailing status marker taken off the title."""
-    if not rest:
+    """``(title, status)``: a trailing status marker taken off the title. A character or two decide
+    which marker can be there at all (this runs for every phase and stage heading)."""
+    last = rest[-1:]
+    if not last:
         return rest, None
-    for pattern in (_BRACKET_STATUS, _EMOJI_STATUS, _DASH_STATUS):
-        sm = pattern.search(rest)
-        if sm is not None:
-            return rest[: sm.start()].rstrip(), sm.group(1).strip()
-    return rest, None
+    if last == "]":
+        sm = _BRACKET_STATUS.search(rest)
+    elif rest.isascii():  # no emoji: only "- DONE" (a capital or a parenthesis at the end)
+        sm = _DASH_STATUS.search(rest) if (last.isupper() or last == ")") and "-" in rest else None
+    else:
+        sm = _EMOJI_STATUS.search(rest) or _DASH_STATUS.search(rest)
+    if sm is None:
+        return rest, None
+    return rest[: sm.start()].rstrip(), sm.group(1).strip()
 
 
 def strip_status(text: str) -> str:

@@ -192,7 +192,7 @@ def _candidates(headings: Sequence[Heading], kind: ItemKind, min_level: int) -> 
     return [
         (h, parsed)
         for h in headings
-        if h.level >= min_level and (parsed := parse_item_heading(kind, h.text)) is not None
+        if h.level >= min_level and (parsed := read_item_heading(kind, h.text)) is not None
     ]
 
 
