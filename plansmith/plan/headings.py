@@ -61,10 +61,17 @@ class ItemHeading(NamedTuple):
 _new = tuple.__new__
 
 
+# The first characters a heading of each kind can start with: most headings are decided by one.
+_FIRST = {"phase": frozenset("pPiI["), "stage": frozenset("sS[")}
+
+
 def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     """The id, title, status and link of a ``Phase N``/``Stage N`` heading's text, else None."""
+    first = text[:1]
+    if first not in _FIRST[kind]:
+        return None
     box = None
-    if text[:1] == "[":
+    if first == "[":
         if (bm := _BOX.match(text)) is not None:
             box, text = bm.group(1), text[bm.end() :]
         elif (lm := _LINKED.match(text)) is not None:
@@ -76,11 +83,15 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     m = _ITEM_HEADING[kind].match(text)
     if m is None:
         return None
-    rest = m.group(3).strip()
-    if m.group(2):  # "Phase 3 (optional) — Title": the parenthetical is part of the title
-        rest = f"{m.group(2).strip()} {rest}".strip()
+    number, paren, rest = m.groups()
+    rest = rest.strip()
+    if paren:  # "Phase 3 (optional) — Title": the parenthetical is part of the title
+        rest = f"{paren.strip()} {rest}".strip()
+    last = rest[-1:]
+    if last.islower() and rest.isascii():  # the usual "Phase 3: Build the api": no marker can end it
+        return _new(ItemHeading, (ItemId(number), rest, box, None))
     title, status = _split_status(rest)
-    return _new(ItemHeading, (ItemId(m.group(1)), title, box if box is not None else status, None))
+    return _new(ItemHeading, (ItemId(number), title, box if box is not None else status, None))
 
 
 def _split_status(rest: str) -> tuple[str, str | None]:

@@ -68,6 +68,8 @@ BIG_SCORE = EXPAND_SCORE + BIG_SLOPE * math.log(BIG_POINTS / EXPAND_POINTS)
 TOP_SCORE = 9.7  # where the top segment starts to approach 10
 TOP_POINTS = BIG_POINTS * math.exp((TOP_SCORE - BIG_SCORE) / RESOLUTION)
 _TOP_POWER = RESOLUTION / (MAX_SCORE - TOP_SCORE)  # keeps the slope where the tail begins
+_LOG_KNEE_LOW = math.log(KNEE / LOW_POINTS)
+_log, _exp = math.log, math.exp
 
 # factor -> (weight, unit): the factor adds ``weight * ln(1 + count / unit)`` points
 WEIGHTS: dict[str, tuple[float, float]] = {
@@ -107,20 +109,21 @@ def points(factors: dict[str, int]) -> float:
 
 
 def curve(pts: float) -> float:
-    """The unrounded score of ``pts`` points (the segments of the module docstring)."""
-    if pts <= FLOOR_POINTS:
-        return max(0.0, pts * (FLOOR_SCORE / FLOOR_POINTS))
-    if pts <= LOW_POINTS:
-        return FLOOR_SCORE + RESOLUTION * math.log(pts / FLOOR_POINTS)
-    if pts <= KNEE:
-        return LOW_SCORE + (KNEE - LOW_SCORE) * math.log(pts / LOW_POINTS) / math.log(KNEE / LOW_POINTS)
-    if pts <= EXPAND_POINTS:
-        return MAX_SCORE - TAIL * math.exp(-(pts - KNEE) / TAIL)
-    if pts <= BIG_POINTS:
-        return EXPAND_SCORE + BIG_SLOPE * math.log(pts / EXPAND_POINTS)
-    if pts <= TOP_POINTS:
-        return BIG_SCORE + RESOLUTION * math.log(pts / BIG_POINTS)
-    return MAX_SCORE - (MAX_SCORE - TOP_SCORE) * math.pow(pts / TOP_POINTS, -_TOP_POWER)
+    """The unrounded score of ``pts`` points (the segments of the module docstring). The fitted
+    segment, where most items are, is tested first."""
+    if pts > KNEE:
+        if pts <= EXPAND_POINTS:
+            return MAX_SCORE - TAIL * _exp(-(pts - KNEE) / TAIL)
+        if pts <= BIG_POINTS:
+            return EXPAND_SCORE + BIG_SLOPE * _log(pts / EXPAND_POINTS)
+        if pts <= TOP_POINTS:
+            return BIG_SCORE + RESOLUTION * _log(pts / BIG_POINTS)
+        return MAX_SCORE - (MAX_SCORE - TOP_SCORE) * math.pow(pts / TOP_POINTS, -_TOP_POWER)
+    if pts > LOW_POINTS:
+        return LOW_SCORE + (KNEE - LOW_SCORE) * _log(pts / LOW_POINTS) / _LOG_KNEE_LOW
+    if pts > FLOOR_POINTS:
+        return FLOOR_SCORE + RESOLUTION * _log(pts / FLOOR_POINTS)
+    return max(0.0, pts * (FLOOR_SCORE / FLOOR_POINTS))
 
 
 def weigh(factors: dict[str, int]) -> float:
