@@ -10,7 +10,9 @@ Forms read (docs/plan-format.md, "Heading forms, statuses and ids"):
 - a linked heading ``[Phase 01: Title](phase-01-title.md)``: read as the text of the link, and the link
   target is returned so the section can point at the phase's file;
 - status markers after the title: ``[COMPLETED]``, ``✅``, ``✅ COMPLETED (2026-01-02)``, ``⏭️ SKIPPED``,
-  ``- DONE``, ``— TODO``. A bracket holding a colon (``[EXECUTOR: MAIN]``) is part of the title.
+  ``- DONE``, ``— TODO``, ``(Completed)``; before it: ``✅ Phase 1: Title``, ``Phase 1 (Completed): Title``.
+  A bracket holding a colon (``[EXECUTOR: MAIN]``) is part of the title;
+- emphasis and decoration: ``**Phase 1: Title**``, ``🚀 Phase 1: Title`` (the emoji is dropped).
 
 The status is the marker as written, without brackets or the dash before it; the title never holds it.
 Never ``Phase 1-3: ...``: a range names several phases and is not one.
@@ -46,6 +48,11 @@ _DATE = r"(?:[ \t]*\([^()]*\))?"
 _EMOJI = "(?:[✅☑✔✓❌✗⏭⏩⏸⏳⌛🚧🔄⬜🟢🟡🔴🟠⚪⚫][\ufe0f]?)"
 _EMOJI_STATUS = re.compile(rf"(?:^|[ \t]+)({_EMOJI}(?:[ \t]*{_WORDS})?{_DATE})[ \t]*$", re.I)
 _DASH_STATUS = re.compile(rf"[ \t]+[-–—][ \t]+({_WORDS}{_DATE})[ \t]*$")
+# "(Completed)", "(COMPLETED)", "(Completed: 2025-10-28)": a status word alone in parentheses.
+_PAREN_STATUS = re.compile(rf"(?:^|[ \t]+)\(({_WORDS}(?:[ \t]*[:,;][^()]*)?)\)[ \t]*$", re.I)
+_EMPHASIS = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")  # "**Phase 1: Title**", then maybe a status
+_LEADING_SYMBOLS = re.compile(r"^((?:[^\w\s\[\]()*_#`<>]\ufe0f?)+)[ \t]+(?=\S)")  # "✅ ", "🚀 "
+_STATUS_EMOJI = re.compile(rf"{_EMOJI}+")
 
 
 class ItemHeading(NamedTuple):
@@ -69,43 +76,79 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     """The id, title, status and link of a ``Phase N``/``Stage N`` heading's text, else None."""
     first = text[:1]
     if first not in _FIRST[kind]:
-        return None
+        return _read_decorated(kind, text) if first in "*_" or first > "\x7f" else None
     box = None
     if first == "[":
         if (bm := _BOX.match(text)) is not None:
             box, text = bm.group(1), text[bm.end() :]
         elif (lm := _LINKED.match(text)) is not None:
             parsed = read_item_heading(kind, lm.group(1).strip())
-            if parsed is None:
-                return None
-            title, status = _split_status(" ".join(filter(None, (parsed.title, lm.group(3).strip()))))
-            return ItemHeading(parsed.number, title, parsed.status or status, lm.group(2))
+            return None if parsed is None else _with_after(parsed, lm.group(3), lm.group(2))
     m = _ITEM_HEADING[kind].match(text)
     if m is None:
         return None
     number, paren, rest = m.groups()
     rest = rest.strip()
-    if paren:  # "Phase 3 (optional) — Title": the parenthetical is part of the title
-        rest = f"{paren.strip()} {rest}".strip()
-    last = rest[-1:]
-    if last.islower() and rest.isascii():  # the usual "Phase 3: Build the api": no marker can end it
-        return _new(ItemHeading, (ItemId(number), rest, box, None))
+    before = None
+    if paren:  # "Phase 3 (optional) — Title": part of the title; "Phase 1 (Completed): ...": a status
+        paren = paren.strip()
+        if _PAREN_STATUS.match(paren) is not None:
+            before = paren[1:-1]
+        else:
+            rest = f"{paren} {rest}".strip()
+    if box is None and before is None and rest[-1:].islower() and rest.isascii():
+        return _new(ItemHeading, (ItemId(number), rest, None, None))  # the usual "Phase 3: Build it"
     title, status = _split_status(rest)
-    return _new(ItemHeading, (ItemId(number), title, box if box is not None else status, None))
+    status = box if box is not None else " ".join(filter(None, (before, status))) or None
+    return _new(ItemHeading, (ItemId(number), title, status, None))
+
+
+def _read_decorated(kind: str, text: str) -> ItemHeading | None:
+    """``**Phase 1: Title** ✅``, ``✅ Phase 1: Title`` (a leading status emoji is the status) and
+    ``🚀 Phase 1: Title`` (a leading decoration is dropped from the title)."""
+    em = _EMPHASIS.match(text)
+    if em is not None:
+        inner = read_item_heading(kind, em.group(2).strip())
+        return None if inner is None else _with_after(inner, em.group(3), inner.link)
+    sm = _LEADING_SYMBOLS.match(text)
+    if sm is None:
+        return None
+    inner = read_item_heading(kind, text[sm.end() :])
+    if inner is None:
+        return None
+    lead = sm.group(1) if _STATUS_EMOJI.fullmatch(sm.group(1)) else None
+    return inner._replace(status=" ".join(filter(None, (lead, inner.status))) or None)
+
+
+def _with_after(inner: ItemHeading, after: str, link: str | None) -> ItemHeading:
+    """``inner`` with the text after its link or emphasis: more title, or a status."""
+    title, status = _split_status(" ".join(filter(None, (inner.title, after.strip()))))
+    return ItemHeading(inner.number, title, inner.status or status, link)
 
 
 def _split_status(rest: str) -> tuple[str, str | None]:
-    """``(title, status)``: a trailing status marker taken off the title. A character or two decide
-    which marker can be there at all (this runs for every phase and stage heading)."""
+    """``(title, status)``: trailing status markers taken off the title (at most two, as in
+    ``(Completed) ✅``). A character or two decide which marker can be there at all."""
+    title, status = _split_one(rest)
+    if status is not None and title[-1:] == ")":
+        title, more = _split_one(title)
+        status = f"{more} {status}" if more is not None else status
+    return title, status
+
+
+def _split_one(rest: str) -> tuple[str, str | None]:
     last = rest[-1:]
     if not last:
         return rest, None
+    sm: re.Match[str] | None
     if last == "]":
         sm = _BRACKET_STATUS.search(rest)
-    elif rest.isascii():  # no emoji: only "- DONE" (a capital or a parenthesis at the end)
+    elif rest.isascii():  # no emoji: "- DONE" or "(Completed)" (a capital or a parenthesis at the end)
         sm = _DASH_STATUS.search(rest) if (last.isupper() or last == ")") and "-" in rest else None
+        if sm is None and last == ")":
+            sm = _PAREN_STATUS.search(rest)
     else:
-        sm = _EMOJI_STATUS.search(rest) or _DASH_STATUS.search(rest)
+        sm = _EMOJI_STATUS.search(rest) or _DASH_STATUS.search(rest) or _PAREN_STATUS.search(rest)
     if sm is None:
         return rest, None
     return rest[: sm.start()].rstrip(), sm.group(1).strip()

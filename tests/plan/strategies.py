@@ -26,10 +26,11 @@ statuses = st.sampled_from(
         " - DONE",
         " — TODO",
         " [EXECUTOR: MAIN]",
+        " (Completed)",
     ]
 )
 # The heading forms of docs/plan-format.md ("Heading forms, statuses and ids"): box, separator.
-boxes = st.sampled_from(["", "[x] ", "[ ] ", "[X] "])
+boxes = st.sampled_from(["", "[x] ", "[ ] ", "[X] ", "✅ ", "🚀 "])
 separators = st.sampled_from([":", "", " -", " —", " –", ".", "：", " (optional) —", " (later):"])
 front_matters = st.sampled_from(
     [[], ["---", "status: pending", "# a YAML comment, not a title", "tags: [a, b]", "---", ""]]

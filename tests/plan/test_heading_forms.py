@@ -59,6 +59,15 @@ def codes(text: str) -> dict[str, int]:
         ("Phase 2: Review [EXECUTOR: MAIN]", "2", "Review [EXECUTOR: MAIN]", None),
         ("Phase 2: Backend — Group Model & API", "2", "Backend — Group Model & API", None),
         ("Phase 5: Advanced Features 🚀", "5", "Advanced Features 🚀", None),
+        ("✅ Phase 1: Foundation", "1", "Foundation", "✅"),
+        ("✅ Phase 1: Foundation (Complete)", "1", "Foundation", "✅ Complete"),
+        ("Phase 1 (Completed)", "1", "", "Completed"),
+        ("Phase 1 (COMPLETED): Foundation", "1", "Foundation", "COMPLETED"),
+        ("Phase 1 (Completed) ✅", "1", "", "Completed ✅"),
+        ("Phase 1: Foundation (2-3 days)", "1", "Foundation (2-3 days)", None),
+        ("**Phase 1: Endpoint Design**", "1", "Endpoint Design", None),
+        ("**Phase 1: Config Updates** ✅ COMPLETE", "1", "Config Updates", "✅ COMPLETE"),
+        ("🚀 Phase 1: Setup", "1", "Setup", None),
     ],
 )
 def test_each_heading_form_reads_its_id_title_and_status(
@@ -72,7 +81,16 @@ def test_each_heading_form_reads_its_id_title_and_status(
 
 @pytest.mark.parametrize(
     "heading",
-    ["Phase 1-3: Everything", "Phase 1–3: Everything", "Phases 1 and 2", "Phase [N]: Template", "Phaser 1"],
+    [
+        "Phase 1-3: Everything",
+        "Phase 1–3: Everything",
+        "Phases 1 and 2",
+        "Phase [N]: Template",
+        "Phaser 1",
+        "**Overview**",
+        "📋 Phase Overview",
+        "第一阶段：准备",
+    ],
 )
 def test_ranges_templates_and_other_words_are_not_phases(heading: str) -> None:
     assert read_item_heading("phase", heading) is None
@@ -111,6 +129,9 @@ FORMS = [
     "## Phase {n}: Step [COMPLETED]",
     "## Phase {n}: Step ✅ COMPLETED (2026-01-02)",
     "## Phase {n}: Step - DONE",
+    "### ✅ Phase {n}: Step",
+    "### Phase {n} (Completed): Step",
+    "### **Phase {n}: Step**",
 ]
 
 
