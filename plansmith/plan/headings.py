@@ -29,16 +29,19 @@ from plansmith.plan.ids import ID_PATTERN, ItemId
 
 # A dash followed by a number is a range ("Phase 1-3"), not a separator; a colon may be ("Phase 1: 2FA").
 _SEPARATOR = r"[ \t]*(?:[:：]|\.(?=[ \t]|$)|[\-–—][ \t]*(?![\d.]))[ \t]*"
-_ITEM_HEADING = {
-    kind: re.compile(
-        rf"^{prefix}{kind}[ \t]+({ID_PATTERN})(?!\w)([ \t]*\([^()]*\))?(?:{_SEPARATOR}|[ \t]+|$)(.*)$",
-        re.I | re.A,
-    )
-    for kind, prefix in (("phase", r"(?:implementation[ \t]+)?"), ("stage", ""))
-}
+# Two forms of the pattern: headings without "(" (nearly all) skip the parenthetical's group.
+_ITEM_HEADING, _ITEM_HEADING_PAREN = (
+    {
+        kind: re.compile(rf"^{kind}[ \t]+({ID_PATTERN})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A)
+        for kind in ("phase", "stage")
+    }
+    for paren in ("", r"[ \t]*\([^()]*\)|")
+)
+_IMPLEMENTATION = re.compile(r"^implementation[ \t]+(?=phase[ \t])", re.I)  # hve-core's planner
 _BOX = re.compile(r"^\[([ xX])\][ \t]+")
 _LINKED = re.compile(r"^\[((?:phase|stage|implementation)[^\]]*)\]\(<?([^)\s>]+)>?\)[ \t]*(.*)$", re.I)
 _BRACKET_STATUS = re.compile(r"[ \t]*\[([A-Z][A-Z0-9 _/&-]*)\][ \t]*$")
+_BRACKET_AT = re.compile(r"\[([A-Z][A-Z0-9 _/&-]*)\][ \t]*$")  # matched at the last "[" (no search)
 _WORDS = (
     r"(?:DONE|COMPLETED?|FINISHED|TODO|TO DO|SKIPPED|SKIP|IN[ -]PROGRESS|WIP|PENDING|BLOCKED|"
     r"CANCELL?ED|DEFERRED|NOT[ -]STARTED|STARTED|PARTIAL|PLANNED|DROPPED|READY|OPEN)"
@@ -49,7 +52,7 @@ _EMOJI = "(?:[✅☑✔✓❌✗⏭⏩⏸⏳⌛🚧🔄⬜🟢🟡🔴🟠⚪⚫
 _EMOJI_STATUS = re.compile(rf"(?:^|[ \t]+)({_EMOJI}(?:[ \t]*{_WORDS})?{_DATE})[ \t]*$", re.I)
 _DASH_STATUS = re.compile(rf"[ \t]+[-–—][ \t]+({_WORDS}{_DATE})[ \t]*$")
 # "(Completed)", "(COMPLETED)", "(Completed: 2025-10-28)": a status word alone in parentheses.
-_PAREN_STATUS = re.compile(rf"(?:^|[ \t]+)\(({_WORDS}(?:[ \t]*[:,;][^()]*)?)\)[ \t]*$", re.I)
+_PAREN_STATUS = re.compile(rf"\(({_WORDS}(?:[ \t]*[:,;][^()]*)?)\)[ \t]*$", re.I)  # at the last "("
 _EMPHASIS = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")  # "**Phase 1: Title**", then maybe a status
 _LEADING_SYMBOLS = re.compile(r"^((?:[^\w\s\[\]()*_#`<>]\ufe0f?)+)[ \t]+(?=\S)")  # "✅ ", "🚀 "
 _STATUS_EMOJI = re.compile(rf"{_EMOJI}+")
@@ -81,10 +84,16 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     if first == "[":
         if (bm := _BOX.match(text)) is not None:
             box, text = bm.group(1), text[bm.end() :]
+            first = text[:1]
         elif (lm := _LINKED.match(text)) is not None:
             parsed = read_item_heading(kind, lm.group(1).strip())
             return None if parsed is None else _with_after(parsed, lm.group(3), lm.group(2))
-    m = _ITEM_HEADING[kind].match(text)
+    if first in "iI":  # "Implementation Phase 7: ..."
+        im = _IMPLEMENTATION.match(text)
+        if im is None:
+            return None
+        text = text[im.end() :]
+    m = (_ITEM_HEADING_PAREN if "(" in text else _ITEM_HEADING)[kind].match(text)
     if m is None:
         return None
     number, paren, rest = m.groups()
@@ -96,10 +105,21 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
             before = paren[1:-1]
         else:
             rest = f"{paren} {rest}".strip()
-    if box is None and before is None and rest[-1:].islower() and rest.isascii():
-        return _new(ItemHeading, (ItemId(number), rest, None, None))  # the usual "Phase 3: Build it"
+    if box is None and before is None:  # the usual forms, decided here: this runs for every heading
+        last = rest[-1:]
+        if last.islower() and rest.isascii():  # "Phase 3: Build it"
+            return _new(ItemHeading, (ItemId(number), rest, None, None))
+        if last == "]":  # "Phase 3: Build it [IN PROGRESS]"
+            at = rest.rfind("[")
+            sm = _BRACKET_AT.match(rest, at)
+            title = rest[:at].rstrip()
+            if sm is not None and title[-1:] != ")":
+                return _new(ItemHeading, (ItemId(number), title, sm.group(1).strip(), None))
     title, status = _split_status(rest)
-    status = box if box is not None else " ".join(filter(None, (before, status))) or None
+    if box is not None:
+        status = box
+    elif before is not None:
+        status = f"{before} {status}" if status is not None else before
     return _new(ItemHeading, (ItemId(number), title, status, None))
 
 
@@ -138,20 +158,26 @@ def _split_status(rest: str) -> tuple[str, str | None]:
 
 def _split_one(rest: str) -> tuple[str, str | None]:
     last = rest[-1:]
-    if not last:
-        return rest, None
-    sm: re.Match[str] | None
-    if last == "]":
-        sm = _BRACKET_STATUS.search(rest)
-    elif rest.isascii():  # no emoji: "- DONE" or "(Completed)" (a capital or a parenthesis at the end)
-        sm = _DASH_STATUS.search(rest) if (last.isupper() or last == ")") and "-" in rest else None
-        if sm is None and last == ")":
-            sm = _PAREN_STATUS.search(rest)
+    if last == "]":  # "[COMPLETED]": matched where the last bracket opens, not searched for
+        at = rest.rfind("[")
+        sm = _BRACKET_AT.match(rest, at)
+    elif last == ")":  # "(Completed)", or "- DONE (2026-01-02)"
+        at = rest.rfind("(")
+        sm = _PAREN_STATUS.match(rest, at) if at == 0 or (at > 0 and rest[at - 1] in " \t") else None
+        if sm is None and ("-" in rest or not rest.isascii()):
+            at, sm = _search_status(rest)
+    elif rest.isascii():  # no emoji: only "- DONE" (a capital at the end)
+        at, sm = _search_status(rest) if last.isupper() and "-" in rest else (0, None)
     else:
-        sm = _EMOJI_STATUS.search(rest) or _DASH_STATUS.search(rest) or _PAREN_STATUS.search(rest)
+        at, sm = _search_status(rest)
     if sm is None:
         return rest, None
-    return rest[: sm.start()].rstrip(), sm.group(1).strip()
+    return rest[:at].rstrip(), sm.group(1).strip()
+
+
+def _search_status(rest: str) -> tuple[int, re.Match[str] | None]:
+    sm = _EMOJI_STATUS.search(rest) or _DASH_STATUS.search(rest)
+    return (0, None) if sm is None else (sm.start(), sm)
 
 
 def strip_status(text: str) -> str:

@@ -68,6 +68,8 @@ def codes(text: str) -> dict[str, int]:
         ("**Phase 1: Endpoint Design**", "1", "Endpoint Design", None),
         ("**Phase 1: Config Updates** ✅ COMPLETE", "1", "Config Updates", "✅ COMPLETE"),
         ("🚀 Phase 1: Setup", "1", "Setup", None),
+        ("Phase 2: )", "2", ")", None),
+        ("Phase 2: ]", "2", "]", None),
     ],
 )
 def test_each_heading_form_reads_its_id_title_and_status(
@@ -191,3 +193,18 @@ def test_the_title_is_what_follows_the_separator_in_every_separator(title: str, 
         assert parsed is not None, separator
         assert parsed.number == number
         assert parsed.title == title.strip() or parsed.status is not None
+
+
+@given(
+    prefix=st.sampled_from(["", "[x] ", "✅ ", "**", "[", "Implementation "]),
+    text=st.text(max_size=40),
+)
+def test_any_heading_text_is_read_or_refused_never_an_error(prefix: str, text: str) -> None:
+    for kind in ("phase", "stage"):
+        for written in (
+            f"{prefix}{kind.title()} 1{text}",
+            f"{prefix}{kind.title()} 1: {text}",
+            f"{prefix}{text}",
+        ):
+            parsed = read_item_heading(kind, written)
+            assert parsed is None or parsed.title == parsed.title.strip()
