@@ -26,7 +26,7 @@ from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, collector_paused
 from plansmith.plan.model import Plan
 from plansmith.plan.transforms import Change
-from plansmith.plan.validate import validate_plan
+from plansmith.plan.validate import new_errors, validate_plan
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -213,12 +213,13 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
     """Whether there is something valid to publish; a result with new problems fails every item."""
     with collector_paused():  # the collector walking a big plan's objects was half of validating it
         after = validate_plan(after_plan) if run.applied else []
-        # The plan's problems from before the run matter only when the result has problems (seconds on
+        # The plan's problems from before the run matter only when the result has errors (seconds on
         # a 100,000-phase plan, issue 18).
-        before = {p.code for p in validate_plan(build_plan(run.files, run.loc))} if after else set()
+        errors_after = any(p.is_error for p in after)
+        before = validate_plan(build_plan(run.files, run.loc)) if errors_after else []
     untouched = {path for path, text in run.files.items() if current.get(path) == text}
-    # A problem is the run's doing only if it is new and about a file the run wrote.
-    new_problems = [p for p in after if p.code not in before and p.path not in untouched]
+    # A problem is the run's doing only if it is a new error and about a file the run wrote.
+    new_problems = [p for p in new_errors(before, after) if p.path not in untouched]
     if new_problems:
         for res in run.outcome.operations:
             if res.status == "success":

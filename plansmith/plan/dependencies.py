@@ -2,9 +2,13 @@
 
 Forms read (the value after ``**Dependencies**:``, ``dependencies:`` or ``depends_on:``):
 ``[1, 2]``, ``1, 2``, ``[phase_1]``, ``[Phase 1, Phase 2]``, ``depends_on: [0.5]`` (a nested
-spelling), ``Phase 1 complete``, ``Phases 1-3`` (a range), ``Phase 1 and Phase 2``, ``None``, ``[]``
-and an empty value. A range of integers means every integer in it (``1-3`` is 1, 2 and 3; an inserted
-``2.5`` is included only when named); a range with other ends means its two ends. Text that names no
+spelling), ``Phase 1 complete``, ``Phases 1-3`` and ``Phase 1–3`` (ranges), ``Phase 1 and Phase 2``,
+``**Depends on**: 3``, ``None``, ``[]`` and an empty value. ``All previous phases`` names every phase
+before this one (:func:`names_all_previous`; the parser, which knows them, fills them in). A package
+list (``requests, pydantic>=2``, ```` `rs-core` ````) or a code block below the field names no phase
+and is not prose either: no dependency and no warning. A range of integers means every integer in
+it (``1-3`` is 1, 2 and 3; an inserted ``2.5`` is included only when named); a range with other
+ends means its two ends. Text that names no
 phase (``All analysis reports complete``) is prose: no dependency, and the caller may warn.
 
 Pure: text in, ids out. It must not know the plan (it cannot tell whether an id exists; validation
@@ -39,6 +43,14 @@ _MENTION = {
 _IDS_IN_MENTION = re.compile(
     rf"({ID_PATTERN})(?:{_SEP}(?:(?:phase|stage)[ _]?)?({ID_PATTERN}))?", re.I | re.A
 )
+
+
+_ALL_PREVIOUS = re.compile(
+    r"^(?:after[ \t]+)?(?:all[ \t]+(?:the[ \t]+)?|every[ \t]+)(?:previous|prior|preceding|earlier|above)"
+    r"[ \t]+(?:phases|stages)(?:[ \t]+(?:complete|completed|done|finished))?[ \t.]*$",
+    re.I,
+)
+_PACKAGE = re.compile(r"^[A-Za-z@][\w@/.+-]*(?:[ \t]*(?:[<>=!~^]=?|@)?[ \t]*v?\d[\w.*+-]*)?$", re.A)
 
 
 def _range(low: ItemId, high: ItemId | None) -> list[ItemId]:
@@ -95,9 +107,33 @@ def parse_dependencies(value: str, kind: str = "phase") -> tuple[ItemId, ...] | 
     return _unique(named) if named else None
 
 
+def names_all_previous(value: str | None) -> bool:
+    """``All previous phases`` (``all prior stages``, ``every earlier phase`` ...): every item before."""
+    if value is None or value.lstrip("*_` \t")[:1] not in ("a", "A", "e", "E"):
+        return False  # the usual "[1, 2]" or "Phase 1": decided without the regex
+    return _ALL_PREVIOUS.match(value.strip().strip("*_` ").strip()) is not None
+
+
+def is_package_list(value: str) -> bool:
+    """A Dependencies value that lists software, not phases: ```` `rs-core`, `syn` ```` (code
+    spans), ``requests, pydantic>=2``, ``python 3.11``. It names no phase and is not prose."""
+    if "`" in value:
+        return True
+    items = [item.strip() for item in re.split(r"[,;]", re.sub(r"\([^()]*\)", "", value).rstrip(". "))]
+    return all(_PACKAGE.match(item) for item in items) and (
+        len(items) > 1 or any(c in value for c in "0123456789-@/.")
+    )
+
+
 def is_prose(value: str | None, kind: str = "phase") -> bool:
-    """A Dependencies value that names no phase (or stage) at all and is not empty."""
-    return value is not None and parse_dependencies(value, kind) is None
+    """A Dependencies value that names no phase (or stage) at all, is not empty, not ``All previous
+    phases`` and not a package list: text a reader cannot turn into dependencies (a warning)."""
+    return (
+        value is not None
+        and parse_dependencies(value, kind) is None
+        and not names_all_previous(value)
+        and not is_package_list(value)
+    )
 
 
-__all__ = ["RANGE_MAX", "is_prose", "parse_dependencies"]
+__all__ = ["RANGE_MAX", "is_package_list", "is_prose", "names_all_previous", "parse_dependencies"]

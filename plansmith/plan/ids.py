@@ -5,7 +5,9 @@ An :class:`ItemId` is a small immutable value with one canonical spelling and a 
 - integers ``0``, ``1``, ... (leading zeros dropped: ``02`` is ``2``);
 - inserted ids ``0.5``, ``2.5``, ``3.1.2``: dot-separated integers, ordered segment by segment like
   versions (``2 < 2.5 < 2.10 < 3``);
-- a one-letter suffix ``5a``, ``5b`` (lower case): after the bare number (``5 < 5a < 5b < 6``);
+- a one-letter suffix ``5a``, ``5b``, ``4A`` (lower case): after the bare number (``5 < 5a < 5b < 6``);
+- sub-phases of a lettered phase ``10a.1``, ``10a.2``: after the lettered phase, before the next
+  letter (``10a < 10a.1 < 10a.2 < 10b``);
 - a prefix of 1-8 letters and a dash ``CF-1`` (upper case): every prefixed id sorts after every
   unprefixed one, grouped by prefix (``9 < 10 < CF-1 < CF-2 < X-1``).
 
@@ -21,11 +23,11 @@ from __future__ import annotations
 import re
 from typing import TypeAlias
 
-ID_PATTERN = r"(?:[A-Za-z]{1,8}-)?[0-9]{1,9}(?:\.[0-9]{1,9})*[A-Za-z]?"
-_ID = re.compile(r"(?:([A-Za-z]{1,8})-)?([0-9]{1,9}(?:\.[0-9]{1,9})*)([A-Za-z]?)")
+ID_PATTERN = r"(?:[A-Za-z]{1,8}-)?[0-9]{1,9}(?:\.[0-9]{1,9})*(?:[A-Za-z](?:\.[0-9]{1,9})*)?"
+_ID = re.compile(r"(?:([A-Za-z]{1,8})-)?([0-9]{1,9}(?:\.[0-9]{1,9})*)(?:([A-Za-z])((?:\.[0-9]{1,9})*))?")
 # An id inside a file name (see ItemId.file_token): "3", "2_5", "5a", "cf_1".
-FILE_ID_PATTERN = r"(?:[A-Za-z]{1,8}_)?[0-9]{1,9}(?:_[0-9]{1,9})*[A-Za-z]?"
-_FILE_ID = re.compile(r"(?:([A-Za-z]{1,8})_)?([0-9]{1,9}(?:_[0-9]{1,9})*)([A-Za-z]?)(?=_|$)")
+FILE_ID_PATTERN = r"(?:[A-Za-z]{1,8}_)?[0-9]{1,9}(?:_[0-9]{1,9})*(?:[A-Za-z](?:_[0-9]{1,9})*)?"
+_FILE_ID = re.compile(r"(?:([A-Za-z]{1,8})_)?([0-9]{1,9}(?:_[0-9]{1,9})*)([A-Za-z](?:_[0-9]{1,9})*)?(?=_|$)")
 
 SortKey: TypeAlias = tuple[str, tuple[int, ...], str]
 _INTERN_MAX = 4096
@@ -53,15 +55,15 @@ class ItemId:
                 raise ValueError(f"a phase or stage id is not negative: {value}")
             key = ("", (value,), "")
         elif isinstance(value, str) and (m := _ID.fullmatch(value.strip())) is not None:
-            written_prefix, written_numbers, written_suffix = m.groups()
+            written_prefix, written_numbers, letter, subs = m.groups()
             numbers = tuple(int(n) for n in written_numbers.split("."))
-            key = ((written_prefix or "").upper(), numbers, written_suffix.lower())
+            key = ((written_prefix or "").upper(), numbers, _suffix_key(letter or "", subs or ""))
         else:
             raise ValueError(f"not a phase or stage id: {value!r} (ids look like 3, 2.5, 5a or CF-1)")
         self = super().__new__(cls)
         prefix, numbers, suffix = key
         self._key = key
-        self._text = (f"{prefix}-" if prefix else "") + ".".join(map(str, numbers)) + suffix
+        self._text = (f"{prefix}-" if prefix else "") + ".".join(map(str, numbers)) + _suffix_text(suffix)
         self._hash = hash(numbers[0]) if self.is_integer else hash(self._text)
         if isinstance(value, str) and len(_INTERNED) < _INTERN_MAX:
             _INTERNED[value] = self
@@ -149,6 +151,17 @@ class ItemId:
 IdLike: TypeAlias = ItemId | int | str
 
 
+def _suffix_key(letter: str, subs: str) -> str:
+    """The sort key of a letter suffix and its sub-numbers (``a``, ``.1``): the numbers zero-padded
+    so that string order is numeric order (``a.000000002 < a.000000010``)."""
+    return letter.lower() + "".join(f".{int(n):09d}" for n in subs.split(".")[1:])
+
+
+def _suffix_text(key: str) -> str:
+    letter, *subs = key.split(".")
+    return letter + "".join(f".{int(n)}" for n in subs)
+
+
 def _comparable(other: object) -> SortKey | None:
     """The sort key of an ``ItemId`` or a non-negative ``int``; None for anything else."""
     if isinstance(other, ItemId):
@@ -183,7 +196,7 @@ def id_from_file_stem(kind: str, stem: str) -> ItemId | None:
     if m is None:
         return None
     prefix, numbers, suffix = m.groups()
-    return ItemId((f"{prefix}-" if prefix else "") + numbers.replace("_", ".") + suffix)
+    return ItemId((f"{prefix}-" if prefix else "") + (numbers + (suffix or "")).replace("_", "."))
 
 
 def item_name(phase: ItemId, stage: ItemId | None = None) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from plansmith.plan.ids import ID_PATTERN, ItemId
 from plansmith.plan.model import Document, Metadata
-from plansmith.plan.scanner import is_blank, strip_eol
+from plansmith.plan.scanner import front_matter_end, is_blank, strip_eol
 
 STRUCTURE_LEVEL = "structure level"
 EXPANDED_PHASES = "expanded phases"
@@ -205,7 +205,13 @@ def _new_section_position(doc: Document) -> int:
     never after the first phase or stage."""
     first_section = doc.sections[0].start if doc.sections else len(doc.lines)
     if doc.title is None or doc.title.index >= first_section:
-        return 0
+        front = front_matter_end(doc.lines)  # YAML front matter stays the first thing in the file
+        if not front:
+            return 0
+        i = front
+        while i < first_section and is_blank(doc.lines[i]):
+            i += 1
+        return i
     i = doc.title.index + 1
     while i < first_section and is_blank(doc.lines[i]):
         i += 1

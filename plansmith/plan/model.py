@@ -73,7 +73,7 @@ class Section:
     kind: ItemKind
     number: ItemId  # as written: 3, 2.5, 5a, CF-1
     title: str  # without "Phase N:" and without the status marker
-    status: str | None  # text inside a trailing [MARKER], as written
+    status: str | None  # the status marker as written, without brackets (plan/headings.py)
     heading: Heading
     start: int  # heading line
     end: int  # exclusive

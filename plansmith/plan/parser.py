@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from plansmith.errors import PlanError, PlanTooLargeError
-from plansmith.plan.dependencies import parse_dependencies
+from plansmith.plan.dependencies import names_all_previous, parse_dependencies
 from plansmith.plan.folders import phase_id_of_name
-from plansmith.plan.ids import ID_PATTERN, ItemId, id_from_file_stem
+from plansmith.plan.headings import ItemHeading, read_item_heading, strip_status
+from plansmith.plan.ids import ItemId, id_from_file_stem
 from plansmith.plan.model import (
     DocKind,
     Document,
@@ -30,15 +31,6 @@ from plansmith.plan.scanner import detect_newline, indent_width, is_blank, scan,
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
-_ITEM_HEADING = {
-    # "Phase 3: Title", "Phase 3 Title", "Phase 3 - Title", "Phase 0", "Phase 2.5:", "Phase 5a:",
-    # "Phase CF-1:"; never "Phase 1-3: ..." (a range names several phases, it is not one)
-    kind: re.compile(
-        rf"^{kind}[ \t]+({ID_PATTERN})(?:[ \t]*[:\-–—][ \t]*(?![\d.])|[ \t]+|$)(.*)$", re.I | re.A
-    )
-    for kind in ("phase", "stage")
-}
-_LINKED_HEADING = re.compile(r"^\[([^\]\n]+)\]\([^)\s]+\)(.*)$")
 # h2 names of the section that holds the phases (see docs/plan-format.md, "Which headings are phases")
 _PHASES_SECTION = re.compile(
     r"^(?:\d+(?:\.\d+)*[.)]?[ \t]+)?(?:(?:detailed|proposed)[ \t]+)?"
@@ -47,7 +39,6 @@ _PHASES_SECTION = re.compile(
     r"[ \t]*:?$",
     re.I,
 )
-_STATUS = re.compile(r"[ \t]*\[([A-Z][A-Z0-9 _/&-]*)\][ \t]*$")
 _TASK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[(.)\](?:[ \t]+(.*)|$)")
 _FIELD = re.compile(
     r"^(?P<lead>[ \t]*(?:[-*+][ \t]+)?)(?P<b>\*\*|__)?(?P<name>[A-Za-z][A-Za-z0-9 ()/&'._-]{0,48}?)"
@@ -85,21 +76,10 @@ def decode(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str
         ) from None
 
 
-def parse_item_heading(kind: ItemKind, text: str) -> tuple[ItemId, str, str | None] | None:
-    """``(id, title, status)`` for a phase/stage heading text, else None. A heading that is a link
-    (``[Phase 01: Setup](phase-01-setup.md)``, ClaudeKit's plan folders) reads as its link text."""
-    if text.startswith("[") and (linked := _LINKED_HEADING.match(text)) is not None:
-        text = linked.group(1) + linked.group(2)
-    m = _ITEM_HEADING[kind].match(text)
-    if m is None:
-        return None
-    rest = m.group(2).strip()
-    status = None
-    sm = _STATUS.search(rest)
-    if sm is not None:
-        status = sm.group(1).strip()
-        rest = rest[: sm.start()].rstrip()
-    return ItemId(m.group(1)), rest, status
+def parse_item_heading(kind: ItemKind, text: str) -> ItemHeading | None:
+    """``(id, title, status, link)`` for a phase/stage heading text, else None (see
+    :mod:`plansmith.plan.headings` for the forms read)."""
+    return read_item_heading(kind, text)
 
 
 def parse_field(line: str) -> tuple[str, str, int, int] | None:
@@ -192,7 +172,7 @@ def _root_section(
         stem = path.rsplit("/", 1)[-1].removesuffix(".md")
         number = id_from_file_stem(item_kind, stem) or (phase_id_of_name(stem) if kind == "phase" else None)
         if number is not None:
-            parsed = (number, title.text, None)
+            parsed = ItemHeading(number, title.text, None, None)
     if title is None:
         for h in headings:
             parsed = parse_item_heading(item_kind, h.text)
@@ -207,14 +187,14 @@ def _root_section(
     return title, section
 
 
-_Candidate = tuple[Heading, tuple[ItemId, str, str | None]]
+_Candidate = tuple[Heading, ItemHeading]
 
 
 def _candidates(headings: Sequence[Heading], kind: ItemKind, min_level: int) -> list[_Candidate]:
     return [
         (h, parsed)
         for h in headings
-        if h.level >= min_level and (parsed := parse_item_heading(kind, h.text)) is not None
+        if h.level >= min_level and (parsed := read_item_heading(kind, h.text)) is not None
     ]
 
 
@@ -228,10 +208,7 @@ def is_phases_section(heading: Heading) -> bool:
     ``## Phases``, ``## Implementation`` and a few more (docs/plan-format.md lists them)."""
     if heading.level != 2:
         return False
-    text = heading.text
-    if (sm := _STATUS.search(text)) is not None:
-        text = text[: sm.start()]
-    return _PHASES_SECTION.match(text.strip()) is not None
+    return _PHASES_SECTION.match(strip_status(heading.text).strip()) is not None
 
 
 def _plan_phase_headings(headings: Sequence[Heading]) -> list[_Candidate]:
@@ -290,14 +267,17 @@ def _build_sections(
     level (or at ``end``). ``headings`` are those of the enclosing range, in order."""
     position = {h.index: k for k, h in enumerate(headings)}
     child_kind: ItemKind | None = "stage" if kind == "phase" else None
-    result = []
+    result: list[Section] = []
     for h, parsed in chosen:
         first = position[h.index]
         last = next((k for k in range(first + 1, len(headings)) if headings[k].level <= h.level), None)
         section_end = end if last is None else headings[last].index
         # Only the section's own headings go down: keeps stage detection linear in the plan size.
         own = headings[first:last] if child_kind else []
-        result.append(_make_section(index, own, kind, parsed, h, h.index, section_end, child_kind))
+        section = _make_section(index, own, kind, parsed, h, h.index, section_end, child_kind)
+        if section.dependencies_raw is not None and names_all_previous(section.dependencies_raw):
+            section = replace(section, dependencies=tuple(s.number for s in result))
+        result.append(section)
     return tuple(result)
 
 
@@ -322,7 +302,7 @@ def _make_section(
     index: _LineIndex,
     headings: Sequence[Heading],
     kind: ItemKind,
-    parsed: tuple[ItemId, str, str | None],
+    parsed: ItemHeading,
     heading: Heading,
     start: int,
     end: int,
@@ -340,8 +320,8 @@ def _make_section(
     deps_index = None
     deps_raw = None
     objective = None
-    link = None
-    link_index = None
+    link = parsed.link  # a linked heading names its phase's file itself
+    link_index = start if link is not None else None
     tasks = index.tasks[bisect_left(index.task_lines, start + 1) : bisect_left(index.task_lines, end)]
     candidates = index.candidates
     for k in range(bisect_left(candidates, start + 1), bisect_left(candidates, own_end)):
@@ -356,7 +336,7 @@ def _make_section(
             target = lm.group(1).split("#", 1)[0]
             if target.lower().endswith(".md"):
                 link, link_index = target, i
-    number, title, status = parsed
+    number, title, status, _ = parsed
     return Section(
         kind=kind,
         number=number,

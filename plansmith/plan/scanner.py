@@ -247,6 +247,18 @@ def _bodies(text: str) -> list[str]:
     return bodies
 
 
+def front_matter_end(lines: tuple[str, ...]) -> int:
+    """The number of lines of the YAML front matter the text starts with (``---`` ... ``---`` or
+    ``...``, a BOM allowed before it), 0 when there is none. Tools that keep plans (ClaudeKit, the
+    hve-core task planner) put it before the title; nothing may be inserted above it."""
+    if not lines or strip_eol(lines[0]).lstrip("\ufeff") != "---":
+        return 0
+    for i in range(1, len(lines)):
+        if strip_eol(lines[i]) in ("---", "..."):
+            return i + 1
+    return 0  # never closed: a thematic break, not front matter
+
+
 def scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
     """Find headings, and the lines that belong to fenced code or HTML blocks, in one pass.
     ``text`` is ``"".join(lines)`` when the caller has it (saves joining the lines again).
@@ -258,10 +270,13 @@ def scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
     code: list[int] = []  # ascending: each line is added at most once
     fence: _Fence | None = None
     html_end: str | None = None  # "" = until a blank line
+    front = front_matter_end(lines) if lines and lines[0][:4] in ("---\n", "---\r", "\ufeff---") else 0
+    code += range(front)  # YAML, whose "# comment" lines are not headings
     in_paragraph = False
     lists: list[int] = []  # content columns of the open list items, innermost last
 
-    for i, line in enumerate(_bodies("".join(lines) if text is None else text)):
+    bodies = _bodies("".join(lines) if text is None else text)
+    for i, line in enumerate(bodies[front:] if front else bodies, front):
         if fence is not None:
             lead = line[:1]
             width = indent_width(line) if lead == " " or lead == "\t" else 0

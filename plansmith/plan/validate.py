@@ -69,6 +69,15 @@ def validate_plan(plan: Plan) -> list[Problem]:
     return sorted(set(problems))
 
 
+def new_errors(before: Iterable[Problem], after: Iterable[Problem]) -> list[Problem]:
+    """The errors of ``after`` (the plan after an operation) that ``before`` did not have. Compared by
+    code, since an operation moves text between files (a gap in phase 3's stages is the same gap in
+    phase 3's own file). Warnings never fail an operation: a plan that had one may still be changed,
+    and an operation that moves text may make a warning appear where it was not checked before."""
+    known = {p.code for p in before if p.is_error}
+    return [p for p in after if p.is_error and p.code not in known]
+
+
 def _numbering(doc: Document, sections: Iterable[Section], kind: str) -> list[Problem]:
     """Duplicate ids (errors), and gaps in the integer numbering (warnings: a removed phase is
     reported, never renumbered). Inserted (2.5), lettered (5a) and prefixed (CF-1) ids fill no gap
@@ -283,7 +292,8 @@ def _children(plan: Plan, linked: Collection[str] = ()) -> list[Problem]:
     problems = []
     for p in plan.phases:
         doc = p.document
-        if doc is None:
+        if doc is None:  # the stages are inline: numbered as they would be in the phase's own file
+            problems += _numbering(plan.main, p.section.children, "stage")
             continue
         if p.holder != p.file:  # a phase listed in a table is the other tool's file, titled its way
             problems += _phase_file_title(p, doc)

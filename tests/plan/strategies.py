@@ -14,7 +14,26 @@ titles = st.one_of(
     st.sampled_from(["$(touch PWNED)", "../../etc/passwd", "Database 🚀 migration", "A" * 300, "ünïcödé"]),
 )
 statuses = st.sampled_from(
-    ["", " [NOT STARTED]", " [IN PROGRESS]", " [COMPLETED]", " [CANCELLED - REVERTED]"]
+    [
+        "",
+        " [NOT STARTED]",
+        " [IN PROGRESS]",
+        " [COMPLETED]",
+        " [CANCELLED - REVERTED]",
+        " ✅ COMPLETED (2026-01-02)",
+        " ✅",
+        " ⏭️ SKIPPED",
+        " - DONE",
+        " — TODO",
+        " [EXECUTOR: MAIN]",
+        " (Completed)",
+    ]
+)
+# The heading forms of docs/plan-format.md ("Heading forms, statuses and ids"): box, separator.
+boxes = st.sampled_from(["", "[x] ", "[ ] ", "[X] ", "✅ ", "🚀 "])
+separators = st.sampled_from([":", "", " -", " —", " –", ".", "：", " (optional) —", " (later):"])
+front_matters = st.sampled_from(
+    [[], ["---", "status: pending", "# a YAML comment, not a title", "tags: [a, b]", "---", ""]]
 )
 words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=40).map(
     lambda s: s.replace("#", "").replace("`", "").replace("~", "").replace("<", "").strip()
@@ -69,7 +88,7 @@ def plans(draw: st.DrawFn, odd_ids: bool = False) -> tuple[str, str]:
     first = draw(st.sampled_from([0, 1]))
     count = draw(st.integers(1, 5))
     numbers = draw(phase_ids(count)) if odd_ids else [str(n) for n in range(first, first + count)]
-    lines: list[str] = []
+    lines: list[str] = list(draw(front_matters))
     if draw(st.booleans()):
         lines.append("/stray prompt line before the title")
     lines.append(f"# {draw(titles)}")
@@ -91,8 +110,8 @@ def plans(draw: st.DrawFn, odd_ids: bool = False) -> tuple[str, str]:
         lines += ["- **Status**: [NOT STARTED]", "- **Effort**: 2 hours", ""]
     lines += draw(section_body())
     for n in numbers:
-        colon = draw(st.sampled_from([":", "", " -"]))
-        lines.append(f"{'#' * phase_level} Phase {n}{colon} {draw(titles)}{draw(statuses)}")
+        box, colon = draw(boxes), draw(separators)
+        lines.append(f"{'#' * phase_level} {box}Phase {n}{colon} {draw(titles)}{draw(statuses)}")
         lines += draw(section_body())
         stages = [str(m) for m in range(1, draw(st.integers(0, 3)) + 1)]
         if odd_ids and stages and draw(st.booleans()):
@@ -108,6 +127,8 @@ def plans(draw: st.DrawFn, odd_ids: bool = False) -> tuple[str, str]:
     text = newline.join(lines)
     if draw(st.booleans()):
         text += newline
+    if draw(st.integers(0, 5)) == 0:
+        text = "\ufeff" + text  # a byte order mark, as some editors on Windows write
     return "specs/plans/001_generated.md", text
 
 
@@ -117,6 +138,9 @@ item_ids = st.one_of(
     st.integers(0, 30).map(ItemId),
     st.tuples(st.integers(0, 12), st.integers(1, 12)).map(lambda t: ItemId(f"{t[0]}.{t[1]}")),
     st.tuples(st.integers(0, 12), st.sampled_from("abcz")).map(lambda t: ItemId(f"{t[0]}{t[1]}")),
+    st.tuples(st.integers(0, 12), st.sampled_from("abA"), st.integers(0, 12)).map(
+        lambda t: ItemId(f"{t[0]}{t[1]}.{t[2]}")
+    ),
     st.tuples(st.sampled_from(["CF", "X", "ab"]), st.integers(0, 12)).map(lambda t: ItemId(f"{t[0]}-{t[1]}")),
 )
 

@@ -84,7 +84,7 @@ def test_huge_items_approach_ten_without_reaching_it() -> None:
     # Until the re-tune every item this big scored exactly 10.0; now 10 is an asymptote, and a bigger
     # item still scores higher.
     body = heavy_body(200) + "".join(f"```\ncode {i}\n```\n" for i in range(20)) + "security, concurrency\n"
-    assert 9.5 <= section_score(body) < 10.0
+    assert 9.0 <= section_score(body) < 10.0
     assert section_score(body) < section_score(heavy_body(400) + body)
 
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plansmith.plan.complexity import (
+    EXPAND_POINTS,
     FACTOR_NAMES,
     KNEE,
     MAX_SCORE,
@@ -106,12 +107,19 @@ def test_curve_is_increasing_continuous_and_below_ten(p: float, q: float) -> Non
 
 def test_curve_shape() -> None:
     assert curve(0.0) == 0.0
-    assert curve(3.2) == 3.2  # below the knee a score is its points
-    assert curve(KNEE) == KNEE
+    assert curve(KNEE) == KNEE and math.isclose(curve(EXPAND_POINTS), 8.0)  # the thresholds' places
+    for p in (4.5, 6.0, 8.0, 10.0):  # between them, the curve the thresholds were fitted on
+        assert math.isclose(curve(p), MAX_SCORE - TAIL * math.exp(-(p - KNEE) / TAIL))
     h = 1e-6
-    assert math.isclose((curve(KNEE + h) - KNEE) / h, 1.0, rel_tol=1e-4)  # leaves the line smoothly
-    assert math.isclose(curve(KNEE + TAIL), MAX_SCORE - (MAX_SCORE - KNEE) / math.e)
-    assert round(curve(32.0), 1) == 9.9 and round(curve(33.0), 1) == 10.0  # 10.0 shows from ~33 points
+    assert math.isclose((curve(KNEE + h) - KNEE) / h, 1.0, rel_tol=1e-4)
+    assert round(curve(100.0), 1) == 9.9 and round(curve(103.0), 1) == 10.0  # 10.0 shows from ~103 points
+
+
+@given(st.floats(0.0475, 47.0))
+def test_fifteen_percent_more_points_always_show_a_higher_score(p: float) -> None:
+    """From a one-line stub (0.0475 points) to far beyond the heaviest real phase (28 points)."""
+    assert curve(p * 1.15) - curve(p) > 0.1
+    assert round(curve(p * 1.15), 1) > round(curve(p), 1)
 
 
 def test_items_keep_the_unrounded_value_out_of_the_json() -> None:

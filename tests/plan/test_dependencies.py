@@ -152,3 +152,37 @@ def test_any_dependency_text_reads_as_ids_or_prose_never_a_crash(value: str, kin
     found = parse_dependencies(value, kind)
     assert found is None or all(isinstance(d, ItemId) for d in found)
     assert all(isinstance(i, ItemId) for i in read_id_list(value))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("3", (3,)), ("Phases 2-3", (2, 3)), ("Phase 1–3", (1, 2, 3)), ("Phase 1 — 3", (1, 2, 3))],
+)
+def test_depends_on_and_ranges_as_the_field_writes_them(written: str, expected: tuple[int, ...]) -> None:
+    text = _plan_with(f"**Depends on**: {written}")
+    phase = plan_of(text).phase(3)
+    assert phase is not None and phase.dependencies == expected
+
+
+def test_all_previous_phases_names_every_phase_before() -> None:
+    plan = plan_of(_plan_with("**Dependencies**: All previous phases"))
+    phase = plan.phase(3)
+    assert phase is not None and phase.dependencies == (1, 2, ItemId("2.5"))
+    assert validate_plan(plan) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "**Dependencies**: `rs-core`, `rs-bounded` (for internal buffer).",
+        "**Dependencies**: requests, pydantic>=2",
+        "**Dependencies**: python 3.11",
+        "**Dependencies**:\n```bash\npip install requests\n```",
+        "**Dependencies**:\n- `requests`\n- `pydantic`",
+    ],
+)
+def test_a_package_list_or_code_block_names_no_phase_and_is_no_warning(body: str) -> None:
+    plan = plan_of(_plan_with(body))
+    phase = plan.phase(3)
+    assert phase is not None and phase.dependencies == ()
+    assert validate_plan(plan) == []

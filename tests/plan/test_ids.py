@@ -24,6 +24,9 @@ from .strategies import item_ids
         ("3.1.2", "3.1.2", "3.1.2", "3_1_2"),
         ("5a", "5a", "5a", "5a"),
         ("5B", "5b", "5b", "5b"),
+        ("4A", "4a", "4a", "4a"),
+        ("10a.1", "10a.1", "10a.1", "10a_1"),
+        ("10A.02", "10a.2", "10a.2", "10a_2"),
         ("CF-1", "CF-1", "CF-1", "cf_1"),
         ("cf-2.5", "CF-2.5", "CF-2.5", "cf_2_5"),
     ],
@@ -51,6 +54,13 @@ def test_natural_order_of_the_documented_examples() -> None:
     assert ordered == ["0", "0.5", "2", "2.5", "2.10", "3", "5", "5a", "5b", "6", "10", "CF-1", "CF-2", "X-1"]
 
 
+def test_a_lettered_phase_with_numbered_parts_sorts_between_its_letters() -> None:
+    written = ["11", "10a.10", "10.1", "10b", "10a.2", "10a", "10a.1", "10"]
+    ordered = [str(i) for i in sorted(ItemId(w) for w in written)]
+    assert ordered == ["10", "10a", "10a.1", "10a.2", "10a.10", "10b", "10.1", "11"]
+    assert ItemId("10a.1").whole == 10 and not ItemId("10a.1").is_integer
+
+
 def test_integer_ids_equal_and_hash_like_their_int() -> None:
     assert ItemId(3) == 3
     assert 3 == ItemId("3")  # noqa: SIM300 - the int on the left is the point
@@ -74,6 +84,8 @@ def test_item_names_are_unambiguous() -> None:
         ("phase_3", "3"),
         ("phase_2_5_slug", "2.5"),
         ("phase_5a_slug", "5a"),
+        ("phase_10a_1_slug", "10a.1"),
+        ("phase_5a_2fa_setup", "5a"),  # "2fa" is the slug: an id part is digits only
         ("phase_cf_1_slug", "CF-1"),
         ("phase_7_overview", "7"),
         ("stage_2_x", None),  # a stage file is not a phase

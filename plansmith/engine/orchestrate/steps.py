@@ -32,7 +32,7 @@ from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
 from plansmith.plan.template import one_line, render_plan
-from plansmith.plan.validate import validate_plan
+from plansmith.plan.validate import new_errors, validate_plan
 
 if TYPE_CHECKING:
     from plansmith.agents import Agent, AgentResult
@@ -253,7 +253,7 @@ def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
         current, cur_loc = change.files, change.location
         created |= set(change.created)
         modified |= set(change.modified)
-    problems = validate_plan(build_plan(current, cur_loc))
+    problems = new_errors(validate_plan(plan), validate_plan(build_plan(current, cur_loc)))
     if problems:
         return StepOutput("failed", error="the result did not validate: " + problems[0].render())
     merged = {p: t for p, t in ctx.files.items() if p not in files}
@@ -354,6 +354,6 @@ def plan_problems_after(ctx: StepContext, root: Path, loc: PlanLocation) -> str 
     now = locate_plan(files, loc.main_path, ctx.ws.plans_dir)
     if now is None:
         return f"{loc.main_path} is gone"
-    before = {p.code for p in validate_plan(build_plan(plan_files(ctx.files, loc), loc))}
-    new = [p for p in validate_plan(build_plan(plan_files(files, now), now)) if p.code not in before]
+    before = validate_plan(build_plan(plan_files(ctx.files, loc), loc))
+    new = new_errors(before, validate_plan(build_plan(plan_files(files, now), now)))
     return new[0].render() if new else None

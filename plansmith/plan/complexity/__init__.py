@@ -32,6 +32,7 @@ from plansmith.plan.complexity.analysis import (
 from plansmith.plan.complexity.features import RISK_TERMS, paths_in, risk_terms_in
 from plansmith.plan.complexity.measure import FACTOR_NAMES, Counts, MergedPhases, Scorer
 from plansmith.plan.complexity.scoring import (
+    EXPAND_POINTS,
     KNEE,
     MAX_SCORE,
     TAIL,
@@ -44,6 +45,7 @@ from plansmith.plan.complexity.scoring import (
 )
 
 __all__ = [
+    "EXPAND_POINTS",
     "FACTOR_NAMES",
     "KNEE",
     "MAX_SCORE",

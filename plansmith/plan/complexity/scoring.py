@@ -21,17 +21,24 @@ ranking above smaller ones:
    risk_terms    0.35    1     cheap words, noisy (``auth``, ``production``): a light signal
    ============  ======  ====  ===========================================================
 
-2. **Curve.** Up to :data:`KNEE` (4) points the score *is* the points. Above, it approaches 10
-   without reaching it, leaving the straight line with the same slope (no kink): the distance to 10
-   (6 at the knee) shrinks by a factor ``e`` every :data:`TAIL` (6) points::
+2. **Curve.** A score is a function of ``ln(points)`` that rises at least
+   :data:`RESOLUTION` (0.76) per e-fold of points everywhere an item can be: 15 % more points always
+   show at least 0.106 more, so two items whose points differ by more than 15 % never display the same
+   one-decimal score, at the bottom (one-line stubs) as at the top (60 KB phases). Between 4 and
+   :data:`EXPAND_POINTS` (10.59) points it is the curve the thresholds were fitted on, unchanged, so
+   the items that score ``>= 8`` and ``<= 4`` are exactly the ones they were::
 
-       score = points                                   if points <= 4
-       score = 10 - 6 * exp(-(points - 4) / 6)          otherwise
+       points <= 0.04         score = 0.5 * points                     (only 0 occurs: one line is 0.05)
+       0.04 .. 2              score = 0.02 + 0.76 * ln(points / 0.04)
+       2 .. 4                 score = the line in ln(points) from 2.99 at 2 to 4 at 4
+       4 .. 10.59             score = 10 - 6 * exp(-(points - 4) / 6)  (4 at 4, 8 at 10.59)
+       10.59 .. 16            score = 8 + 2 * ln(points / 10.59)       (8.83 at 16)
+       16 .. 50.6             score = 8.83 + 0.76 * ln(points / 16)    (9.7 at 50.6)
+       above                  score = 10 - 0.3 * (points / 50.6) ** -2.53  (approaches 10)
 
-   Since doubling a count adds a constant number of points, each doubling of a big item cuts its
-   distance to 10 by a constant factor: phases of 7, 14, 28 and 55 KB of the same make-up score 8.1,
-   8.9, 9.4 and 9.7 instead of all showing 10.0. The displayed score needs about 33 points to round
-   to 10.0, more than any phase of the real corpus has (28 for its heaviest: 40 KB, 65 tasks).
+   Continuous and strictly increasing; 15 % more points show a higher score from one line's worth
+   (0.0475) to 47 points (the heaviest phase of the two corpora has 28), and 10.0 is displayed only
+   beyond 102 points.
 
 The weights, units and curve were fitted on the real plans of the shared corpus (see
 ``docs/complexity.md``): phases a person would split score 8 or more, tiny expanded files 4 or less.
@@ -48,9 +55,21 @@ from plansmith.plan.complexity.features import RISK_TERMS
 from plansmith.plan.complexity.measure import Counts
 
 MAX_SCORE = 10.0
-KNEE = 4.0  # points up to which the score equals the points
-TAIL = MAX_SCORE - KNEE  # points per e-fold of the distance to 10 above the knee; equal to that distance
-# at the knee, so the curve keeps slope 1 there (smooth)
+KNEE = 4.0  # points and score where the fitted curve begins; the collapse threshold's place
+TAIL = MAX_SCORE - KNEE  # points per e-fold of the distance to 10 on the fitted curve
+RESOLUTION = 0.76  # least score per e-fold of points: > 0.1 / ln(1.15), so 15 % more points show
+FLOOR_POINTS, FLOOR_SCORE = 0.04, 0.02  # below one line's worth of points (0.0475): linear to 0
+LOW_POINTS = 2.0  # the bottom segment's end: 2 bare tasks (1.5 points) stay under 3
+LOW_SCORE = FLOOR_SCORE + RESOLUTION * math.log(LOW_POINTS / FLOOR_POINTS)
+EXPAND_POINTS = KNEE + TAIL * math.log(3.0)  # where the fitted curve reaches 8 (10.59 points)
+EXPAND_SCORE = MAX_SCORE - TAIL / 3.0
+BIG_POINTS, BIG_SLOPE = 16.0, 2.0  # 10.59..16 points: a steeper start, so big phases spread out
+BIG_SCORE = EXPAND_SCORE + BIG_SLOPE * math.log(BIG_POINTS / EXPAND_POINTS)
+TOP_SCORE = 9.7  # where the top segment starts to approach 10
+TOP_POINTS = BIG_POINTS * math.exp((TOP_SCORE - BIG_SCORE) / RESOLUTION)
+_TOP_POWER = RESOLUTION / (MAX_SCORE - TOP_SCORE)  # keeps the slope where the tail begins
+_LOG_KNEE_LOW = math.log(KNEE / LOW_POINTS)
+_log, _exp = math.log, math.exp
 
 # factor -> (weight, unit): the factor adds ``weight * ln(1 + count / unit)`` points
 WEIGHTS: dict[str, tuple[float, float]] = {
@@ -90,10 +109,21 @@ def points(factors: dict[str, int]) -> float:
 
 
 def curve(pts: float) -> float:
-    """The unrounded score of ``pts`` points: equal up to :data:`KNEE`, then approaching 10."""
-    if pts <= KNEE:
-        return max(0.0, pts)
-    return MAX_SCORE - (MAX_SCORE - KNEE) * math.exp(-(pts - KNEE) / TAIL)
+    """The unrounded score of ``pts`` points (the segments of the module docstring). The fitted
+    segment, where most items are, is tested first."""
+    if pts > KNEE:
+        if pts <= EXPAND_POINTS:
+            return MAX_SCORE - TAIL * _exp(-(pts - KNEE) / TAIL)
+        if pts <= BIG_POINTS:
+            return EXPAND_SCORE + BIG_SLOPE * _log(pts / EXPAND_POINTS)
+        if pts <= TOP_POINTS:
+            return BIG_SCORE + RESOLUTION * _log(pts / BIG_POINTS)
+        return MAX_SCORE - (MAX_SCORE - TOP_SCORE) * math.pow(pts / TOP_POINTS, -_TOP_POWER)
+    if pts > LOW_POINTS:
+        return LOW_SCORE + (KNEE - LOW_SCORE) * _log(pts / LOW_POINTS) / _LOG_KNEE_LOW
+    if pts > FLOOR_POINTS:
+        return FLOOR_SCORE + RESOLUTION * _log(pts / FLOOR_POINTS)
+    return max(0.0, pts * (FLOOR_SCORE / FLOOR_POINTS))
 
 
 def weigh(factors: dict[str, int]) -> float:
@@ -135,8 +165,10 @@ def score_counts(counts: Counts) -> Score:
 
 
 __all__ = [
+    "EXPAND_POINTS",
     "KNEE",
     "MAX_SCORE",
+    "RESOLUTION",
     "TAIL",
     "WEIGHTS",
     "Score",
