@@ -112,9 +112,14 @@ def test_zero_padded_ids_are_the_same_phase_as_unpadded_ones() -> None:
     assert codes(text) == {"duplicate-phase": 6}
 
 
-def _plan(heading_of: str, numbers: list[str]) -> str:
-    body = "".join(f"{heading_of.format(n=n)}\n- [ ] task {k}\n\n" for k, n in enumerate(numbers))
+def _plan(heading_of: str, numbers: list[str], box: str = " ") -> str:
+    body = "".join(f"{heading_of.format(n=n)}\n- [{box}] task {k}\n\n" for k, n in enumerate(numbers))
     return f"# Rollout\n\n## Implementation Checklist\n\n{body}"
+
+
+def _says_done(form: str) -> bool:
+    """Whether a heading form's marker claims the phase is done (its boxes must then be ticked)."""
+    return any(word in form for word in ("[x]", "COMPLETED", "DONE", "✅", "Completed"))
 
 
 FORMS = [
@@ -139,15 +144,28 @@ FORMS = [
 
 @pytest.mark.parametrize("form", FORMS)
 def test_every_form_reads_as_phases_and_validates(form: str) -> None:
-    text = _plan(form, ["1", "2", "3"])
+    text = _plan(form, ["1", "2", "3"], "x" if _says_done(form) else " ")
     assert [str(p.number) for p in plan_of(text).phases] == ["1", "2", "3"]
     assert codes(text) == {}
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if _says_done(f)])
+def test_a_done_marker_over_an_open_box_drifts_in_every_form(form: str) -> None:
+    """Issue 20 in every heading convention: a marker that says done while a box is open."""
+    drifts = [(p.code, p.line) for p in validate_plan(plan_of(_plan(form, ["1", "2"])))]
+    assert drifts == [("status-drift", 5), ("status-drift", 8)]  # each heading's own line
+
+
+@pytest.mark.parametrize("form", ["### [ ] Phase {n}: Step", "## Phase {n}: Step [IN PROGRESS]"])
+def test_all_boxes_ticked_under_a_not_done_marker_drifts(form: str) -> None:
+    drifts = [(p.code, p.line) for p in validate_plan(plan_of(_plan(form, ["1", "2"], "x")))]
+    assert drifts == [("status-drift", 5), ("status-drift", 8)]
 
 
 @pytest.mark.parametrize("form", FORMS)
 def test_a_duplicate_id_is_an_error_in_every_form(form: str) -> None:
     """An agent that appends a second '### [x] Phase 3' must be told, whatever the heading form."""
-    text = _plan(form, ["1", "2", "3", "3"])
+    text = _plan(form, ["1", "2", "3", "3"], "x" if _says_done(form) else " ")
     found = codes(text)
     assert found.keys() == {"duplicate-phase"}
     assert found["duplicate-phase"] == text.splitlines().index(form.format(n="3"), 12) + 1
@@ -170,7 +188,7 @@ def test_sub_phases_decimal_plans_and_inserted_phases_read_in_order() -> None:
 
 
 def test_a_plan_starting_at_phase_6_is_a_gap_warning_not_an_error() -> None:
-    text = _plan("### [x] Implementation Phase {n}: Step", ["6", "7"])
+    text = _plan("### [x] Implementation Phase {n}: Step", ["6", "7"], "x")
     problems = validate_plan(plan_of(text))
     assert [(p.code, p.is_error) for p in problems] == [("phase-gap", False)]
 
