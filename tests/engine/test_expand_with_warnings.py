@@ -62,7 +62,8 @@ def test_a_plan_with_warnings_expands_and_keeps_its_warnings(
 ) -> None:
     code, doc, _ = run(capsys, "validate", "specs/plans/001_rollout.md")
     warnings = {p["code"] for p in doc["problems"]}  # type: ignore[union-attr]
-    assert code == 0 and warnings == {"phase-gap", "stage-gap", "unreadable-dependencies"}
+    # status-drift: phases 6 and 8 say done over open boxes (issue 20), one more warning to keep
+    assert code == 0 and warnings == {"phase-gap", "stage-gap", "unreadable-dependencies", "status-drift"}
     before = snapshot_user_state(repo)
     code, doc, err = run(capsys, "expand", "specs/plans/001_rollout.md", "--auto-analysis", "--yes")
     assert code == 0, err
