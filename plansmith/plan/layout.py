@@ -29,7 +29,7 @@ from plansmith.plan.ids import FILE_ID_PATTERN, ItemId
 from plansmith.plan.model import DocKind, Document, ItemKind, PhaseNode, Plan, Section, StageNode
 from plansmith.plan.parser import parse_document
 from plansmith.plan.speckit import with_phase_dependencies
-from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_folder, is_tasks_file
+from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_folder, is_other_plan_file, is_tasks_file
 
 # The usual plan name (``001_feature``, ``001-feature-plan``); any other name is a plan too.
 PLAN_NAME = re.compile(r"^\d{3,}[_-][^/]*$")
@@ -84,7 +84,11 @@ def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
     phases is not a plan)."""
     root = plans_dir.strip("/")
     if is_feature_folder(root):
-        return _feature_plan(paths, root)
+        return _feature_plans(paths, root)
+    return _plans_in(paths, root)
+
+
+def _plans_in(paths: Iterable[str], root: str) -> list[PlanLocation]:
     prefix = f"{root}/" if root else ""
     found: dict[str, PlanLocation] = {}
     in_folder: dict[str, list[str]] = {}
@@ -105,13 +109,24 @@ def find_plans(paths: Iterable[str], plans_dir: str) -> list[PlanLocation]:
     return sorted(found.values(), key=lambda p: p.name)
 
 
-def _feature_plan(paths: Iterable[str], folder: str) -> list[PlanLocation]:
-    """A spec-kit feature folder's one plan: its ``tasks.md``, named like the folder. ``plan.md``
-    beside it is the feature's design document and ``spec.md``, ``research.md`` and the rest are
-    spec-kit's own files: none of them is a plan."""
+def _feature_plans(paths: Iterable[str], folder: str) -> list[PlanLocation]:
+    """A spec-kit feature folder's plan, its ``tasks.md`` (named like the folder), and any other plan a
+    team keeps beside it (``refactoring-plan.md``, read by the ordinary rules: a plan when it has phase
+    headings). ``plan.md`` is the feature's design document and ``spec.md``, ``research.md`` and the
+    rest are spec-kit's own files: none of them is a plan."""
     main = f"{folder}/{TASKS_FILE}"
     present = paths if isinstance(paths, Collection) else list(paths)
-    return [PlanLocation(posixpath.basename(folder), main, folder)] if main in present else []
+    found = [PlanLocation(posixpath.basename(folder), main, folder)] if main in present else []
+    prefix = folder + "/"
+    others = [p for p in present if p.startswith(prefix) and _other_plan_path(p[len(prefix) :].split("/"))]
+    return found + _plans_in(others, folder)
+
+
+def _other_plan_path(parts: list[str]) -> bool:
+    """``NAME.md`` (not spec-kit's, not ``tasks.md`` or its phases) or its expanded ``NAME/NAME.md``."""
+    if len(parts) == 1:
+        return is_other_plan_file(parts[0])
+    return len(parts) == 2 and is_other_plan_file(parts[0] + ".md") and parts[1] == f"{parts[0]}.md"
 
 
 def locate_plan(paths: Iterable[str], target: str, plans_dir: str) -> PlanLocation | None:
@@ -147,6 +162,8 @@ def plan_files(files: Mapping[str, str], loc: PlanLocation) -> dict[str, str]:
     folder = loc.folder or posixpath.join(posixpath.dirname(loc.main_path), loc.name)
     prefix = folder + "/"
     found = {p: t for p, t in files.items() if p.startswith(prefix)}
+    if is_tasks_file(loc.main_path):  # a feature folder may hold other plans: tasks.md has its phases
+        found = {p: t for p, t in found.items() if p[len(prefix) :].lower().startswith("phase_")}
     found[loc.main_path] = files[loc.main_path]
     return found
 

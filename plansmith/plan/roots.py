@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from plansmith.plan.speckit_folders import TASKS_FILE, is_feature_name, is_feature_pattern
+from plansmith.plan.speckit_folders import (
+    SPEC_KIT_DOCUMENTS,
+    TASKS_FILE,
+    is_feature_name,
+    is_feature_pattern,
+    is_other_plan_file,
+)
 
 if TYPE_CHECKING:
     from plansmith.plan.layout import PlanLocation
@@ -45,8 +51,14 @@ DEFAULT_ROOTS: tuple[str, ...] = (
     ".specify/specs/*",
 )
 WILDCARD = "*"
-# The files of a spec-kit feature folder that belong to its plan (see _in_feature), as a regex.
-_FEATURE_FILES = r"(?:(?i:tasks)\.md|(?i:phase_)[^/]*\.md|(?i:phase_)[^/]*/[^/]*\.md)"
+# The files of a spec-kit feature folder that belong to plans (see _in_feature), as a regex for the
+# hook's ``files``: Markdown directly in the folder but spec-kit's documents; a phase folder's files;
+# another plan's own folder (NAME/NAME.md, NAME/phase_...). ``{n}`` names the group of one pattern.
+_NOT_SPEC_KIT_DOCUMENT = "".join(f"(?!(?i:{re.escape(name)})$)" for name in sorted(SPEC_KIT_DOCUMENTS))
+_FEATURE_FILES = (
+    rf"(?:{_NOT_SPEC_KIT_DOCUMENT}[^/]*\.md|(?i:phase_)[^/]*/[^/]*\.md|"
+    r"(?P<{n}>[^/]*)/(?:(?i:(?P={n}))|(?i:phase_)[^/]*)\.md)"
+)
 # Joins the segments of a multi-segment id into one ref component: ``042_search+001-ranking-plan``.
 BRANCH_SEPARATOR = "+"
 # Characters escaped in a branch component: git's forbidden ones, and '%' and '+' (the escape and the
@@ -179,12 +191,14 @@ def files_regex(patterns: str | Sequence[str]) -> str:
     own files (``tasks.md``, expanded phase files), as :func:`split_root` does."""
     wanted = as_patterns(patterns)
     kept = [p for p in wanted if not any(is_sub_pattern(p, other) for other in wanted if other != p)]
-    roots, features = [], []
+    roots: list[str] = []
+    features: list[str] = []
     for pattern in kept:
         parts = _split(pattern)
         if is_feature_pattern(parts):
             prefix = "/".join(re.escape(s) for s in parts[:-1])
-            features.append(f"{prefix}/\\d+-[^/]*/{_FEATURE_FILES}")
+            group = f"plan{len(features)}"
+            features.append(f"{prefix}/\\d+-[^/]*/" + _FEATURE_FILES.replace("{n}", group))
         else:
             roots.append("/".join("[^/.][^/]*" if s == WILDCARD else re.escape(s) for s in parts))
     alternatives = [f"(?:{'|'.join(roots)})/.*\\.md", *features] if roots else features
@@ -259,11 +273,20 @@ def is_sub_pattern(inner: str, outer: str) -> bool:
 
 
 def _in_feature(rest: Sequence[str]) -> bool:
-    """A path below a spec-kit feature folder that is part of its plan: ``tasks.md``, an expanded
-    phase's file or folder (``phase_3_x.md``, ``phase_3_x/stage_1_y.md``). spec-kit's own files
-    (``spec.md``, ``plan.md``, ``contracts/...``) are not: plansmith neither reads nor watches them."""
+    """A path below a spec-kit feature folder that is part of a plan: ``tasks.md``, an expanded phase's
+    file or folder (``phase_3_x.md``, ``phase_3_x/stage_1_y.md``), or another Markdown file directly in
+    the folder (``refactoring-plan.md``: a plan if it has phase headings) and the ``NAME/NAME.md`` or
+    ``NAME/phase_...`` it expands into. spec-kit's own files (``spec.md``, ``plan.md``,
+    ``contracts/...``) are not: plansmith neither reads nor watches them."""
     first = rest[0].lower()
-    return (len(rest) == 1 and first == TASKS_FILE) or (len(rest) <= 2 and first.startswith("phase_"))
+    if len(rest) == 1:
+        return first == TASKS_FILE or first.startswith("phase_") or is_other_plan_file(first)
+    if len(rest) == 2 and first.startswith("phase_"):
+        return True
+    if len(rest) == 2 and rest[1].lower().endswith(".md"):  # an expanded other plan: NAME/NAME.md
+        inner = rest[1].lower()
+        return inner == f"{first}.md" or inner.startswith("phase_")
+    return False
 
 
 def could_hold_root(folder: str, patterns: str | Sequence[str]) -> bool:
@@ -325,9 +348,16 @@ def plan_key(root: RootFolder, name: str) -> str:
     by :func:`assign_ids`. A spec-kit feature folder holds one plan, known by the folder's name
     (``specs/001-photo-albums/tasks.md`` -> ``001-photo-albums``), whatever file of it is named.
     """
-    if is_feature_pattern(_split(root.pattern)):
+    if is_feature_pattern(_split(root.pattern)) and _of_tasks(root, name):
         return "/".join(root.captures)
     return "/".join((*root.captures, name))
+
+
+def _of_tasks(root: RootFolder, name: str) -> bool:
+    """Whether ``name`` (a plan's name, or the first file or folder below a feature root, without
+    ``.md``) belongs to the feature's ``tasks.md`` rather than to another plan kept beside it."""
+    lower = name.lower()
+    return name == root.captures[-1] or lower == TASKS_FILE.removesuffix(".md") or lower.startswith("phase_")
 
 
 def assign_ids(found: Iterable[tuple[RootFolder, PlanLocation]]) -> list[PlanRef]:
@@ -345,7 +375,8 @@ def assign_ids(found: Iterable[tuple[RootFolder, PlanLocation]]) -> list[PlanRef
     for (root, loc), key in zip(ordered, short, strict=True):
         pid = key
         if pid in used:
-            pid = root.path if is_feature_pattern(_split(root.pattern)) else f"{root.path}/{loc.name}"
+            tasks = is_feature_pattern(_split(root.pattern)) and _of_tasks(root, loc.name)
+            pid = root.path if tasks else f"{root.path}/{loc.name}"
             n = 2
             while pid in used or (pid in taken and pid != key):
                 pid = f"{root.path}/{loc.name}#{n}"  # only if a short id spells a folder path

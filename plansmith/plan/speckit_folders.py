@@ -23,6 +23,10 @@ import re
 from collections.abc import Sequence
 
 TASKS_FILE = "tasks.md"
+# spec-kit's own documents in a feature folder (templates of its commands): never plans of their own.
+# Any other Markdown file directly in the folder is read like a file in any root: a plan when it has
+# phase headings (a ``refactoring-plan.md`` a team keeps beside spec-kit's files), else skipped.
+SPEC_KIT_DOCUMENTS = frozenset({"spec.md", "plan.md", "research.md", "data-model.md", "quickstart.md"})
 # spec-kit numbers its features: ``001-photo-albums`` (a folder named ``001-`` occurs too).
 FEATURE_NAME = re.compile(r"^\d+-")
 _PARENT = "specs"
@@ -43,6 +47,18 @@ def is_feature_folder(folder: str) -> bool:
     """``specs/001-photo-albums`` or ``.specify/specs/001-x``: a numbered folder right below ``specs``."""
     parts = folder.strip("/").split("/")
     return len(parts) >= 2 and parts[-2] == _PARENT and is_feature_name(parts[-1])
+
+
+def is_other_plan_file(name: str) -> bool:
+    """A file directly in a feature folder that may be a plan of its own: Markdown, neither
+    ``tasks.md`` nor one of spec-kit's documents nor an expanded phase of ``tasks.md``."""
+    lower = name.lower()
+    return (
+        lower.endswith(".md")
+        and lower != TASKS_FILE
+        and lower not in SPEC_KIT_DOCUMENTS
+        and not lower.startswith("phase_")
+    )
 
 
 def is_tasks_file(path: str) -> bool:

@@ -45,11 +45,19 @@ segment = st.sampled_from(
         "x",
         "2026-01-04",
         ".git",
+        "001-photo-albums",  # a spec-kit feature folder
+        "phase_1_setup",
+        "contracts",
     ]
 )
 
 
-@given(st.lists(segment, min_size=1, max_size=6), st.sampled_from(["a.md", "b.txt", "plan.md"]))
+@given(
+    st.lists(segment, min_size=1, max_size=6),
+    st.sampled_from(
+        ["a.md", "b.txt", "plan.md", "tasks.md", "spec.md", "phase_2_x.md", "001-photo-albums.md"]
+    ),
+)
 def test_the_manifest_pattern_agrees_with_the_root_matcher(folders_: list[str], name: str) -> None:
     path = "/".join([*folders_, name])
     in_root = split_root(path, DEFAULT_ROOTS) is not None and name.endswith(".md")

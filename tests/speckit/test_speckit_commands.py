@@ -155,3 +155,37 @@ def run_cli_quietly(repo: Path, *args: str) -> int:
     return subprocess.run(
         [sys.executable, "-m", "plansmith", *args], cwd=repo, capture_output=True, text=True, check=False
     ).returncode
+
+
+OTHER_PLAN = f"{FEATURE}/refactoring-plan.md"
+OTHER_TEXT = (
+    "# Refactoring plan\n\n## Implementation Tasks\n\n"
+    "### Phase 1: Extract the renderer [EXECUTOR: MAIN]\n- [ ] move `src/render.py`\n\n"
+    "### Phase 2: Cleanup\n- [ ] delete `src/old.py`\n"
+)
+
+
+def test_another_plan_beside_tasks_md_is_a_plan_of_its_own(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team keeps its own plan in a feature folder (seen in the field): read by the ordinary rules,
+    with an id of its own, and expanded into its own folder; tasks.md and spec-kit's files stay as
+    they are."""
+    (repo / OTHER_PLAN).write_text(OTHER_TEXT, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a refactoring plan beside the tasks")
+    code, doc = run_json(capsys, "validate")
+    assert (code, doc) == (0, {"ok": True, "problems": []}), doc
+    other_id = f"{PLAN_ID}/refactoring-plan"
+    code, doc = run_json(capsys, "analyze", other_id)
+    assert code == 0 and doc["plan"] == OTHER_PLAN and len(doc["items"]) == 2  # type: ignore[arg-type]
+    assert run_json(capsys, "analyze", PLAN_ID)[1]["plan"] == TASKS  # the feature's plan is unchanged
+    code, doc = run_json(capsys, "expand", other_id, "phase", "1", "--yes", "--merge")
+    assert code == 0, doc
+    assert (repo / FEATURE / "refactoring-plan" / "refactoring-plan.md").is_file()
+    code, doc = run_json(capsys, "validate")
+    assert (code, doc) == (0, {"ok": True, "problems": []}), doc
+    code, doc = run_json(capsys, "collapse", other_id, "phase", "1", "--yes", "--merge")
+    assert code == 0, doc
+    assert (repo / OTHER_PLAN).read_text(encoding="utf-8") == OTHER_TEXT
+    assert (repo / TASKS).read_text(encoding="utf-8") == TEMPLATE_TASKS
