@@ -4,45 +4,14 @@ plan in an hve-core day folder is analysed."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from daemon_process import branches, pending_plans, running_daemon, status, wait_for
+from git_helper import run_git as git
+
 SMALL = "# {title}\n\n### Phase 1: Setup\n- [ ] a\n\n### Phase 2: Build\n- [ ] b\n"
 GROWTH = "".join(f"- [ ] step {n} in `src/m{n}.py` (migration, security, tests)\n" for n in range(16))
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
-
-
-def status(repo: Path) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-m", "plansmith", "status", "--json"], cwd=repo, capture_output=True, text=True
-    )
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def branches(repo: Path) -> set[str]:
-    return set(git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/plansmith/").split())
-
-
-def pending_plans(repo: Path) -> set[str]:
-    return {str(p["plan"]) for p in status(repo).get("pending") or []}  # type: ignore[attr-defined, index]
 
 
 FOLDER = "plans/20260110-0900-export"
@@ -61,15 +30,7 @@ def test_the_daemon_proposes_for_a_field_folder_and_watches_day_folders(
     make_repo: Callable[..., Path],
 ) -> None:
     repo = make_repo(PLANS)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "plansmith", "daemon"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        assert wait_for(lambda: status(repo).get("running") is True), "the daemon did not start"
+    with running_daemon(repo) as daemon:
         with (repo / f"{FOLDER}/plan.md").open("a") as fh:
             fh.write(GROWTH)
         git(repo, "commit", "-qam", "export plan grows")
@@ -85,7 +46,4 @@ def test_the_daemon_proposes_for_a_field_folder_and_watches_day_folders(
         assert wait_for(lambda: "2026-01-04/import.plan" in pending_plans(repo)), status(repo)
         assert git(repo, "status", "--porcelain") == " M .copilot-tracking/plans/2026-01-04/import.plan.md\n"
         assert {"root": "plans", "plans": 1} in status(repo)["roots"]  # type: ignore[operator]
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        code = proc.wait(timeout=20)
-    assert code == 0
+    assert daemon.exit_code == 0

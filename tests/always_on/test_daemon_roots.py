@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from daemon_process import branches, pending_plans, running_daemon, status, wait_for
+from git_helper import run_git as git
 
 SMALL = "# {title}\n\n### Phase 1: Setup\n- [ ] a\n\n### Phase 2: Build\n- [ ] b\n"
 GROWTH = "".join(f"- [ ] step {n} in `src/m{n}.py` (migration, security, tests)\n" for n in range(16))
@@ -21,46 +17,10 @@ PLANS = {
 }
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
-
-
-def status(repo: Path) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-m", "plansmith", "status", "--json"], cwd=repo, capture_output=True, text=True
-    )
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def branches(repo: Path) -> set[str]:
-    return set(git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/plansmith/").split())
-
-
-def pending_plans(repo: Path) -> set[str]:
-    return {str(p["plan"]) for p in status(repo).get("pending") or []}  # type: ignore[attr-defined, index]
-
-
 def test_the_daemon_proposes_for_topic_roots_and_watches_roots_made_later(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo: Path = make_repo(PLANS)
     before_config = (repo / ".git/config").read_bytes()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "plansmith", "daemon"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        assert wait_for(lambda: status(repo).get("running") is True), "the daemon did not start"
+    with running_daemon(repo) as daemon:
         # A commit that grows a plan in .claude/specs/*/plans leads to its proposal.
         with (repo / ".claude/specs/043_auth/plans/001-login-plan.md").open("a") as fh:
             fh.write(GROWTH)
@@ -83,7 +43,4 @@ def test_the_daemon_proposes_for_topic_roots_and_watches_roots_made_later(make_r
         assert (repo / ".git/config").read_bytes() == before_config
         runs = status(repo)["last_runs"]
         assert any(r["plan"] == "044_new/001-new-plan" and r["proposal"] for r in runs)  # type: ignore[attr-defined, index]
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        code = proc.wait(timeout=20)
-    assert code == 0
+    assert daemon.exit_code == 0

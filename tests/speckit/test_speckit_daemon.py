@@ -3,13 +3,9 @@ proposal, and a feature folder made while it runs is watched."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from daemon_process import branches, pending_plans, running_daemon, status, wait_for
 from git_helper import run_git as git
 
 from .plans import FEATURE, TASKS, TEMPLATE_TASKS, feature_files
@@ -21,41 +17,9 @@ HEAVY = "".join(
 GROWN = TEMPLATE_TASKS.replace("- [ ] T009 [US2] GET /shared/{token} endpoint in src/albums/api.py\n", HEAVY)
 
 
-def status(repo: Path) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-m", "plansmith", "status", "--json"], cwd=repo, capture_output=True, text=True
-    )
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def branches(repo: Path) -> set[str]:
-    return set(git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/plansmith/").split())
-
-
-def pending_plans(repo: Path) -> set[str]:
-    return {str(p["plan"]) for p in status(repo).get("pending") or []}  # type: ignore[attr-defined, index]
-
-
 def test_the_daemon_proposes_for_a_feature_folder_and_watches_a_new_one(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo: Path = make_repo(feature_files())
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "plansmith", "daemon"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        assert wait_for(lambda: status(repo).get("running") is True), "the daemon did not start"
+    with running_daemon(repo) as daemon:
         (repo / TASKS).write_text(GROWN, encoding="utf-8")
         git(repo, "commit", "-qam", "user story 2 grows")
         assert wait_for(lambda: "plansmith/001-photo-albums" in branches(repo)), status(repo)
@@ -70,6 +34,4 @@ def test_the_daemon_proposes_for_a_feature_folder_and_watches_a_new_one(make_rep
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", "a new feature")
         assert wait_for(lambda: "plansmith/002-sharing" in branches(repo)), status(repo)
-    finally:
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0
+    assert daemon.exit_code == 0
