@@ -4,15 +4,13 @@ setting ``sync_status = false``."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from daemon_process import running_daemon, wait_for
 
 PLAN = "specs/plans/001_feature.md"
 BRANCH = "plansmith/001_feature"
@@ -41,15 +39,6 @@ def plansmith(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def has_branch(repo: Path) -> bool:
     return BRANCH in git(repo, "branch", "--list")
 
@@ -70,21 +59,10 @@ def tick_the_last_box(repo: Path, extra: str = "") -> None:
 
 
 def test_ticking_the_last_box_makes_a_sync_proposal(repo: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "plansmith", "daemon"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        assert wait_for(lambda: '"running": true' in plansmith(repo, "status", "--json").stdout)
+    with running_daemon(repo):
         assert not has_branch(repo)  # the markers tell the truth: nothing to offer yet
         tick_the_last_box(repo)
         assert wait_for(lambda: has_branch(repo)), "no sync proposal after the last box was ticked"
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
     assert changed_lines(repo) == ["-### Phase 1: Setup [IN PROGRESS]", "+### Phase 1: Setup [COMPLETE]"]
     assert "Plansmith-Operation: sync" in git(repo, "log", "-1", "--format=%B", BRANCH)
     assert git(repo, "status", "--porcelain") == ""

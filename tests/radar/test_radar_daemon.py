@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from daemon_process import running_daemon, status, wait_for
 
 from plansmith.daemon.radar_watch import RadarWatch, read_findings
 from plansmith.git_backend.paths import find_repository
@@ -18,22 +16,6 @@ from .helpers import BASE, BASE_TEXT, Team, git, plan_text
 
 EDIT_A = BASE_TEXT.replace("write the API", "write the API with paging")
 EDIT_B = BASE_TEXT.replace("write the API", "write the API with auth")
-
-
-def _status(repo: Path) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-m", "plansmith", "status", "--json"], cwd=repo, capture_output=True, text=True
-    )
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
-
-
-def _wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_watch_runs_again_only_when_a_fetch_moved_remote_tracking_refs(tmp_path: Path) -> None:
@@ -57,29 +39,18 @@ def test_the_watch_runs_again_only_when_a_fetch_moved_remote_tracking_refs(tmp_p
 def test_the_running_daemon_shows_collisions_in_status_after_a_fetch(tmp_path: Path) -> None:
     team = Team(tmp_path)
     clone = team.clone("mine")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "plansmith", "daemon"],
-        cwd=clone,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        assert _wait_for(lambda: _status(clone).get("running") is True), "the daemon did not start"
-        assert _wait_for(lambda: _status(clone).get("radar") == [])  # looked once at start
+    with running_daemon(clone):
+        assert wait_for(lambda: status(clone).get("radar") == [])  # looked once at start
         team.commit("auth", {"specs/plans/002_auth.md": plan_text("auth", {1: "tokens"})}, "auth")
         team.commit("billing", {"specs/plans/002_billing.md": plan_text("billing", {1: "invoices"})}, "b")
         team.push("auth", "billing")
         before = git(clone, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads")
         git(clone, "fetch", "-q", "origin")
-        assert _wait_for(lambda: bool(_status(clone).get("radar"))), "no radar findings after the fetch"
-        (finding,) = _status(clone)["radar"]  # type: ignore[misc]
+        assert wait_for(lambda: bool(status(clone).get("radar"))), "no radar findings after the fetch"
+        (finding,) = status(clone)["radar"]  # type: ignore[misc]
         assert finding["kind"] == "number-collision" and "003" in finding["hint"]
         text = subprocess.run(
             [sys.executable, "-m", "plansmith", "status"], cwd=clone, capture_output=True, text=True
         ).stdout
         assert "radar: 1 collision across branches:" in text and "number-collision" in text
         assert git(clone, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads") == before
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
