@@ -93,6 +93,20 @@ def test_the_cache_keeps_a_large_document_only_while_it_is_in_use() -> None:
     assert ("p.md", "plan", text) not in layout._PARSED
 
 
+def test_a_run_holds_a_large_document_until_it_ends() -> None:
+    """Finding the plan among a root's files parses it and lets it go; inside the run's scope the
+    build that follows finds it (one parse, not two), and nothing is held after the run."""
+    text = big_plan(5000)
+    with layout.documents_held():
+        doc_id = id(layout.parsed_document("held.md", text, "plan"))
+        gc.collect()
+        assert id(layout.parsed_document("held.md", text, "plan")) == doc_id
+        assert ("held.md", "plan", text) in layout._PARSED
+    gc.collect()
+    assert ("held.md", "plan", text) not in layout._PARSED
+    assert layout._HOLDERS == []
+
+
 def test_recent_small_documents_are_held_within_the_text_budget() -> None:
     """Finding which files are plans and then validating them parses each once; the strong tier never
     holds more than its budget of text, however many plans pass through."""
