@@ -9,16 +9,16 @@ The analysis of some phases is, item for item, the whole analysis restricted to 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from plansmith.git_backend.messages import proposal_message
-from plansmith.plan import mermaid
+from plansmith.plan import mermaid, transforms
 from plansmith.plan.complexity import Thresholds, analyze_plan
 from plansmith.plan.complexity.analysis import analyze_phases
 from plansmith.plan.layout import PlanLocation, build_plan
 from plansmith.plan.model import Plan
-from plansmith.plan.transforms import expand_phase
+from plansmith.plan.transforms import expand_phase, expand_stage
 
 LOC = PlanLocation("001_big", "specs/plans/001_big.md", None)
 
@@ -103,3 +103,74 @@ def test_a_plan_past_the_limit_draws_the_first_phases_and_the_changed_one(
     assert "Phase 6: Part 6" in message and "phase_6_part_6.md" in message
     assert "Phase 5: Part 5" not in message.split("Structure before and after:")[1]
     assert "phase_5 " in message.split("Structure before and after:")[0]  # the table keeps every phase
+
+
+HEADERS = (
+    "",
+    "## Metadata\n- **Status**: draft\n\n",
+    "## Metadata\n- **Structure Level**: 0 (one file)\n- **Expanded Phases**: none\n\n",
+    "- **Owner**: me\n- **Expanded Phases**: []\n\n",
+    '## Metadata\n- **Expanded Stages**: {}\n<!-- plansmith: {"added": ["expanded stages"]} -->\n\n',
+)
+
+
+@st.composite
+def plans_to_expand(draw: st.DrawFn) -> tuple[dict[str, str], PlanLocation, int]:
+    """A plan in the conventions the shortcut meets (metadata or none, at the top or the bottom, front
+    matter, stages, links), some phases already expanded, and the phase to expand next."""
+    phases = draw(st.integers(min_value=1, max_value=6))
+    header = draw(st.sampled_from(HEADERS))
+    front = draw(st.sampled_from(("", "---\nid: x\n---\n")))
+    at_bottom = draw(st.booleans())
+    parts = [f"{front}# Plan: Shapes\n\n" + ("" if at_bottom else header) + "## Implementation Phases\n\n"]
+    for n in range(1, phases + 1):
+        parts.append(f"### Phase {n}: Part {n}\n")
+        if draw(st.booleans()) and n > 1:
+            parts.append(f"Dependencies: {n - 1}\n")
+        parts.append("- [ ] do it\n")
+        if draw(st.booleans()):
+            parts.append("\n#### Stage 1: One\n- [ ] x\n\n#### Stage 2: Two\n- [ ] y\n")
+        if draw(st.booleans()):
+            parts.append(f"See [Phase {n} notes](notes_{n}.md)\n")
+        parts.append("\n")
+    if at_bottom:
+        parts.append(header)
+    files = {LOC.main_path: "".join(parts)}
+    if draw(st.booleans()):
+        files["specs/plans/notes_1.md"] = "# Notes\n"
+    loc = LOC
+    for n in draw(st.lists(st.integers(min_value=1, max_value=phases), unique=True, max_size=phases - 1)):
+        change = expand_phase(files, loc, n)
+        files, loc = change.files, change.location
+        phase = build_plan(files, loc).phase(n)
+        if phase is not None and phase.stage(1) is not None and draw(st.booleans()):
+            change = expand_stage(files, loc, n, 1)  # a stage of an expanded phase too
+            files, loc = change.files, change.location
+    plan = build_plan(files, loc)
+    left = [p.number for p in plan.phases if not p.expanded]
+    assume(bool(left))
+    return files, loc, int(str(draw(st.sampled_from(left))))
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=plans_to_expand())
+def test_the_metadata_shortcut_of_expand_gives_the_bytes_of_the_general_way(
+    case: tuple[dict[str, str], PlanLocation, int],
+) -> None:
+    files, loc, number = case
+    fast = expand_phase(files, loc, number)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transforms, "synced_writes_after_expand", lambda *args: None)
+        slow = expand_phase(files, loc, number)
+    assert fast == slow
+
+
+def test_the_shortcut_is_taken_for_a_plain_plan_and_a_plan_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    def general_way(*args: object) -> None:
+        raise AssertionError("the general way was taken")
+
+    files = plan_files(6, frozenset({2}))
+    monkeypatch.setattr(transforms, "_sync_metadata", general_way)
+    change = expand_phase(files, LOC, 2)  # a file that becomes a folder
+    again = expand_phase(change.files, change.location, 4)  # a folder with a phase file already
+    assert "- **Expanded Phases**: [2, 4]" in again.files[again.location.main_path]
