@@ -8,6 +8,8 @@ The analysis of some phases is, item for item, the whole analysis restricted to 
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from plansmith.plan.complexity.analysis import analyze_phases
 from plansmith.plan.layout import PlanLocation, build_plan
 from plansmith.plan.model import Plan
 from plansmith.plan.transforms import expand_phase, expand_stage
+from plansmith.render import analysis_table
 
 LOC = PlanLocation("001_big", "specs/plans/001_big.md", None)
 
@@ -140,6 +143,8 @@ def plans_to_expand(draw: st.DrawFn) -> tuple[dict[str, str], PlanLocation, int]
         files["specs/plans/notes_1.md"] = "# Notes\n"
     loc = LOC
     for n in draw(st.lists(st.integers(min_value=1, max_value=phases), unique=True, max_size=phases - 1)):
+        if build_plan(files, loc).phase(n).expanded:  # type: ignore[union-attr]  # linked already
+            continue
         change = expand_phase(files, loc, n)
         files, loc = change.files, change.location
         phase = build_plan(files, loc).phase(n)
@@ -174,3 +179,17 @@ def test_the_shortcut_is_taken_for_a_plain_plan_and_a_plan_folder(monkeypatch: p
     change = expand_phase(files, LOC, 2)  # a file that becomes a folder
     again = expand_phase(change.files, change.location, 4)  # a folder with a phase file already
     assert "- **Expanded Phases**: [2, 4]" in again.files[again.location.main_path]
+
+
+def test_the_table_of_an_analysis_is_drawn_once_and_forgotten_with_it() -> None:
+    plan = build_plan(plan_files(12, frozenset({3})), LOC)
+    analysis = analyze_plan(plan)
+    first = analysis_table.analysis_text(analysis)
+    assert first == analysis_table._table(analysis, 36)
+    assert analysis_table.analysis_text(analysis) is first  # the run's second reader gets it for free
+    assert analysis_table.analysis_text(analyze_plan(plan)) == first  # an equal analysis: the same text
+    assert analysis_table.analysis_text(analysis, title_width=4) == analysis_table._table(analysis, 4)
+    key = id(analysis)
+    del analysis
+    gc.collect()
+    assert key not in analysis_table._TABLES

@@ -80,7 +80,7 @@ class Item:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: renderers may remember its text
 class Analysis:
     plan: str  # the main plan's path
     structure_level: int
