@@ -231,6 +231,8 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
 def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan_id: str | None) -> None:
     from plansmith.git_backend.messages import proposal_message, proposal_trailers
     from plansmith.git_backend.worktree import ScratchWorktree
+    from plansmith.plan.complexity.analysis import analyze_phases
+    from plansmith.plan.mermaid import drawn_phases
 
     settings, verb, loc = run.ws.settings, run.request.operation, run.loc
     ids = [i.id for i in run.applied]
@@ -241,7 +243,8 @@ def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan
         build_plan(run.files, loc),
         run.analysis,
         after,
-        analyze_plan(after, run.analysis.thresholds),
+        # only what the message shows: a big plan's trees are cut (issue 18)
+        analyze_phases(after, run.analysis.thresholds, drawn_phases(after, ids)),
     )
     trailers = proposal_trailers(
         plan=loc.main_path, operation=verb, items=ids, base=run.base, run=run.run_dir.name

@@ -16,7 +16,7 @@ The output uses only the classic flowchart syntax (shapes, ``subgraph``, ``class
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from plansmith.plan.complexity import Analysis
@@ -26,6 +26,10 @@ from plansmith.plan.waves import Waves
 
 MAX_TITLE = 48  # characters of a title kept in a label; longer ones end in "…"
 MAX_PATH = 72
+# Phases of a plan drawn in a proposal's before/after trees: past this, the first ones and the changed
+# ones only, and a node saying how many are left out. A tree of 100,000 phases took seconds to draw and
+# no renderer shows it (issue 18); a plan of up to this many is drawn whole, as before.
+MAX_TREE_PHASES = 10_000
 
 # Characters kept as they are. Everything else in ASCII becomes an entity: quotes and backticks end
 # labels or start Markdown strings, < > & form HTML, # starts entities, % starts directives, brackets and
@@ -246,8 +250,29 @@ def _recommendation_class(analysis: Analysis, item_id: str) -> str | None:
     return item.recommendation if item is not None and item.recommendation != "keep" else None
 
 
-def _add_tree(chart: _Chart, plan: Plan, analysis: Analysis, indent: int) -> None:
-    """The tree's nodes, then its edges (parent first), into ``chart``."""
+def drawn_phases(plan: Plan, changed: Collection[str] = ()) -> list[PhaseNode]:
+    """The phases a proposal's tree of ``plan`` draws: all of them up to :data:`MAX_TREE_PHASES`, else
+    the first :data:`MAX_TREE_PHASES` and those holding an item of ``changed`` (item ids)."""
+    if len(plan.phases) <= MAX_TREE_PHASES:
+        return list(plan.phases)
+    wanted = set(changed)
+    return [
+        phase
+        for index, phase in enumerate(plan.phases)
+        if index < MAX_TREE_PHASES or phase.id in wanted or any(s.id in wanted for s in phase.stages)
+    ]
+
+
+def tree_is_cut(plan: Plan) -> bool:
+    """Whether a proposal's tree of ``plan`` leaves phases out (see :func:`drawn_phases`)."""
+    return len(plan.phases) > MAX_TREE_PHASES
+
+
+def _add_tree(
+    chart: _Chart, plan: Plan, analysis: Analysis, indent: int, changed: Collection[str] = ()
+) -> None:
+    """The tree's nodes, then its edges (parent first), into ``chart``; a big plan's cut (see
+    :func:`drawn_phases`)."""
     edges: list[tuple[str, str]] = []
 
     def add(kind: str, label: str, shape: tuple[str, str], css: str | None, parent: str | None) -> str:
@@ -260,7 +285,8 @@ def _add_tree(chart: _Chart, plan: Plan, analysis: Analysis, indent: int) -> Non
     title = label_text(plan.main.title.text if plan.main.title is not None else plan.name)
     root_label = f"{_file_label(plan.main_path, None)} · {title} · level {plan.level}"
     root = add("f", root_label, _FILE_SHAPE, "file", None)
-    for phase in plan.phases:
+    phases = drawn_phases(plan, changed)
+    for phase in phases:
         css = _recommendation_class(analysis, phase.id)
         holder = add("n", _tree_label("Phase", phase, analysis), _PHASE_SHAPE, css, root)
         if phase.file is not None:  # its stages live in its file
@@ -270,6 +296,9 @@ def _add_tree(chart: _Chart, plan: Plan, analysis: Analysis, indent: int) -> Non
             node = add("s", _tree_label("Stage", stage, analysis), _STAGE_SHAPE, css, holder)
             if stage.file is not None:
                 add("f", _file_label(stage.file, plan.folder), _FILE_SHAPE, "file", node)
+    if len(phases) < len(plan.phases):
+        left_out = len(plan.phases) - len(phases)
+        add("n", f"… {left_out:,} more phases not drawn", _PHASE_SHAPE, None, root)
     for source, target in edges:
         chart.edge(source, target, indent)
 
@@ -282,9 +311,16 @@ def structure_tree(plan: Plan, analysis: Analysis) -> str:
     return "\n".join(["flowchart LR", *chart.lines, *chart.style_lines()]) + "\n"
 
 
-def structure_change(before: Plan, before_analysis: Analysis, after: Plan, after_analysis: Analysis) -> str:
+def structure_change(
+    before: Plan,
+    before_analysis: Analysis,
+    after: Plan,
+    after_analysis: Analysis,
+    changed: Collection[str] = (),
+) -> str:
     """The trees before and after a change, one subgraph each, "Before" first: for the body of a
-    proposal's commit message (through :func:`structure_change_block`)."""
+    proposal's commit message (through :func:`structure_change_block`). A plan of more than
+    :data:`MAX_TREE_PHASES` phases is drawn cut: the first ones and those holding ``changed`` items."""
     chart_lines: list[str] = []
     classes: dict[str, list[str]] = {}
     for prefix, caption, plan, analysis in (
@@ -292,7 +328,7 @@ def structure_change(before: Plan, before_analysis: Analysis, after: Plan, after
         ("a", "After", after, after_analysis),
     ):
         chart = _Chart(prefix=prefix)
-        _add_tree(chart, plan, analysis, 2)
+        _add_tree(chart, plan, analysis, 2, changed)
         chart_lines += [f'    subgraph {prefix}0["{caption}"]', "    direction LR", *chart.lines, "    end"]
         for name, ids in chart.classes.items():
             classes.setdefault(name, []).extend(ids)
@@ -303,19 +339,26 @@ def structure_change(before: Plan, before_analysis: Analysis, after: Plan, after
 
 
 def structure_change_block(
-    before: Plan, before_analysis: Analysis, after: Plan, after_analysis: Analysis
+    before: Plan,
+    before_analysis: Analysis,
+    after: Plan,
+    after_analysis: Analysis,
+    changed: Collection[str] = (),
 ) -> str:
     """:func:`structure_change` as a fenced ``mermaid`` block, ready for a commit message body."""
-    return mermaid_block(structure_change(before, before_analysis, after, after_analysis))
+    return mermaid_block(structure_change(before, before_analysis, after, after_analysis, changed))
 
 
 __all__ = [
     "MAX_TITLE",
+    "MAX_TREE_PHASES",
     "dependency_edges",
+    "drawn_phases",
     "label_text",
     "mermaid_block",
     "structure_change",
     "structure_change_block",
     "structure_tree",
+    "tree_is_cut",
     "waves_flowchart",
 ]

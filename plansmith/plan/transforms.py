@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from plansmith.errors import PlanError, UnknownItemError
 from plansmith.plan.folders import (
-    is_foreign_main,
     is_own_folder,
     new_phase_stem,
     parent_link_index,
@@ -26,15 +25,8 @@ from plansmith.plan.folders import (
 )
 from plansmith.plan.ids import IdLike, ItemId, item_id
 from plansmith.plan.layout import PlanLocation, build_plan, folder_location, item_stem, parent_link, slugify
-from plansmith.plan.metadata import (
-    EXPANDED_PHASES,
-    EXPANDED_STAGES,
-    STRUCTURE_LEVEL,
-    format_list,
-    format_stages,
-    read_record,
-    update_owned_fields,
-)
+from plansmith.plan.metadata import EXPANDED_STAGES, format_list, read_record
+from plansmith.plan.metadata_sync import synced_writes, synced_writes_after_expand
 from plansmith.plan.model import Document, PhaseNode, Plan, Section
 from plansmith.plan.parser import field_key, parse_document, parse_field
 from plansmith.plan.scanner import is_blank, strip_eol
@@ -268,7 +260,12 @@ def expand_phase(files: Mapping[str, str], loc: PlanLocation, number: IdLike) ->
         _replace_lines(plan.main, node.section.start, node.section.content_end, stub),
     )
     edit.write(child_path, child)
-    _sync_metadata(edit, new_loc)
+    # Without parsing the whole main plan again when it can (issue 18); the same bytes either way.
+    writes = synced_writes_after_expand(plan, number, edit.files, new_loc, child_path)
+    if writes is None:
+        _sync_metadata(edit, new_loc)
+    for path, text in (writes or {}).items():
+        edit.write(path, text)
     return edit.change(new_loc)
 
 
@@ -425,19 +422,5 @@ def _move_phase_file(edit: _Edit, plan: Plan, phase: ItemId, *, into_folder: boo
 
 def _sync_metadata(edit: _Edit, loc: PlanLocation) -> None:
     """Recompute the owned metadata fields of the main plan and every expanded phase file."""
-    plan = build_plan(edit.files, loc)
-    expanded = [p.number for p in plan.phases if p.expanded]
-    stages = {p.number: [s.number for s in p.stages if s.expanded] for p in plan.phases}
-    stages = {p: s for p, s in stages.items() if s}
-    wanted = {
-        STRUCTURE_LEVEL: str(plan.level),
-        EXPANDED_PHASES: format_list(expanded),
-        EXPANDED_STAGES: format_stages(stages),
-    }
-    if is_foreign_main(loc.main_path, loc.folder):  # plan.md of another tool: only fields it has
-        wanted = {k: v for k, v in wanted.items() if plan.main.metadata and plan.main.metadata.get(k)}
-    edit.write(plan.main.path, update_owned_fields(plan.main, wanted))
-    for p in plan.phases:
-        if p.document is not None and p.file is not None:
-            text = update_owned_fields(p.document, {EXPANDED_STAGES: format_list(stages.get(p.number, []))})
-            edit.write(p.file, text)
+    for path, text in synced_writes(edit.files, loc).items():
+        edit.write(path, text)

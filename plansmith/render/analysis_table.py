@@ -8,6 +8,8 @@ must not import ``rich``, run git or write anywhere.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,9 +36,37 @@ def item_label(item: Item) -> str:
 EXPANDED_NOTE = "* expanded into its own file (scored on that file)"
 
 
+# The table of each analysis still alive, by id: a run prints the table and writes it into the
+# proposal's message, 0.4 s each for 100,000 phases (issue 18). An entry goes with its analysis.
+_TABLES: dict[int, tuple[weakref.ref[Analysis], str]] = {}
+_TABLES_LOCK = threading.Lock()
+
+
 def analysis_text(analysis: Analysis, *, title_width: int = 36) -> str:
     """The recommendations table of ``plansmith analyze`` (and of proposal commit messages): one row per
     phase and stage, columns padded to their widest cell, reasons at the end of the line."""
+    if title_width != 36:
+        return _table(analysis, title_width)
+    key = id(analysis)
+    with _TABLES_LOCK:
+        hit = _TABLES.get(key)
+    if hit is not None and hit[0]() is analysis:
+        return hit[1]
+    text = _table(analysis, title_width)
+    ref = weakref.ref(analysis, lambda _: _forget(key))
+    with _TABLES_LOCK:
+        _TABLES[key] = (ref, text)
+    return text
+
+
+def _forget(key: int) -> None:
+    with _TABLES_LOCK:
+        hit = _TABLES.get(key)
+        if hit is not None and hit[0]() is None:
+            del _TABLES[key]
+
+
+def _table(analysis: Analysis, title_width: int) -> str:
     head = analysis_heading(analysis)
     if not analysis.items:
         return f"{head}\nno phases found\n"

@@ -80,10 +80,15 @@ def proposal_message(
     """The subject and body of a proposal commit (trailers are added when committing), and its moves:
     what moved where, the analysis table before the change, the structure before and after (Mermaid)."""
     # late: only a run writing a proposal needs the Mermaid drawing, not every reader of trailers
-    from plansmith.plan.mermaid import structure_change_block
+    from plansmith.plan.mermaid import MAX_TREE_PHASES, structure_change_block, tree_is_cut
 
     moves = item_moves(operation, items, before_analysis, after_analysis)
-    block = structure_change_block(before, before_analysis, after, after_analysis)
+    block = structure_change_block(before, before_analysis, after, after_analysis, items)
+    if tree_is_cut(before) or tree_is_cut(after):  # said in words too: the picture is not the whole plan
+        block = (
+            f"(a plan of more than {MAX_TREE_PHASES:,} phases: the first {MAX_TREE_PHASES:,} "
+            "and the changed ones are drawn)\n\n" + block
+        )
     body = proposal_body(moves, analysis_text(before_analysis), block)
     return f"{proposal_subject(operation, items, plan_name)}\n\n{body}", moves
 

@@ -1,4 +1,4 @@
-"""An expand of one phase of a big plan parses each text of the main plan once (issue 18).
+"""An expand of one phase of a big plan parses its main plan twice: as committed, and the result (issue 18).
 
 The run builds the plan of the committed text in the coordinator, in the operation, for validation and
 for the proposal message; each build used to parse the whole main plan again (9 parses of a
@@ -70,8 +70,9 @@ def test_expanding_one_phase_parses_each_main_plan_text_once(
     monkeypatch.setattr(layout, "parse_document", counting_parse)
     _expand(capsys)
     assert snapshot_user_state(repo) == before
-    # the committed text, the text with the phase moved out, the text with its metadata updated
-    assert len(parsed) == 3
+    # the committed text and the result; the text with the phase moved out is not parsed at all: its
+    # metadata fields are edited where they are (plan/metadata_sync.py)
+    assert len(parsed) == 2
     assert set(parsed.values()) == {1}, parsed.values()
     with_reuse = _proposal(repo)
 
@@ -79,6 +80,25 @@ def test_expanding_one_phase_parses_each_main_plan_text_once(
     monkeypatch.setattr(layout, "parsed_document", lambda path, text, kind: parse_document(path, text, kind))
     _expand(capsys)
     assert _proposal(repo) == with_reuse
+
+
+def test_a_run_pauses_the_collector_and_holds_documents_only_while_it_runs(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[bool, int]] = []
+
+    def watching_parse(path: str, text: str, kind: layout.DocKind = "plan") -> object:
+        seen.append((gc.isenabled(), len(layout._HOLDERS)))
+        return parse_document(path, text, kind)
+
+    monkeypatch.setattr(layout, "parse_document", watching_parse)
+    monkeypatch.setattr(layout, "_RECENT", type(layout._RECENT)())  # parsed again, not found held
+    monkeypatch.setattr(layout, "_recent_size", 0)
+    monkeypatch.setattr(layout, "_PARSED", type(layout._PARSED)())
+    assert gc.isenabled()
+    _expand(capsys)
+    assert seen and all(state == (False, 1) for state in seen), seen
+    assert gc.isenabled() and layout._HOLDERS == []
 
 
 def test_the_cache_keeps_a_large_document_only_while_it_is_in_use() -> None:
@@ -91,6 +111,20 @@ def test_the_cache_keeps_a_large_document_only_while_it_is_in_use() -> None:
     del doc
     gc.collect()
     assert ("p.md", "plan", text) not in layout._PARSED
+
+
+def test_a_run_holds_a_large_document_until_it_ends() -> None:
+    """Finding the plan among a root's files parses it and lets it go; inside the run's scope the
+    build that follows finds it (one parse, not two), and nothing is held after the run."""
+    text = big_plan(5000)
+    with layout.documents_held():
+        doc_id = id(layout.parsed_document("held.md", text, "plan"))
+        gc.collect()
+        assert id(layout.parsed_document("held.md", text, "plan")) == doc_id
+        assert ("held.md", "plan", text) in layout._PARSED
+    gc.collect()
+    assert ("held.md", "plan", text) not in layout._PARSED
+    assert layout._HOLDERS == []
 
 
 def test_recent_small_documents_are_held_within_the_text_budget() -> None:

@@ -80,7 +80,7 @@ class Item:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: renderers may remember its text
 class Analysis:
     plan: str  # the main plan's path
     structure_level: int
@@ -169,11 +169,19 @@ def analyze_plan(plan: Plan, thresholds: Thresholds | None = None) -> Analysis:
     return analyze_with(plan, thresholds if thresholds is not None else Thresholds(), Scorer(plan))
 
 
-def analyze_with(plan: Plan, t: Thresholds, scorer: Scorer) -> Analysis:
+def analyze_phases(plan: Plan, thresholds: Thresholds, phases: Sequence[PhaseNode]) -> Analysis:
+    """:func:`analyze_plan` of ``phases`` of ``plan`` only (their items are those of the whole
+    analysis): a proposal's message of a big plan reads only the phases it draws (issue 18)."""
+    return analyze_with(plan, thresholds, Scorer(plan), phases)
+
+
+def analyze_with(
+    plan: Plan, t: Thresholds, scorer: Scorer, phases: Sequence[PhaseNode] | None = None
+) -> Analysis:
     """:func:`analyze_plan` with a given :class:`Scorer` of ``plan``, so a caller that scores more
-    (the review) reads each document once."""
+    (the review) reads each document once; of ``phases`` only when given."""
     items: list[Item] = []
-    for phase in plan.phases:
+    for phase in plan.phases if phases is None else phases:
         items.append(_item(phase, phase, score_counts(scorer.content(phase)), t))
         items.extend(_item(phase, stage, score_counts(scorer.content(stage)), t) for stage in phase.stages)
     return Analysis(plan.main_path, plan.level, t, tuple(items))
