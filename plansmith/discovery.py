@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plansmith.errors import NotAPlanError, UnknownPlanError
+from plansmith.git_backend.repo import read_index_files, read_tree_files
 from plansmith.plan import validate as plan_validate
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import find_plans, locate_plan
@@ -194,7 +195,6 @@ def read_worktree(
 
 def committed_files(repo: RepoPaths, rev: str, patterns: str | Sequence[str]) -> dict[str, bytes]:
     """Every file that lies in a root at ``rev``: one listing below the roots' folders, one blob read."""
-    from plansmith.git_backend.repo import read_tree_files
 
     wanted = as_patterns(patterns)
     return read_tree_files(
@@ -204,7 +204,6 @@ def committed_files(repo: RepoPaths, rev: str, patterns: str | Sequence[str]) ->
 
 def staged_files(repo: RepoPaths, patterns: str | Sequence[str]) -> dict[str, bytes]:
     """The staged version of every file that lies in a root (what ``git commit`` is about to record)."""
-    from plansmith.git_backend.repo import read_index_files
 
     wanted = as_patterns(patterns)
     return read_index_files(

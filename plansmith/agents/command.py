@@ -23,7 +23,7 @@ from plansmith.agents.base import AgentRequest, AgentResult, AttemptRecord, Esti
 from plansmith.agents.estimate import parse_estimate
 from plansmith.agents.process import DEFAULT_GRACE_S, DEFAULT_MAX_OUTPUT_BYTES, ProcessResult, run_program
 from plansmith.agents.prompts import render_prompt
-from plansmith.config import AgentSpec, Role, Settings
+from plansmith.config import AgentSpec, Role, Settings, user_config_path
 from plansmith.errors import AgentError
 from plansmith.events import ProgressEvent
 
@@ -117,8 +117,6 @@ class CommandAgent:
     def from_settings(cls, name: str, settings: Settings, **kwargs: object) -> CommandAgent:
         spec = settings.agents.get(name)
         if spec is None:
-            from plansmith.config import user_config_path
-
             raise AgentError(
                 f"no agent named {name!r} is defined",
                 hint=f"add an [agents.{name}] table with a 'command' to {user_config_path()}",

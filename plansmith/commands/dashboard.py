@@ -11,7 +11,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from plansmith.ci.dashboard import dashboard_data
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
+from plansmith.terminal.dashboard_markdown import render
 
 if TYPE_CHECKING:
     from plansmith.workspace import Workspace
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
 
 def dashboard_document(ws: Workspace, branch: str | None = None) -> dict[str, object]:
     """The ``dashboard --json`` document: ``{"branch", "commit", "markdown"}``."""
-    from plansmith.ci.dashboard import dashboard_data
-    from plansmith.terminal.dashboard_markdown import render
 
     data = dashboard_data(ws, branch=branch)
     return {"branch": data.branch, "commit": data.commit, "markdown": render(data)}

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plansmith.errors import PlansmithError, UsageError
+
 if TYPE_CHECKING:
     import argparse  # only for a type: the hook's path must not load it (with gettext, ~3 ms)
 
@@ -85,7 +87,6 @@ def run_hook(name: str, argv: Sequence[str] = (), *, repo: Path | None = None) -
 def main(args: argparse.Namespace) -> int:
     """``plansmith hooks ...`` from the command line; errors of install/uninstall go to the CLI boundary."""
     from plansmith.commands.common import EXIT_OK, emit_json
-    from plansmith.errors import UsageError
 
     repo = Path(args.repo) if args.repo else None
     if args.action == "run":
@@ -143,8 +144,6 @@ def main_hooks(argv: Sequence[str]) -> int:
 
 
 def _report_error(where: str, exc: Exception) -> int:
-    from plansmith.errors import PlansmithError
-
     if os.environ.get("PLANSMITH_DEBUG") == "1":
         import traceback
 

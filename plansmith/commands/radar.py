@@ -13,6 +13,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace
+from plansmith.git_backend.radar import scan
+from plansmith.git_backend.remote import check_remote
 
 if TYPE_CHECKING:
     from plansmith.git_backend.radar import RadarReport
@@ -21,12 +23,9 @@ if TYPE_CHECKING:
 
 def radar_report(ws: Workspace, remote: str | None = None) -> RadarReport:
     """Every branch compared with the default branch (of ``remote`` only, when named)."""
-    from plansmith.git_backend.radar import scan
 
     repo = ws.require_repo()
     if remote is not None:
-        from plansmith.git_backend.remote import check_remote
-
         check_remote(repo, remote)
     return scan(
         repo,

@@ -12,7 +12,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from plansmith import discovery
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
+from plansmith.engine.coordinator import committed_files
+from plansmith.engine.coordinator import confirm as ask
+from plansmith.engine.sync import run_sync
 from plansmith.errors import UsageError
 
 if TYPE_CHECKING:
@@ -23,8 +27,6 @@ if TYPE_CHECKING:
 
 def committed_refs(ws: Workspace, plan: str | None) -> tuple[dict[str, str], list[PlanRef]]:
     """The committed plan files and the plans to sync: the one PLAN names, or all of them."""
-    from plansmith import discovery
-    from plansmith.engine.coordinator import committed_files
 
     repo = ws.require_repo()
     files = committed_files(repo, ws.plan_roots, ws.settings.limits.max_plan_bytes)
@@ -43,9 +45,6 @@ def committed_refs(ws: Workspace, plan: str | None) -> tuple[dict[str, str], lis
 def sync_outcomes(
     ws: Workspace, plan: str | None, *, dry_run: bool, confirm: bool, interactive: bool
 ) -> list[SyncOutcome]:
-    from plansmith.engine.coordinator import confirm as ask
-    from plansmith.engine.sync import run_sync
-
     def question(outcome: SyncOutcome) -> bool:
         if interactive:  # without a terminal the refusal says what to do; stdout may be JSON
             _show(outcome)

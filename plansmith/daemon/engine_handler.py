@@ -20,7 +20,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff, RunContext, RunRecord
+from plansmith.discovery import catalog
+from plansmith.engine.coordinator import committed_files
+from plansmith.engine.decisions import decide, propose_automatically
 from plansmith.errors import PlansmithError
+from plansmith.git_backend import proposals, session
+from plansmith.git_backend._fs import write_json_atomic
+from plansmith.git_backend.repo import current_branch
+from plansmith.git_backend.worktree import ScratchWorktree
+from plansmith.plan.complexity import analyze_plan
+from plansmith.plan.layout import build_plan, plan_files
+from plansmith.workspace import open_workspace
 
 if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
@@ -51,16 +61,11 @@ class EngineHandler:
         return data if isinstance(data, dict) else {}
 
     def _remember(self, branch: str, plan: str, digest: str) -> None:
-        from plansmith.git_backend._fs import write_json_atomic
-
         data = self._handled()
         data.setdefault(branch, {})[plan] = digest
         write_json_atomic(self.handled_path, data)
 
     def _committed(self) -> tuple[dict[str, str], list[PlanRef]]:
-        from plansmith.discovery import catalog
-        from plansmith.engine.coordinator import committed_files
-
         repo = self.ws.require_repo()
         files = committed_files(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
         return files, catalog(files, patterns=self.ws.plan_roots)
@@ -68,15 +73,11 @@ class EngineHandler:
     # --- DaemonHandler ---------------------------------------------------------------------------
 
     def recover(self, ctx: RunContext) -> None:
-        from plansmith.git_backend.worktree import ScratchWorktree
 
         # Repairs a damaged scratch worktree and removes locks a killed run left behind.
         ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plan_roots)
 
     def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
-        from plansmith.plan.complexity import analyze_plan
-        from plansmith.plan.layout import build_plan, plan_files
-
         self.ws.reread()
         texts, _ = self.ws.files()
         thresholds = self.ws.settings.thresholds.for_analysis()
@@ -101,10 +102,6 @@ class EngineHandler:
         return pending
 
     def handle_committed(self, plans: Sequence[str] | None, ctx: RunContext) -> Sequence[RunRecord]:
-        from plansmith.engine.decisions import decide
-        from plansmith.git_backend import proposals
-        from plansmith.git_backend.repo import current_branch
-
         repo = self.ws.require_repo()
         branch = current_branch(repo)
         if branch is None:
@@ -141,7 +138,6 @@ class EngineHandler:
 
     def _failed_alone(self, ref: PlanRef, exc: Exception) -> RunRecord:
         """Record an unexpected failure of one plan: it backs off alone and is shown in ``status``."""
-        from plansmith.git_backend import session
 
         delay = self.backoff.failed(ref.id)
         what = exc.located() if isinstance(exc, PlansmithError) else f"{type(exc).__name__}: {exc}"
@@ -150,8 +146,6 @@ class EngineHandler:
         return RunRecord(ref.id, f"failed (retried in {delay:.0f} s)", None, None, [what])
 
     def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
-        from plansmith.engine.decisions import propose_automatically
-
         started = time.monotonic()
         try:
             outcome = propose_automatically(self.ws, ref.location, progress=self.progress)
@@ -170,8 +164,6 @@ class EngineHandler:
         return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
 
     def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:
-        from plansmith.git_backend import proposals
-
         repo = self.ws.require_repo()
         stale = {
             p.id
@@ -186,7 +178,6 @@ class EngineHandler:
         for plans in data.values():
             for ref in refs:
                 plans.pop(ref.id, None)
-        from plansmith.git_backend._fs import write_json_atomic
 
         write_json_atomic(self.handled_path, data)
         return self.handle_committed(sorted({ref.key for ref in refs}), ctx)
@@ -202,7 +193,5 @@ class EngineHandler:
         self.recover(ctx)  # only plansmith's own worktree: never the user's other worktrees
 
     def reload_settings(self) -> DaemonOptions | None:
-        from plansmith.workspace import open_workspace
-
         self.ws = open_workspace(str(self.ws.root))
         return DaemonOptions(debounce_ms=self.ws.settings.debounce_ms)

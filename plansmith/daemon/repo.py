@@ -16,6 +16,7 @@ from plansmith.discovery import worktree_roots
 from plansmith.errors import GitError
 from plansmith.git_backend.paths import RepoPaths, find_repository
 from plansmith.git_backend.session import session_for
+from plansmith.git_backend.trees import files_under
 from plansmith.plan.roots import RootFolder, literal_prefixes, plan_key
 
 __all__ = ["RepoPaths", "Snapshot", "committed_snapshot", "discover", "head_branch", "worktree_snapshot"]
@@ -49,7 +50,6 @@ def committed_snapshot(repo: RepoPaths, roots: str | Sequence[str]) -> Snapshot:
     One listing below the roots' literal folders (``specs``, ``.claude/specs``), read in-process through
     the session; which files belong to a plan is decided by the root patterns.
     """
-    from plansmith.git_backend.trees import files_under
 
     session = session_for(repo)
     head = session.ref("HEAD")

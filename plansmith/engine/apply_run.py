@@ -22,9 +22,14 @@ from plansmith.engine.items import Item, ItemResult, OperationRequest, RunOutcom
 from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
+from plansmith.git_backend import proposals
+from plansmith.git_backend.messages import proposal_message, proposal_trailers
+from plansmith.git_backend.repo import resolve_commit
+from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, collector_paused
 from plansmith.plan.model import Plan
+from plansmith.plan.progress import sync_edits
 from plansmith.plan.transforms import Change
 from plansmith.plan.validate import validate_plan
 
@@ -70,7 +75,6 @@ def execute(
     out: TextIO | None = None,
 ) -> RunOutcome:
     """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
-    from plansmith.git_backend.repo import resolve_commit
 
     run_dir = artifacts.new_run_dir(repo.state_dir / "runs", request.operation)
     run = PlanRun(
@@ -93,8 +97,6 @@ def execute(
     if not outcome.failed:
         artifacts.cleanup(run_dir, keep_on_failure=True)
     if request.merge and outcome.proposal is not None:
-        from plansmith.git_backend import proposals
-
         proposals.approve(repo, outcome.proposal["id"], prefix=ws.settings.proposal_prefix)
         outcome.merged = True
     return outcome
@@ -190,7 +192,6 @@ def _synced_markers(after: Plan, current: dict[str, str]) -> dict[str, str]:
     """The files whose markers a sync changes on top of the run's result (``after``, built from
     ``current``): only items whose boxes are all ticked, so the same proposal carries the expansion and
     the marker (issue 20)."""
-    from plansmith.plan.progress import sync_edits
 
     return sync_edits(after, current, only_done=True)
 
@@ -228,9 +229,6 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
 
 
 def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan_id: str | None) -> None:
-    from plansmith.git_backend.messages import proposal_message, proposal_trailers
-    from plansmith.git_backend.worktree import ScratchWorktree
-
     settings, verb, loc = run.ws.settings, run.request.operation, run.loc
     ids = [i.id for i in run.applied]
     message, run.outcome.moves = proposal_message(

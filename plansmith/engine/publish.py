@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plansmith.errors import ConflictError, PlanError
+from plansmith.git_backend import checkpoints, proposals
+from plansmith.git_backend.messages import TRAILER_PLAN
+from plansmith.git_backend.proposals import commit_trailers
+from plansmith.git_backend.repo import current_branch, default_branch
+from plansmith.plan.roots import branch_component
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -60,9 +65,6 @@ def publish(
     ``base_branch`` (default: the branch checked out).
 
     A proposal branch that carries commits of the user's is left alone (a :class:`ConflictError`)."""
-    from plansmith.git_backend import proposals
-    from plansmith.git_backend.repo import current_branch, default_branch
-    from plansmith.plan.roots import branch_component
 
     name = plan_id or proposals.plan_name_of(trailer_plan(repo, commit))
     base = base_branch or current_branch(repo)
@@ -85,8 +87,6 @@ def publish(
 
 def trailer_plan(repo: RepoPaths, commit: str) -> str:
     """The ``Plansmith-Plan`` trailer of ``commit``: the plan a proposal commit is about."""
-    from plansmith.git_backend.messages import TRAILER_PLAN
-    from plansmith.git_backend.proposals import commit_trailers
 
     return commit_trailers(repo, commit)[TRAILER_PLAN]
 
@@ -110,7 +110,6 @@ def commit_and_publish(
 
     ``checkpoint`` is (plan, operation, items). On any failure the scratch worktree goes back to the
     checkpoint; on success the checkpoint is deleted (the proposal branch keeps the commit)."""
-    from plansmith.git_backend import checkpoints
 
     plan, operation, items = checkpoint
     with scratch.session():

@@ -14,7 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from plansmith.engine import publish
 from plansmith.engine.preflight import REJECTED, rejected_before
+from plansmith.git_backend.messages import proposal_subject, proposal_trailers
+from plansmith.git_backend.repo import resolve_commit
+from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.progress import plan_drift, sync_edits
 
@@ -87,8 +91,6 @@ def synced_files(
 
 
 def sync_message(plan_name: str, items: list[str], changes: list[MarkerChange]) -> str:
-    from plansmith.git_backend.messages import proposal_subject
-
     body = "\n".join(f"{c.path}:{c.line}: {c.before.strip()} → {c.after.strip()}" for c in changes)
     why = "The status markers made true: each phase or stage below is marked as its boxes say."
     return f"{proposal_subject(OPERATION, items, plan_name)}\n\n{why}\n\n{body}\n"
@@ -133,11 +135,6 @@ def _publish(
     plan_id: str | None,
     base_branch: str | None,
 ) -> dict[str, str]:
-    from plansmith.engine import publish
-    from plansmith.git_backend.messages import proposal_trailers
-    from plansmith.git_backend.repo import resolve_commit
-    from plansmith.git_backend.worktree import ScratchWorktree
-
     base = resolve_commit(repo, "HEAD")
     before = plan_files(files, loc)
     proposal = publish.commit_and_publish(

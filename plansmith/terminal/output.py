@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.terminal.text import analysis_text, proposal_line
+from plansmith.terminal.text import analysis_text, proposal_line, review_text
 
 if TYPE_CHECKING:
     from plansmith.config import LoadedSettings
@@ -34,8 +34,6 @@ def print_analysis(display: Display, analysis: Analysis) -> None:
 
 def print_review(display: Display, review: Review) -> None:
     if not display.rich:
-        from plansmith.terminal.text import review_text
-
         display.out.write(review_text(review) + "\n")
         return
     from plansmith.terminal.tables import review_view

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from plansmith.agents import CommandAgent, agent_from_settings
 from plansmith.engine.coordinator import committed_files, confirm
 from plansmith.engine.orchestrate import combine
 from plansmith.engine.orchestrate.record import files_at, record_step
@@ -47,6 +48,10 @@ from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.engine.publish import proposal_doc, publish
 from plansmith.engine.runner import Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import ConflictError, OrchestrateError, PlansmithError
+from plansmith.git_backend import checkpoints, full_worktree, proposals
+from plansmith.git_backend._fs import file_lock, read_json
+from plansmith.git_backend.cmd import git
+from plansmith.git_backend.repo import current_branch, resolve_commit, rev_parse
 from plansmith.plan.layout import build_plan, find_plans, locate_plan, plan_files
 from plansmith.plan.template import next_plan_number, one_line, plan_name
 
@@ -58,9 +63,6 @@ if TYPE_CHECKING:
 
 
 def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO | None) -> OrchestrateOutcome:
-    from plansmith.git_backend._fs import file_lock
-    from plansmith.git_backend.repo import current_branch
-
     description = request.description
     if not one_line(description):
         raise OrchestrateError(
@@ -109,7 +111,6 @@ def _warn(step: str, warning: str) -> None:
 
 def _agent(settings: Settings, name: str | None) -> Agent | None:
     """The configured agent program (``None`` without one: the built-in structural agent writes nothing)."""
-    from plansmith.agents import CommandAgent, agent_from_settings
 
     chosen = agent_from_settings(settings, name)
     return chosen if isinstance(chosen, CommandAgent) else None
@@ -118,8 +119,6 @@ def _agent(settings: Settings, name: str | None) -> Agent | None:
 def _known_plan_names(ws: Workspace, repo: RepoPaths, committed: Mapping[str, str], run: str) -> set[str]:
     """Plan names in use: committed, in the working tree, in open proposals and in other unfinished
     runs (not ``run``, which is being started over)."""
-    from plansmith.git_backend import proposals
-    from plansmith.git_backend._fs import read_json
 
     names = {loc.name for loc in find_plans(committed, ws.plans_dir)}
     names |= {loc.name for loc in find_plans(ws.files()[0], ws.plans_dir)}
@@ -138,8 +137,6 @@ def _known_plan_names(ws: Workspace, repo: RepoPaths, committed: Mapping[str, st
 
 
 def _new_state(ws: Workspace, repo: RepoPaths, run: str, description: str) -> RunState:
-    from plansmith.git_backend.repo import resolve_commit
-
     base = resolve_commit(repo, "HEAD")
     committed = committed_files(repo, ws.plans_dir, ws.settings.limits.max_plan_bytes)
     number = next_plan_number(_known_plan_names(ws, repo, committed, run))
@@ -158,7 +155,6 @@ def _new_state(ws: Workspace, repo: RepoPaths, run: str, description: str) -> Ru
 
 def _discard(repo: RepoPaths, orch_dir: Path, run: str) -> None:
     """Forget an earlier run of the same description: its checkpoints, worktrees and folders."""
-    from plansmith.git_backend import checkpoints, full_worktree
 
     prefix = f"refs/plansmith/checkpoints/{run}-"
     for ref in _refs(repo, prefix):
@@ -172,15 +168,12 @@ def _discard(repo: RepoPaths, orch_dir: Path, run: str) -> None:
 
 
 def _refs(repo: RepoPaths, prefix: str) -> list[str]:
-    from plansmith.git_backend.cmd import git
-
     out = git(["for-each-ref", "--format=%(refname)", prefix], cwd=repo.worktree).out
     return [line for line in out.splitlines() if line]
 
 
 def _check_resumable(repo: RepoPaths, state: RunState) -> None:
     """The last checkpoint's commit must still exist (its ref keeps it from ``git gc``)."""
-    from plansmith.git_backend.repo import rev_parse
 
     if rev_parse(repo, f"{state.head}^{{commit}}") != state.head:
         raise OrchestrateError(
@@ -350,7 +343,6 @@ def _keep(
 
 def _finish(run: _Run) -> OrchestrateOutcome:
     """Publish the line as one proposal, forget the checkpoints (the branch keeps the commits)."""
-    from plansmith.git_backend import checkpoints
 
     state, repo = run.state, run.repo
     prefix = run.ws.settings.proposal_prefix

@@ -17,6 +17,7 @@ from plansmith.engine import artifacts
 from plansmith.engine.orchestrate.workflow import SCHEMA
 from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.errors import OrchestrateError
+from plansmith.git_backend._fs import read_json, write_json_atomic
 
 Status = Literal["success", "failed", "skipped"]
 BLOCKED = "failed (run again to redo it first)"  # ends the reason of a step skipped for a failed dependency
@@ -186,8 +187,6 @@ class StepOutput:
 
 
 def load_state(path: Path, *, restart: bool) -> RunState | None:
-    from plansmith.git_backend._fs import read_json
-
     try:
         data = read_json(path, None)
         return None if data is None else RunState.from_json(data)
@@ -201,6 +200,4 @@ def load_state(path: Path, *, restart: bool) -> RunState | None:
 
 
 def save_state(orch_dir: Path, state: RunState) -> None:
-    from plansmith.git_backend._fs import write_json_atomic
-
     write_json_atomic(orch_dir / f"{state.run}.json", state.to_json())
