@@ -175,6 +175,7 @@ class Workspace:
 
 def open_workspace(repo_arg: str | None, overrides: Mapping[str, object] | None = None) -> Workspace:
     """Find the repository from ``--repo`` or the current folder, and load its settings."""
+    # lazy: pydantic, not for --version or the hook's fast path
     from plansmith.config import load_settings
 
     start = Path(repo_arg) if repo_arg else Path.cwd()

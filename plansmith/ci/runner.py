@@ -31,9 +31,9 @@ from plansmith.ci.dashboard_publish import refresh
 from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory
 from plansmith.ci.pending import Pending
 from plansmith.ci.review_requests import request_review
-from plansmith.commands.radar import radar_report
 from plansmith.engine.coordinator import committed_files
 from plansmith.engine.decisions import decide, plan_digest, propose_automatically
+from plansmith.engine.radar import radar_report
 from plansmith.errors import PlansmithError, UsageError
 from plansmith.git_backend import proposals, rejections
 from plansmith.git_backend import remote as remotes

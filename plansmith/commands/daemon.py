@@ -29,6 +29,7 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
     ``--once`` on a terminal (``display`` rich) shows the runs' operations live, with the log lines
     above them; the long-running daemon only logs, as a service does.
     """
+    # lazy: watchdog and APScheduler load only when the daemon really starts
     from plansmith.daemon.engine_handler import EngineHandler
     from plansmith.daemon.entry import run_daemon as run_loop
     from plansmith.daemon.scheduler import JobIntervals

@@ -1,7 +1,7 @@
 """``plansmith proposals [list] | show ID | approve ID | reject ID``: thin over the git backend's proposals.
 
 ``approve`` is one of the two ways plansmith writes the user's branch (with ``--merge``); the refusal
-rules live in :func:`plansmith.git_backend.proposals.approve`, not here. ``show`` gathers what a person
+rules live in :func:`plansmith.git_backend.approve.approve`, not here. ``show`` gathers what a person
 needs to judge a proposal (:class:`ProposalDetails`: the analysis before the change, what moved where,
 the files and the diff with renames detected; ``--stat`` and large proposals leave the diff out,
 ``--diff`` keeps it); :mod:`plansmith.terminal.show` prints it.
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 from plansmith.errors import PlansmithError, UsageError
 from plansmith.git_backend import proposals
+from plansmith.git_backend.approve import approve as approve_proposal
 from plansmith.git_backend.diffs import folder_move
 from plansmith.git_backend.messages import item_moves
 from plansmith.git_backend.proposal_details import ProposalDetails
@@ -137,7 +138,7 @@ def show_document(ws: Workspace, proposal_id: str, *, stat: bool = False) -> dic
 def approve_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
     """Merge the proposal into the current branch; ``{"approved", "kind", "head", "branch"}``."""
 
-    result = proposals.approve(ws.require_repo(), proposal_id, prefix=ws.settings.proposal_prefix)
+    result = approve_proposal(ws.require_repo(), proposal_id, prefix=ws.settings.proposal_prefix)
     return {
         "approved": proposal_id,
         "kind": result.kind,

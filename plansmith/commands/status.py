@@ -36,6 +36,7 @@ def status_document(ws: Workspace) -> dict[str, Any]:
 def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     import time
 
+    # lazy: the daemon package loads watchdog and APScheduler
     from plansmith.daemon.entry import daemon_status
 
     repo = ws.require_repo()
@@ -87,6 +88,7 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_OK
     display = display_for(args)
     if display.rich:
+        # lazy: rich, only for a terminal that shows it
         from plansmith.terminal.dashboard import dashboard_view
 
         display.console().print(dashboard_view(status, found))

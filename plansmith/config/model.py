@@ -61,7 +61,7 @@ class Thresholds(_Section):
 
     def for_analysis(self) -> AnalysisThresholds:
         """The same limits as the plan core's value, which the scorer takes."""
-        # late: settings are read by the hook, which never scores a plan
+        # lazy: settings are read by the hook, which never scores a plan
         from plansmith.plan.complexity import Thresholds as AnalysisThresholds
 
         return AnalysisThresholds(expand=self.expand, collapse=self.collapse)

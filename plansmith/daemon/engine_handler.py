@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff, RunContext, RunRecord
 from plansmith.discovery import catalog
+from plansmith.engine import decisions
 from plansmith.engine.coordinator import committed_files
-from plansmith.engine.decisions import decide, propose_automatically
+from plansmith.engine.decisions import decide
 from plansmith.errors import PlansmithError
 from plansmith.git_backend import proposals, session
 from plansmith.git_backend._fs import write_json_atomic
@@ -148,7 +149,7 @@ class EngineHandler:
     def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
         started = time.monotonic()
         try:
-            outcome = propose_automatically(self.ws, ref.location, progress=self.progress)
+            outcome = decisions.propose_automatically(self.ws, ref.location, progress=self.progress)
         except PlansmithError as exc:
             return RunRecord(ref.id, "failed", None, time.monotonic() - started, [exc.located()])
         if outcome is None:

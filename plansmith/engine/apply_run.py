@@ -4,7 +4,7 @@ Each round runs its operations with the parallel runner on the same base content
 coordinator applies the successful ones in order on top of each other (the main plan and its metadata
 are shared), writes an artifact per item, optionally lets an agent elaborate the new files, validates
 the result and publishes it through :mod:`plansmith.engine.publish`. It must not write the user's
-working tree, index, HEAD or branches (only ``--merge``, through ``proposals.approve``), and must not
+working tree, index, HEAD or branches (only ``--merge``, through ``approve.approve``), and must not
 print progress itself: it reports through ``out`` (the final lines) and the request's progress sink.
 """
 
@@ -22,7 +22,7 @@ from plansmith.engine.items import Item, ItemResult, OperationRequest, RunOutcom
 from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
-from plansmith.git_backend import proposals
+from plansmith.git_backend.approve import approve as approve_proposal
 from plansmith.git_backend.messages import proposal_message, proposal_trailers
 from plansmith.git_backend.repo import resolve_commit
 from plansmith.git_backend.worktree import ScratchWorktree
@@ -97,7 +97,7 @@ def execute(
     if not outcome.failed:
         artifacts.cleanup(run_dir, keep_on_failure=True)
     if request.merge and outcome.proposal is not None:
-        proposals.approve(repo, outcome.proposal["id"], prefix=ws.settings.proposal_prefix)
+        approve_proposal(repo, outcome.proposal["id"], prefix=ws.settings.proposal_prefix)
         outcome.merged = True
     return outcome
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith import discovery
 from plansmith.engine.apply_run import execute
-from plansmith.engine.decisions import leave_decided_alone
 from plansmith.engine.items import (
     TRANSFORMS,
     Item,
@@ -41,7 +40,9 @@ from plansmith.engine.preflight import (
     require_usable_name,
 )
 from plansmith.engine.runner import OpOutcome
+from plansmith.engine.structure_decisions import leave_decided_alone
 from plansmith.errors import ConfirmationRequired, PlansmithError
+from plansmith.git_backend.repo import worktree_status
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
@@ -71,7 +72,6 @@ __all__ = [
 
 def committed_files(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int) -> dict[str, str]:
     """The text of every file in a plan root at HEAD (``roots``: root patterns, or one folder)."""
-    from plansmith import discovery
 
     texts, problems = decode_files(discovery.committed_files(repo, "HEAD", roots), max_bytes=max_bytes)
     del problems  # undecodable files elsewhere do not block this plan; its own are checked below
@@ -189,8 +189,6 @@ def confirm(
 
 
 def _warn_uncommitted(ws: Workspace, loc: PlanLocation, out: TextIO | None) -> None:
-    from plansmith.git_backend.repo import worktree_status
-
     scope = loc.folder or loc.main_path
     dirty = [e.path for e in worktree_status(ws.require_repo(), [scope])]
     if dirty:

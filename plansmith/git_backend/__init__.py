@@ -23,5 +23,5 @@ Light (no GitPython, safe for the hook): ``cmd``, ``paths``, ``listing``, ``stag
 
 State lives in ``<common git dir>/plansmith/`` and refs under ``refs/plansmith/`` and
 ``refs/heads/<proposal prefix>``; nothing else of the user's repository is written, except by
-``proposals.approve``, which the user asks for. Ref updates are compare-and-swap ``git update-ref``.
+``approve.approve``, which the user asks for. Ref updates are compare-and-swap ``git update-ref``.
 """

@@ -46,7 +46,8 @@ def run_pre_commit(argv: Sequence[str] = (), *, cwd: Path | None = None, err: Te
     # unrelated commits, and parsing 200 plans would make every commit wait (424 ms -> ~80 ms).
     files = read_staged_files(root, folders, keep=lambda path: _plan_key(path, patterns) in keys)
 
-    from plansmith.discovery import validate_files  # the slow path only
+    # lazy: the hook's fast path (no plan staged) parses nothing
+    from plansmith.discovery import validate_files
 
     problems = sorted(validate_files(files, patterns))
     for warning in (p for p in problems if not p.is_error):

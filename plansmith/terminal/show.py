@@ -71,6 +71,7 @@ def print_proposal(display: Display, details: ProposalDetails) -> None:
     from rich.console import Group
     from rich.text import Text
 
+    # lazy: rich, only for a terminal that shows it
     from plansmith.terminal.tables import analysis_view
 
     console = display.console()

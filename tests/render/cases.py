@@ -136,7 +136,7 @@ def _short(loc: PlanLocation) -> str:
 
 def dashboard_case() -> Case:
     """The waves picture as the dashboard document carries it (issue 21), for the hostile plan."""
-    from plansmith.terminal.dashboard_markdown import DashboardData, PlanProgress, render
+    from plansmith.render.dashboard_markdown import DashboardData, PlanProgress, render
 
     plan = hostile_plan()
     analysis, waves = analyze_plan(plan), waves_of(plan)

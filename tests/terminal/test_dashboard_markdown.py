@@ -1,10 +1,10 @@
-"""The dashboard document (plansmith.terminal.dashboard_markdown), pure: the same values give the same
+"""The dashboard document (plansmith.render.dashboard_markdown), pure: the same values give the same
 bytes (what makes publishing idempotent), cells cannot break the tables, each section says when empty."""
 
 from __future__ import annotations
 
 from plansmith.plan.collisions import Finding
-from plansmith.terminal.dashboard_markdown import (
+from plansmith.render.dashboard_markdown import (
     DashboardData,
     PlanProgress,
     ProposalRow,
