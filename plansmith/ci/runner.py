@@ -31,7 +31,7 @@ from plansmith.ci.dashboard_publish import refresh
 from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory
 from plansmith.ci.pending import Pending
 from plansmith.ci.review_requests import request_review
-from plansmith.engine.coordinator import committed_files
+from plansmith.discovery import committed_texts
 from plansmith.engine.decisions import decide, plan_digest, propose_automatically
 from plansmith.engine.radar import radar_report
 from plansmith.errors import PlansmithError, UsageError
@@ -131,7 +131,7 @@ def run_ci(
     base_branch = pick_branch(repo, branch, env)
     remotes.ensure_remote_head(repo, remote)
     for attempt in range(1, PUSH_ATTEMPTS + 1):
-        run = _Run(ws, repo, remote, base_branch)
+        run = _CiRun(ws, repo, remote, base_branch)
         run.progress = progress
         run.fetch()
         run.handle_plans()
@@ -160,7 +160,7 @@ def _radar(ws: Workspace, remote: str) -> list[Finding]:
         return []
 
 
-class _Run:
+class _CiRun:
     def __init__(self, ws: Workspace, repo: RepoPaths, remote: str, base_branch: str) -> None:
         self.ws, self.repo, self.remote, self.base_branch = ws, repo, remote, base_branch
         self.prefix = ws.settings.proposal_prefix
@@ -225,7 +225,7 @@ class _Run:
 
     def handle_plans(self) -> None:
         roots = self.ws.plan_roots
-        files = committed_files(self.repo, roots, self.ws.settings.limits.max_plan_bytes)
+        files = committed_texts(self.repo, roots, self.ws.settings.limits.max_plan_bytes)
         existing = {p.branch: p for p in proposals.list_proposals(self.repo, prefix=self.prefix)}
         default = default_branch(self.repo)
         visited: set[str] = set()
@@ -283,7 +283,7 @@ class _Run:
         if outcome is not None and outcome.proposal is not None:
             self.report.failed |= bool(outcome.failed)  # a partial success is pushed, and still reported
             expected = self.remote_branches.get(f"refs/heads/{branch}")
-            commit = outcome.proposal["commit"]
+            commit = outcome.proposal.commit
             self.pending.append(Pending(pid, branch, commit, ref, decision.digest, expected, outcome))
         elif outcome is not None and outcome.failed:  # not remembered as handled: the next run tries again
             self._fail(pid, "; ".join(f"{o.item}: {o.error}" for o in outcome.operations if o.error))

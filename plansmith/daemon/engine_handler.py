@@ -19,14 +19,13 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from plansmith.atomic import write_json_atomic
 from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff, RunContext, RunRecord
-from plansmith.discovery import catalog
+from plansmith.discovery import catalog, committed_texts
 from plansmith.engine import decisions
-from plansmith.engine.coordinator import committed_files
 from plansmith.engine.decisions import decide
 from plansmith.errors import PlansmithError
 from plansmith.git_backend import proposals, session
-from plansmith.git_backend._fs import write_json_atomic
 from plansmith.git_backend.repo import current_branch
 from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.complexity import analyze_plan
@@ -68,7 +67,7 @@ class EngineHandler:
 
     def _committed(self) -> tuple[dict[str, str], list[PlanRef]]:
         repo = self.ws.require_repo()
-        files = committed_files(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
+        files = committed_texts(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
         return files, catalog(files, patterns=self.ws.plan_roots)
 
     # --- DaemonHandler ---------------------------------------------------------------------------
@@ -157,7 +156,7 @@ class EngineHandler:
         if outcome.skipped is not None:
             return RunRecord(ref.id, f"skipped: {outcome.skipped}", None, time.monotonic() - started)
         errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
-        branch = outcome.proposal["branch"] if outcome.proposal else None
+        branch = outcome.proposal.branch if outcome.proposal else None
         verb = outcome.operations[0].operation
         summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
         if outcome.moves:  # in one line, what moved where

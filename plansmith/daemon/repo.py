@@ -14,20 +14,15 @@ from pathlib import Path
 from plansmith.daemon.debounce import PlanKey, blob_id, group_by_plan, is_relevant_plan_file
 from plansmith.discovery import worktree_roots
 from plansmith.errors import GitError
-from plansmith.git_backend.paths import RepoPaths, find_repository
+from plansmith.git_backend.paths import RepoPaths
 from plansmith.git_backend.session import session_for
 from plansmith.git_backend.trees import files_under
 from plansmith.plan.roots import RootFolder, literal_prefixes, plan_key
 
-__all__ = ["RepoPaths", "Snapshot", "committed_snapshot", "discover", "head_branch", "worktree_snapshot"]
+__all__ = ["RepoPaths", "Snapshot", "committed_snapshot", "worktree_snapshot"]
 
 Snapshot = dict[PlanKey, dict[str, str]]
 """Plan -> (repository-relative path -> blob id)."""
-
-
-def discover(repo_root: Path) -> RepoPaths:
-    """Find the worktree root and git dirs for ``repo_root`` (any folder inside a worktree)."""
-    return find_repository(repo_root)
 
 
 def repository_gone(repo: RepoPaths) -> str | None:
@@ -37,11 +32,6 @@ def repository_gone(repo: RepoPaths) -> str | None:
     if (repo.git_dir / "HEAD").is_file() and (repo.common_dir / "objects").is_dir():
         return None
     return f"the repository {repo.root} is gone (deleted or moved); nothing left to watch"
-
-
-def head_branch(repo: RepoPaths) -> str | None:
-    """The full name of the checked-out branch (``refs/heads/main``), or None when HEAD is detached."""
-    return session_for(repo).symbolic_ref("HEAD")
 
 
 def committed_snapshot(repo: RepoPaths, roots: str | Sequence[str]) -> Snapshot:

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith.engine import artifacts, publish
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
-from plansmith.engine.items import Item, ItemResult, OperationRequest, RunOutcome, apply_item, choose_items
+from plansmith.engine.items import (
+    Item,
+    ItemResult,
+    OperationRequest,
+    ProposalRef,
+    RunOutcome,
+    apply_item,
+    choose_items,
+)
 from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
@@ -60,25 +68,39 @@ class PlanRun:
     results: list[RunResult] = field(default_factory=list)
 
 
-def execute(
-    ws: Workspace,
-    repo: RepoPaths,
-    files: dict[str, str],
-    loc: PlanLocation,
-    request: OperationRequest,
-    items: list[Item],
-    analysis: Analysis,
-    outcome: RunOutcome,
-    *,
-    plan_id: str | None = None,
-    decide: Decide | None = None,
-    out: TextIO | None = None,
-) -> RunOutcome:
-    """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
+@dataclass(frozen=True)
+class RunStart:
+    """What a confirmed run starts from: the workspace, the committed plan and its analysis, the request,
+    and how to ask (``decide``) and report (``out``)."""
 
+    ws: Workspace
+    repo: RepoPaths
+    request: OperationRequest
+    files: dict[str, str]  # the plan's committed files (the base every change is made against)
+    loc: PlanLocation
+    analysis: Analysis
+    plan_id: str | None = None
+    decide: Decide | None = None
+    out: TextIO | None = None
+
+
+def execute(start: RunStart, items: list[Item], outcome: RunOutcome) -> RunOutcome:
+    """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
+    ws, repo, request, plan_id = start.ws, start.repo, start.request, start.plan_id
     run_dir = artifacts.new_run_dir(repo.state_dir / "runs", request.operation)
+    base = resolve_commit(repo, "HEAD")
     run = PlanRun(
-        ws, repo, request, files, loc, analysis, outcome, run_dir, resolve_commit(repo, "HEAD"), decide, out
+        ws,
+        repo,
+        request,
+        start.files,
+        start.loc,
+        start.analysis,
+        outcome,
+        run_dir,
+        base,
+        start.decide,
+        start.out,
     )
     current, cur_loc = run_rounds(run, items)
     if request.agent and request.operation == "expand" and run.applied:
@@ -97,7 +119,7 @@ def execute(
     if not outcome.failed:
         artifacts.cleanup(run_dir, keep_on_failure=True)
     if request.merge and outcome.proposal is not None:
-        approve_proposal(repo, outcome.proposal["id"], prefix=ws.settings.proposal_prefix)
+        approve_proposal(repo, outcome.proposal.id, prefix=ws.settings.proposal_prefix)
         outcome.merged = True
     return outcome
 
@@ -246,18 +268,20 @@ def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan
     proposal = publish.commit_and_publish(
         run.repo,
         ScratchWorktree.ensure(run.repo, run.ws.plan_roots),
-        base=run.base,
-        before=run.files,
-        after=current,
-        message=message,
-        author=settings.commit.author,
-        trailers=trailers,
-        checkpoint=(plan_id or loc.name, verb, ids),
-        prefix=settings.proposal_prefix,
-        plan_id=plan_id,
-        base_branch=run.request.base_branch,
+        publish.ProposalCommit(
+            base=run.base,
+            before=run.files,
+            after=current,
+            message=message,
+            author=settings.commit.author,
+            trailers=trailers,
+            checkpoint=(plan_id or loc.name, verb, ids),
+            prefix=settings.proposal_prefix,
+            plan_id=plan_id,
+            base_branch=run.request.base_branch,
+        ),
     )
-    run.outcome.proposal = publish.proposal_doc(proposal)
+    run.outcome.proposal = ProposalRef.of(proposal)
 
 
 def elaborate(

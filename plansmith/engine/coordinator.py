@@ -13,13 +13,13 @@ and reports the result; the confirmed run itself is :mod:`plansmith.engine.apply
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith import discovery
-from plansmith.engine.apply_run import execute
+from plansmith.engine.apply_run import RunStart, execute
 from plansmith.engine.items import (
     TRANSFORMS,
     Item,
@@ -43,7 +43,6 @@ from plansmith.engine.runner import OpOutcome
 from plansmith.engine.structure_decisions import leave_decided_alone
 from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.git_backend.repo import worktree_status
-from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.render.analysis_table import analysis_text
@@ -64,18 +63,9 @@ __all__ = [
     "apply_item",
     "ask_on_failure",
     "choose_items",
-    "committed_files",
     "confirm",
     "run_request",
 ]
-
-
-def committed_files(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int) -> dict[str, str]:
-    """The text of every file in a plan root at HEAD (``roots``: root patterns, or one folder)."""
-
-    texts, problems = decode_files(discovery.committed_files(repo, "HEAD", roots), max_bytes=max_bytes)
-    del problems  # undecodable files elsewhere do not block this plan; its own are checked below
-    return texts
 
 
 def run_request(
@@ -89,7 +79,7 @@ def run_request(
     before the prompt (default: the plain table on ``out``; the terminal layer draws it to fit)."""
     repo = ws.require_repo()
     settings = ws.settings
-    files = committed_files(repo, ws.plan_roots, settings.limits.max_plan_bytes)
+    files = discovery.committed_texts(repo, ws.plan_roots, settings.limits.max_plan_bytes)
     refs = discovery.catalog(files, patterns=ws.plan_roots)
     ref = discovery.locate(refs, ws.plan_roots, request.plan, ws.rel_or_none(request.plan))
     if ref is None:
@@ -129,7 +119,8 @@ def run_request(
         _say(out, "nothing changed")
         return outcome
     decide = _asker(request.progress) if request.interactive else None
-    execute(ws, repo, files, loc, request, items, analysis, outcome, plan_id=ref.id, decide=decide, out=out)
+    start = RunStart(ws, repo, request, files, loc, analysis, plan_id=ref.id, decide=decide, out=out)
+    execute(start, items, outcome)
     _report(out, outcome)
     return outcome
 
@@ -245,11 +236,11 @@ def _report(out: TextIO | None, outcome: RunOutcome) -> None:
         out.write("no proposal was made\n")
         return
     p = outcome.proposal
-    out.write(f"\nproposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})\n")
+    out.write(f"\nproposal {p.id} on branch {p.branch} ({p.commit[:10]})\n")
     for move in outcome.moves:
         out.write(f"  {move}\n")
     if outcome.merged:
         out.write("merged into the current branch\n")
     else:
-        out.write(f"  approve: plansmith proposals approve {p['id']}   (or: git merge {p['branch']})\n")
-        out.write(f"  reject:  plansmith proposals reject {p['id']}    (or: git branch -D {p['branch']})\n")
+        out.write(f"  approve: plansmith proposals approve {p.id}   (or: git merge {p.branch})\n")
+        out.write(f"  reject:  plansmith proposals reject {p.id}    (or: git branch -D {p.branch})\n")

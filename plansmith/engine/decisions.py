@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from plansmith.discovery import catalog
-from plansmith.engine.coordinator import OperationRequest, committed_files, run_request
+from plansmith.discovery import catalog, committed_texts
+from plansmith.engine.coordinator import OperationRequest, run_request
 from plansmith.engine.items import ItemResult, RunOutcome
 from plansmith.engine.preflight import REJECTED, rejected_before
 from plansmith.engine.sync import OPERATION, run_sync
@@ -128,7 +128,7 @@ def _sync_alone(ws: Workspace, loc: PlanLocation, base_branch: str | None) -> Ru
     """A proposal of the finished phases' markers alone (nothing else was recommended); as a run
     outcome, one ``sync`` operation per item, so the daemon and CI report it like the others."""
 
-    files = committed_files(ws.require_repo(), ws.plan_roots, ws.settings.limits.max_plan_bytes)
+    files = committed_texts(ws.require_repo(), ws.plan_roots, ws.settings.limits.max_plan_bytes)
     plan_id = next((ref.id for ref in catalog(files, patterns=ws.plan_roots) if ref.location == loc), None)
     synced = run_sync(ws, loc, files, plan_id=plan_id, base_branch=base_branch, only_done=True)
     if not synced.items:

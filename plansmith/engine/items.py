@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.plan.complexity import Analysis
@@ -17,7 +17,34 @@ from plansmith.plan.ids import IdLike, item_id, item_name, natural_key
 from plansmith.plan.layout import PlanLocation
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 
+if TYPE_CHECKING:
+    from plansmith.git_backend.proposals import Proposal
+
 Verb = Literal["expand", "collapse"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRef:
+    """The proposal a run published, as runs report it; JSON only at the edge (:meth:`as_json`)."""
+
+    id: str
+    branch: str
+    commit: str
+    base: str
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> ProposalRef:
+        return cls(proposal.id, proposal.branch, proposal.commit, proposal.base)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> ProposalRef | None:
+        """The value back from a run state file (``None`` stays ``None``)."""
+        if data is None:
+            return None
+        return cls(str(data["id"]), str(data["branch"]), str(data["commit"]), str(data["base"]))
+
+    def as_json(self) -> dict[str, str]:
+        return {"id": self.id, "branch": self.branch, "commit": self.commit, "base": self.base}
 
 
 @dataclass(frozen=True)
@@ -71,7 +98,7 @@ class ItemResult:
 @dataclass
 class RunOutcome:
     plan: str
-    proposal: dict[str, str] | None = None
+    proposal: ProposalRef | None = None
     operations: list[ItemResult] = field(default_factory=list)
     merged: bool = False
     dry_run: bool = False
@@ -96,7 +123,7 @@ class RunOutcome:
     def as_json(self) -> dict[str, object]:
         doc: dict[str, object] = {
             "plan": self.plan,
-            "proposal": self.proposal,
+            "proposal": None if self.proposal is None else self.proposal.as_json(),
             "operations": [o.as_json() for o in self.operations],
             "summary": {"total": len(self.operations), "successful": self.successful, "failed": self.failed},
             "merged": self.merged,

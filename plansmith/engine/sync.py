@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plansmith.engine import publish
+from plansmith.engine.items import ProposalRef
 from plansmith.engine.preflight import REJECTED, rejected_before
 from plansmith.git_backend.messages import proposal_subject, proposal_trailers
 from plansmith.git_backend.repo import resolve_commit
@@ -45,7 +46,7 @@ class SyncOutcome:
     plan: str
     items: list[str] = field(default_factory=list)
     changes: list[MarkerChange] = field(default_factory=list)
-    proposal: dict[str, str] | None = None
+    proposal: ProposalRef | None = None
     skipped: str | None = None
     dry_run: bool = False
 
@@ -54,7 +55,7 @@ class SyncOutcome:
             "plan": self.plan,
             "items": self.items,
             "changes": [c.as_json() for c in self.changes],
-            "proposal": self.proposal,
+            "proposal": None if self.proposal is None else self.proposal.as_json(),
         }
         if self.skipped is not None:
             doc["skipped"] = self.skipped
@@ -134,23 +135,25 @@ def _publish(
     outcome: SyncOutcome,
     plan_id: str | None,
     base_branch: str | None,
-) -> dict[str, str]:
+) -> ProposalRef:
     base = resolve_commit(repo, "HEAD")
     before = plan_files(files, loc)
     proposal = publish.commit_and_publish(
         repo,
         ScratchWorktree.ensure(repo, ws.plan_roots),
-        base=base,
-        before=before,
-        after={**before, **changed},
-        message=sync_message(loc.name, outcome.items, outcome.changes),
-        author=ws.settings.commit.author,
-        trailers=proposal_trailers(
-            plan=loc.main_path, operation=OPERATION, items=outcome.items, base=base, run="sync"
+        publish.ProposalCommit(
+            base=base,
+            before=before,
+            after={**before, **changed},
+            message=sync_message(loc.name, outcome.items, outcome.changes),
+            author=ws.settings.commit.author,
+            trailers=proposal_trailers(
+                plan=loc.main_path, operation=OPERATION, items=outcome.items, base=base, run="sync"
+            ),
+            checkpoint=(plan_id or loc.name, OPERATION, outcome.items),
+            prefix=ws.settings.proposal_prefix,
+            plan_id=plan_id,
+            base_branch=base_branch,
         ),
-        checkpoint=(plan_id or loc.name, OPERATION, outcome.items),
-        prefix=ws.settings.proposal_prefix,
-        plan_id=plan_id,
-        base_branch=base_branch,
     )
-    return publish.proposal_doc(proposal)
+    return ProposalRef.of(proposal)
