@@ -461,3 +461,14 @@ def test_the_checks_see_a_violation_and_a_cycle() -> None:
     assert _layer("plansmith.terminal.text") not in LAYER_IMPORTS["git_backend"]
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _import_cycles(graph) == [{"a", "b", "c"}]
+
+
+def test_no_two_classes_of_one_name_in_the_package() -> None:
+    """A name says which thing it is (issue 19): ``_Run``, ``Item``, ``Thresholds`` were each two or
+    three different things."""
+    homes: dict[str, list[str]] = {}
+    for path, tree in _sources().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                homes.setdefault(node.name, []).append(_relative(path))
+    assert {name: where for name, where in homes.items() if len(where) > 1} == {}

@@ -29,7 +29,7 @@ from plansmith.plan.progress import plan_drift
 from plansmith.plan.waves import compute_waves
 from plansmith.render.dashboard_markdown import (
     DashboardData,
-    PlanProgress,
+    PlanProgressRow,
     ProposalRow,
     RejectionRow,
     WaitingItem,
@@ -112,7 +112,7 @@ def _add_plan(
     analysis = analyze_plan(plan, ws.settings.thresholds.for_analysis())
     done, total = _tasks(plan)
     waves = _waves(plan, analysis) if done < total else None
-    data.plans.append(PlanProgress(ref.id, loc.main_path, done, total, _drift(plan), waves))
+    data.plans.append(PlanProgressRow(ref.id, loc.main_path, done, total, _drift(plan), waves))
     mine = [p for p in found if p.plan == loc.main_path]
     for item in analysis.recommended("expand"):
         if any(item.id in p.items and p.state != "edited" for p in mine):

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Literal, TextIO
 from plansmith.engine import artifacts, publish
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.engine.items import (
-    Item,
     ItemResult,
     OperationRequest,
     ProposalRef,
+    RunItem,
     RunOutcome,
     apply_item,
     choose_items,
@@ -63,7 +63,7 @@ class PlanRun:
     base: str
     decide: Decide | None = None
     out: TextIO | None = None
-    applied: list[Item] = field(default_factory=list)
+    applied: list[RunItem] = field(default_factory=list)
     children: dict[str, str] = field(default_factory=dict)  # item id -> the file its expansion created
     results: list[RunResult] = field(default_factory=list)
 
@@ -84,7 +84,7 @@ class RunStart:
     out: TextIO | None = None
 
 
-def execute(start: RunStart, items: list[Item], outcome: RunOutcome) -> RunOutcome:
+def execute(start: RunStart, items: list[RunItem], outcome: RunOutcome) -> RunOutcome:
     """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
     ws, repo, request, plan_id = start.ws, start.repo, start.request, start.plan_id
     run_dir = artifacts.new_run_dir(repo.state_dir / "runs", request.operation)
@@ -124,7 +124,7 @@ def execute(start: RunStart, items: list[Item], outcome: RunOutcome) -> RunOutco
     return outcome
 
 
-def run_rounds(run: PlanRun, items: list[Item]) -> tuple[dict[str, str], PlanLocation]:
+def run_rounds(run: PlanRun, items: list[RunItem]) -> tuple[dict[str, str], PlanLocation]:
     """The first round, and with ``--auto-analysis`` a second one for the stages of phases expanded
     just now that are still too complex (the hierarchy review)."""
     current, cur_loc = run_round(run, items, run.files, run.loc)
@@ -140,13 +140,13 @@ def run_rounds(run: PlanRun, items: list[Item]) -> tuple[dict[str, str], PlanLoc
 
 
 def run_round(
-    run: PlanRun, items: list[Item], base_files: dict[str, str], base_loc: PlanLocation
+    run: PlanRun, items: list[RunItem], base_files: dict[str, str], base_loc: PlanLocation
 ) -> tuple[dict[str, str], PlanLocation]:
     """Operations in parallel on ``base_files``, then applied in order by this one coordinator."""
     verb = run.request.operation
     settings = run.ws.settings
 
-    def make_op(item: Item) -> Operation:
+    def make_op(item: RunItem) -> Operation:
         def op(ctx: AttemptContext) -> OpOutcome:
             del ctx
             return OpOutcome.ok(apply_item(base_files, base_loc, verb, item))
@@ -178,7 +178,7 @@ def _computed_on(op_outcome: OpOutcome, current: dict[str, str], base_files: dic
 
 def _apply_one(
     run: PlanRun,
-    item: Item,
+    item: RunItem,
     op_outcome: OpOutcome,
     current: dict[str, str],
     cur_loc: PlanLocation,

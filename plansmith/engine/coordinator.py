@@ -22,9 +22,9 @@ from plansmith import discovery
 from plansmith.engine.apply_run import RunStart, execute
 from plansmith.engine.items import (
     TRANSFORMS,
-    Item,
     ItemResult,
     OperationRequest,
+    RunItem,
     RunOutcome,
     Verb,
     apply_item,
@@ -55,9 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TRANSFORMS",
-    "Item",
     "ItemResult",
     "OperationRequest",
+    "RunItem",
     "RunOutcome",
     "Verb",
     "apply_item",
@@ -127,14 +127,14 @@ def run_request(
 
 def _items_of(
     repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, request: OperationRequest
-) -> tuple[list[Item], list[str]]:
+) -> tuple[list[RunItem], list[str]]:
     """The items to run, and the recommended ones left alone because a person decided otherwise."""
     if request.auto:
         recommended = choose_items(analysis, request.operation)
         return leave_decided_alone(repo, loc, plan, analysis, recommended, request.operation)
     # An unknown item, or one in a wrong state, is refused here: no run folder, no ref, no artifact.
     named = request.items or ((request.phase or 0, request.stage),)
-    items = in_apply_order(unique_items([Item(phase, stage) for phase, stage in named]), request.operation)
+    items = in_apply_order(unique_items([RunItem(phase, stage) for phase, stage in named]), request.operation)
     for item in items:
         require_item(plan, item.phase, item.stage)
         require_item_state(plan, request.operation, item.phase, item.stage)
@@ -194,7 +194,7 @@ def _dry_run(
     files: dict[str, str],
     loc: PlanLocation,
     verb: Verb,
-    items: list[Item],
+    items: list[RunItem],
     outcome: RunOutcome,
     out: TextIO | None,
 ) -> RunOutcome:

@@ -67,7 +67,7 @@ class OperationRequest:
 
 
 @dataclass(frozen=True)
-class Item:
+class RunItem:
     phase: IdLike
     stage: IdLike | None
 
@@ -146,20 +146,22 @@ TRANSFORMS: dict[tuple[Verb, bool], Callable[..., Change]] = {
 }
 
 
-def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: Item) -> Change:
+def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: RunItem) -> Change:
     transform = TRANSFORMS[(verb, item.stage is not None)]
     if item.stage is None:
         return transform(files, loc, item.phase)
     return transform(files, loc, item.phase, item.stage)
 
 
-def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
+def choose_items(analysis: Analysis, verb: Verb) -> list[RunItem]:
     """Every recommended item, in the order the coordinator applies them (stages before phases when
     collapsing, so a phase is collapsed after the stages it holds)."""
-    return in_apply_order([Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb)
+    return in_apply_order(
+        [RunItem(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb
+    )
 
 
-def unique_items(items: list[Item]) -> list[Item]:
+def unique_items(items: list[RunItem]) -> list[RunItem]:
     """``items`` with each item once (first mention kept): ``phase_1`` named twice is one operation, not
     two operations on the same part of the plan."""
     seen: set[str] = set()
@@ -171,7 +173,7 @@ def unique_items(items: list[Item]) -> list[Item]:
     return kept
 
 
-def in_apply_order(items: list[Item], verb: Verb) -> list[Item]:
+def in_apply_order(items: list[RunItem], verb: Verb) -> list[RunItem]:
     """``items`` in the order the coordinator applies them: as given, but when collapsing stages first
     and phases from the last to the first, so a phase is collapsed after the stages it holds."""
     if verb == "collapse":

@@ -14,7 +14,7 @@ from plansmith.git_backend import rejections
 from plansmith.plan.structure import flipped, item_states
 
 if TYPE_CHECKING:
-    from plansmith.engine.items import Item, Verb
+    from plansmith.engine.items import RunItem, Verb
     from plansmith.git_backend.repo import RepoPaths
     from plansmith.plan.complexity import Analysis
     from plansmith.plan.layout import PlanLocation
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 def leave_decided_alone(
-    repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, items: list[Item], verb: Verb
-) -> tuple[list[Item], list[str]]:
+    repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, items: list[RunItem], verb: Verb
+) -> tuple[list[RunItem], list[str]]:
     """``items`` without those that would reverse a person's structure decision, and why each was left
     alone. Notes the structure seen now: an item whose structure changed since the last automatic look
     was changed by a person (plansmith never writes their branch unless they approve), which is a
@@ -45,7 +45,7 @@ def leave_decided_alone(
 
     decided = rejections.update_structure(repo, loc.folder or loc.main_path.removesuffix(".md"), update)
     scores = {it.id: it.score for it in analysis.items}
-    kept: list[Item] = []
+    kept: list[RunItem] = []
     left: list[str] = []
     for item in items:
         if item.id not in decided:

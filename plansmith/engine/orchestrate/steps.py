@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plansmith.agents import AgentRequest
-from plansmith.engine.coordinator import Item, apply_item
+from plansmith.engine.coordinator import RunItem, apply_item
 from plansmith.engine.elaborate import CONTEXT_LIMIT, write_copy
 from plansmith.engine.orchestrate.state import RunState, StepOutput
 from plansmith.engine.orchestrate.workflow import (
@@ -238,7 +238,9 @@ def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
     plan = build_plan(files, loc)
     thresholds = settings.thresholds.for_analysis()
     analysis = analyze_plan(plan, thresholds)
-    items = [Item(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None]
+    items = [
+        RunItem(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None
+    ]
     if not items:
         return StepOutput(
             "skipped", error=f"no phase scores above the expand threshold ({thresholds.expand})"
