@@ -23,7 +23,6 @@ from plansmith.git_backend.rejections import listed
 from plansmith.git_backend.repo import current_branch, default_branch, resolve_commit
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import analyze_plan
-from plansmith.plan.layout import build_plan, plan_files
 from plansmith.plan.mermaid import waves_flowchart
 from plansmith.plan.progress import plan_drift
 from plansmith.plan.waves import compute_waves
@@ -34,6 +33,7 @@ from plansmith.render.dashboard_markdown import (
     RejectionRow,
     WaitingItem,
 )
+from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -104,7 +104,7 @@ def _add_plan(
 ) -> None:
     loc = ref.location
     try:
-        plan = build_plan(plan_files(texts, loc), loc)
+        plan = plan_from_files(texts, loc)
     except PlansmithError:
         return  # an unreadable plan: `validate` says why; the dashboard shows the others
     if not plan.phases:

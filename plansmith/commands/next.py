@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
 from plansmith.errors import UsageError
-from plansmith.plan.layout import build_plan, plan_files
 from plansmith.plan.ready import in_wave_order, ready_phases, trim_to_budget
+from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.plan.model import Plan
@@ -28,7 +28,7 @@ def chosen_plans(ws: Workspace, plan: str | None) -> list[Plan]:
     if plan is not None:
         return [ws.plan(plan_arg(ws, plan))]
     texts, _ = ws.files()
-    return [build_plan(plan_files(texts, ref.location), ref.location) for ref in ws.plans()]
+    return [plan_from_files(texts, ref.location) for ref in ws.plans()]
 
 
 def next_document(ws: Workspace, plan: str | None = None, budget: int | None = None) -> dict[str, object]:

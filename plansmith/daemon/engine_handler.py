@@ -29,7 +29,7 @@ from plansmith.git_backend import proposals, session
 from plansmith.git_backend.repo import current_branch
 from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.complexity import analyze_plan
-from plansmith.plan.layout import build_plan, plan_files
+from plansmith.snapshot import plan_from_files
 from plansmith.workspace import open_workspace
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class EngineHandler:
             if ref.key not in plans:
                 continue
             loc = ref.location
-            analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), thresholds)
+            analysis = analyze_plan(plan_from_files(texts, loc), thresholds)
             for item in analysis.items:
                 if item.recommendation == "keep":
                     continue

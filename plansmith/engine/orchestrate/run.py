@@ -54,8 +54,9 @@ from plansmith.git_backend import checkpoints, full_worktree, proposals
 from plansmith.git_backend.cmd import git
 from plansmith.git_backend.repo import current_branch, resolve_commit, rev_parse
 from plansmith.git_backend.state_files import file_lock, read_json
-from plansmith.plan.layout import build_plan, find_plans, locate_plan, plan_files
+from plansmith.plan.layout import find_plans, locate_plan
 from plansmith.plan.template import next_plan_number, one_line, plan_name
+from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.agents import Agent
@@ -274,7 +275,7 @@ def _implement_waves(run: _OrchestrateRun, selection: PhaseSelection) -> list[li
     loc = locate_plan(files, run.state.plan_path, run.ws.plans_dir)
     if loc is None:
         return []
-    return implement_waves(build_plan(plan_files(files, loc), loc), selection)
+    return implement_waves(plan_from_files(files, loc), selection)
 
 
 def _blocked(state: RunState, step: StepSpec) -> str | None:

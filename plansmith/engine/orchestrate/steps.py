@@ -37,6 +37,7 @@ from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_fi
 from plansmith.plan.parser import decode
 from plansmith.plan.template import one_line, render_plan
 from plansmith.plan.validate import validate_plan
+from plansmith.snapshot import plan_from_files
 from plansmith.workspace import read_tree
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ def implement_phase(ctx: StepContext, step: StepSpec) -> StepOutput:
     loc = locate_plan(ctx.files, state.plan_path, ctx.ws.plans_dir)
     if loc is None:
         return StepOutput("failed", error=f"{state.plan_path}: the plan is missing")
-    plan = build_plan(plan_files(ctx.files, loc), loc)
+    plan = plan_from_files(ctx.files, loc)
     phase = next((p for p in plan.phases if str(p.number) == step.phase), None)
     if phase is None:
         what = f"wave {step.phase[5:]}" if step.phase.startswith("wave:") else f"phase {step.phase}"
@@ -294,9 +295,7 @@ def implement_phase(ctx: StepContext, step: StepSpec) -> StepOutput:
 def _implement_in(ctx: StepContext, step: StepSpec, loc: PlanLocation, phase: Any, tree: Any) -> StepOutput:
     assert ctx.agent is not None
     state = ctx.state
-    doc = next(
-        d for d in build_plan(plan_files(ctx.files, loc), loc).documents if d.path == phase.content_path
-    )
+    doc = next(d for d in plan_from_files(ctx.files, loc).documents if d.path == phase.content_path)
     item_text = "".join(doc.lines[phase.content.start : phase.content.end])
     report = _step_dir(ctx, step) / "report.md"
     result = ctx.agent.run(
@@ -350,6 +349,6 @@ def plan_problems_after(ctx: StepContext, root: Path, loc: PlanLocation) -> str 
     now = locate_plan(files, loc.main_path, ctx.ws.plans_dir)
     if now is None:
         return f"{loc.main_path} is gone"
-    before = {p.code for p in validate_plan(build_plan(plan_files(ctx.files, loc), loc))}
-    new = [p for p in validate_plan(build_plan(plan_files(files, now), now)) if p.code not in before]
+    before = {p.code for p in validate_plan(plan_from_files(ctx.files, loc))}
+    new = [p for p in validate_plan(plan_from_files(files, now)) if p.code not in before]
     return new[0].render() if new else None
