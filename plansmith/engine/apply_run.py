@@ -48,26 +48,6 @@ if TYPE_CHECKING:
 Decide = Callable[[OpOutcome], Literal["retry", "skip", "abort"]]
 
 
-@dataclass
-class PlanRun:
-    """One confirmed run: what it started from and what it has applied so far."""
-
-    ws: Workspace
-    repo: RepoPaths
-    request: OperationRequest
-    files: dict[str, str]  # the plan's committed files (the base every change is made against)
-    loc: PlanLocation
-    analysis: Analysis
-    outcome: RunOutcome
-    run_dir: Path
-    base: str
-    decide: Decide | None = None
-    out: TextIO | None = None
-    applied: list[RunItem] = field(default_factory=list)
-    children: dict[str, str] = field(default_factory=dict)  # item id -> the file its expansion created
-    results: list[RunResult] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class RunStart:
     """What a confirmed run starts from: the workspace, the committed plan and its analysis, the request,
@@ -84,24 +64,25 @@ class RunStart:
     out: TextIO | None = None
 
 
+@dataclass
+class PlanRun:
+    """One confirmed run: what it started from and what it has applied so far."""
+
+    start: RunStart
+    outcome: RunOutcome
+    run_dir: Path
+    base: str
+    applied: list[RunItem] = field(default_factory=list)
+    children: dict[str, str] = field(default_factory=dict)  # item id -> the file its expansion created
+    results: list[RunResult] = field(default_factory=list)
+
+
 def execute(start: RunStart, items: list[RunItem], outcome: RunOutcome) -> RunOutcome:
     """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
     ws, repo, request, plan_id = start.ws, start.repo, start.request, start.plan_id
     run_dir = artifacts.new_run_dir(repo.state_dir / "runs", request.operation)
     base = resolve_commit(repo, "HEAD")
-    run = PlanRun(
-        ws,
-        repo,
-        request,
-        start.files,
-        start.loc,
-        start.analysis,
-        outcome,
-        run_dir,
-        base,
-        start.decide,
-        start.out,
-    )
+    run = PlanRun(start, outcome, run_dir, base)
     current, cur_loc = run_rounds(run, items)
     if request.agent and request.operation == "expand" and run.applied:
         current, cur_loc = elaborate(run, current, cur_loc)
@@ -127,14 +108,14 @@ def execute(start: RunStart, items: list[RunItem], outcome: RunOutcome) -> RunOu
 def run_rounds(run: PlanRun, items: list[RunItem]) -> tuple[dict[str, str], PlanLocation]:
     """The first round, and with ``--auto-analysis`` a second one for the stages of phases expanded
     just now that are still too complex (the hierarchy review)."""
-    current, cur_loc = run_round(run, items, run.files, run.loc)
-    if run.request.auto and run.request.operation == "expand" and run.applied:
-        again = analyze_plan(build_plan(current, cur_loc), run.analysis.thresholds)
+    current, cur_loc = run_round(run, items, run.start.files, run.start.loc)
+    if run.start.request.auto and run.start.request.operation == "expand" and run.applied:
+        again = analyze_plan(build_plan(current, cur_loc), run.start.analysis.thresholds)
         tried = {i.id for i in items}
         second = [i for i in choose_items(again, "expand") if i.id not in tried]
         if second:
-            if run.out is not None:
-                run.out.write(f"second round: {', '.join(i.id for i in second)}\n")
+            if run.start.out is not None:
+                run.start.out.write(f"second round: {', '.join(i.id for i in second)}\n")
             current, cur_loc = run_round(run, second, current, cur_loc)
     return current, cur_loc
 
@@ -143,8 +124,8 @@ def run_round(
     run: PlanRun, items: list[RunItem], base_files: dict[str, str], base_loc: PlanLocation
 ) -> tuple[dict[str, str], PlanLocation]:
     """Operations in parallel on ``base_files``, then applied in order by this one coordinator."""
-    verb = run.request.operation
-    settings = run.ws.settings
+    verb = run.start.request.operation
+    settings = run.start.ws.settings
 
     def make_op(item: RunItem) -> Operation:
         def op(ctx: AttemptContext) -> OpOutcome:
@@ -159,8 +140,8 @@ def run_round(
         timeout_s=settings.retry.base_timeout_s,
         factor=settings.retry.factor,
         max_attempts=settings.retry.max_attempts,
-        decide_on_failure=run.decide,
-        progress=None if run.request.agent and verb == "expand" else run.request.progress,
+        decide_on_failure=run.start.decide,
+        progress=None if run.start.request.agent and verb == "expand" else run.start.request.progress,
     )
     run.results.append(result)
     current, cur_loc = base_files, base_loc
@@ -185,7 +166,7 @@ def _apply_one(
     base_files: dict[str, str],
 ) -> tuple[dict[str, str], PlanLocation]:
     """Apply one computed item on top of the earlier ones and write its artifact."""
-    verb = run.request.operation
+    verb = run.start.request.operation
     status, error = op_outcome.status, op_outcome.error
     change: Change | None = None
     if status == "success":
@@ -238,8 +219,10 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
         after = validate_plan(after_plan) if run.applied else []
         # The plan's problems from before the run matter only when the result has problems (seconds on
         # a 100,000-phase plan, issue 18).
-        before = {p.code for p in validate_plan(build_plan(run.files, run.loc))} if after else set()
-    untouched = {path for path, text in run.files.items() if current.get(path) == text}
+        before = (
+            {p.code for p in validate_plan(build_plan(run.start.files, run.start.loc))} if after else set()
+        )
+    untouched = {path for path, text in run.start.files.items() if current.get(path) == text}
     # A problem is the run's doing only if it is new and about a file the run wrote.
     new_problems = [p for p in after if p.code not in before and p.path not in untouched]
     if new_problems:
@@ -251,26 +234,26 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
 
 
 def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan_id: str | None) -> None:
-    settings, verb, loc = run.ws.settings, run.request.operation, run.loc
+    settings, verb, loc = run.start.ws.settings, run.start.request.operation, run.start.loc
     ids = [i.id for i in run.applied]
     message, run.outcome.moves = proposal_message(
         verb,
         ids,
         loc.name,
-        build_plan(run.files, loc),
-        run.analysis,
+        build_plan(run.start.files, loc),
+        run.start.analysis,
         after,
-        analyze_plan(after, run.analysis.thresholds),
+        analyze_plan(after, run.start.analysis.thresholds),
     )
     trailers = proposal_trailers(
         plan=loc.main_path, operation=verb, items=ids, base=run.base, run=run.run_dir.name
     )
     proposal = publish.commit_and_publish(
-        run.repo,
-        ScratchWorktree.ensure(run.repo, run.ws.plan_roots),
+        run.start.repo,
+        ScratchWorktree.ensure(run.start.repo, run.start.ws.plan_roots),
         publish.ProposalCommit(
             base=run.base,
-            before=run.files,
+            before=run.start.files,
             after=current,
             message=message,
             author=settings.commit.author,
@@ -278,7 +261,7 @@ def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan
             checkpoint=(plan_id or loc.name, verb, ids),
             prefix=settings.proposal_prefix,
             plan_id=plan_id,
-            base_branch=run.request.base_branch,
+            base_branch=run.start.request.base_branch,
         ),
     )
     run.outcome.proposal = ProposalRef.of(proposal)
@@ -288,7 +271,7 @@ def elaborate(
     run: PlanRun, current: dict[str, str], cur_loc: PlanLocation
 ) -> tuple[dict[str, str], PlanLocation]:
     """Let the agent rewrite each new file; keep what it passes, drop items whose required agent failed."""
-    request = run.request
+    request = run.start.request
     assert request.agent is not None
     jobs = [
         Elaboration(
@@ -298,7 +281,7 @@ def elaborate(
         if item.id in run.children
     ]
     results, agent_run = elaborate_all(
-        run.ws.settings,
+        run.start.ws.settings,
         request.agent,
         request.agent_required,
         cur_loc.main_path,
@@ -315,7 +298,7 @@ def elaborate(
             _merge_elaboration(run, res, r.warnings, r.failed, r.details)
     kept = [item for item in run.applied if item.id not in failed]
     if failed:  # rebuild without the items whose required elaboration failed
-        current, cur_loc = run.files, run.loc
+        current, cur_loc = run.start.files, run.start.loc
         for item in kept:
             change = apply_item(current, cur_loc, "expand", item)
             current, cur_loc = change.files, change.location
@@ -335,7 +318,7 @@ def _merge_elaboration(
     for warning in warnings:
         print(f"plansmith: warning: {res.item}: {warning}", file=sys.stderr)
     if failed is not None:
-        res.status, res.error = "failed", f"agent {run.request.agent}: {failed}"
+        res.status, res.error = "failed", f"agent {run.start.request.agent}: {failed}"
     if res.artifact is not None:
         record = artifacts.read_artifact(Path(res.artifact))
         status = "failed" if failed is not None else record.status
