@@ -264,14 +264,14 @@ class _CiRun:
         self, pid: str, branch: str, ref: PlanRef, files: Mapping[str, str], existing: Proposal | None
     ) -> None:
         loc = ref.location
-        handled = self.memory.handled_digest(self.base_branch, ref.id)
+        handled = self.memory.handled.digest(self.base_branch, ref.id)
         decision = decide(self.repo, loc, files, handled=handled, existing=existing)
         if decision.action == "unchanged":
             self.report.unchanged.append(pid)
             return
         if decision.reason is not None:  # edited or rejected: decided for this content
             self._skip(pid, decision.reason)
-            self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
+            self.memory.handled.remember(self.base_branch, ref.id, decision.digest)
             return
         try:
             outcome = propose_automatically(
@@ -289,7 +289,7 @@ class _CiRun:
             self._fail(pid, "; ".join(f"{o.item}: {o.error}" for o in outcome.operations if o.error))
         else:
             self._skip(pid, (outcome.skipped if outcome is not None else None) or "nothing to do")
-            self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
+            self.memory.handled.remember(self.base_branch, ref.id, decision.digest)
 
     def _skip(self, pid: str, reason: str) -> None:
         self.report.skipped.append({"id": pid, "reason": reason})
@@ -312,7 +312,7 @@ class _CiRun:
                 "base_branch": self.base_branch,
                 "content_hash": pending.digest,
             }
-            self.memory.remember_handled(self.base_branch, pending.plan.id, pending.digest)
+            self.memory.handled.remember(self.base_branch, pending.plan.id, pending.digest)
         memory: str | None = None
         if self.memory != self.base_memory:
             memory = commit_files(

@@ -24,6 +24,7 @@ from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff
 from plansmith.discovery import catalog, committed_texts
 from plansmith.engine import decisions
 from plansmith.engine.decisions import decide
+from plansmith.engine.handled import HandledDigests
 from plansmith.errors import PlansmithError
 from plansmith.git_backend import proposals, session
 from plansmith.git_backend.repo import current_branch
@@ -53,16 +54,16 @@ class EngineHandler:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _handled(self) -> dict[str, dict[str, str]]:
+    def _handled(self) -> HandledDigests:
         try:
             data = json.loads(self.handled_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+            return HandledDigests()
+        return HandledDigests.from_json(data)
 
     def _remember(self, branch: str, plan: str, digest: str) -> None:
         data = self._handled()
-        data.setdefault(branch, {})[plan] = digest
+        data.remember(branch, plan, digest)
         write_json_atomic(self.handled_path, data)
 
     def _committed(self) -> tuple[dict[str, str], list[PlanRef]]:
@@ -175,9 +176,7 @@ class EngineHandler:
             return []
         # Forget what was handled for them so that they are recomputed on the new base.
         data = self._handled()
-        for plans in data.values():
-            for ref in refs:
-                plans.pop(ref.id, None)
+        data.forget(ref.id for ref in refs)
 
         write_json_atomic(self.handled_path, data)
         return self.handle_committed(sorted({ref.key for ref in refs}), ctx)
