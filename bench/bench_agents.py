@@ -73,7 +73,7 @@ GOAL_SECOND_ROUND = 1.25  # 12 operations at --parallel 6: one more round, not t
 ROUND_SCRIPT = """
 import json, sys, tempfile, time
 from pathlib import Path
-from plansmith.engine.coordinator import Item, apply_item
+from plansmith.engine.coordinator import RunItem, apply_item
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
 from plansmith.plan.layout import locate_plan
 from plansmith.workspace import open_workspace
@@ -84,7 +84,7 @@ files = {rel: Path(rel).read_text()}
 current, loc = files, locate_plan(files, rel, ws.plans_dir)
 jobs = []
 for n in range(1, count + 1):
-    change = apply_item(current, loc, "expand", Item(n, None))
+    change = apply_item(current, loc, "expand", RunItem(n, None))
     current, loc = change.files, change.location
     jobs.append(Elaboration(f"phase_{n}", created_child(change.created, stage=False), f"Part {n}"))
 work = Path(tempfile.mkdtemp())

@@ -9,6 +9,7 @@ import sys
 
 
 def main() -> None:
+    # lazy: ``python -m plansmith`` imports the parser only when it runs (start-up budget)
     from plansmith.cli import main as cli_main
 
     sys.exit(cli_main())

@@ -6,7 +6,8 @@ functions here, so a plan is found the same way everywhere:
 * :func:`worktree_roots` / :func:`read_worktree` - the working tree, never through a link (a linked
   folder is reported, not followed; a linked file is read only when it stays inside the repository);
 * :func:`committed_files` / :func:`staged_files` - one git listing below the roots' literal folders
-  (``specs``, ``.claude/specs``), then only the blobs that lie in a root are read;
+  (``specs``, ``.claude/specs``), then only the blobs that lie in a root are read; :func:`committed_texts`
+  the same at HEAD, decoded (what the engine, the daemon and CI read);
 * :func:`catalog` - the plans of every root with their ids (the per-folder functions of
   :mod:`plansmith.plan.layout`, called once per root), :func:`locate` - the plan a PLAN argument
   names, :func:`validate_texts` - every root validated.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plansmith.errors import NotAPlanError, UnknownPlanError
+from plansmith.git_backend.repo import read_index_files, read_tree_files
 from plansmith.plan import validate as plan_validate
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import find_plans, locate_plan
@@ -194,7 +196,6 @@ def read_worktree(
 
 def committed_files(repo: RepoPaths, rev: str, patterns: str | Sequence[str]) -> dict[str, bytes]:
     """Every file that lies in a root at ``rev``: one listing below the roots' folders, one blob read."""
-    from plansmith.git_backend.repo import read_tree_files
 
     wanted = as_patterns(patterns)
     return read_tree_files(
@@ -202,9 +203,15 @@ def committed_files(repo: RepoPaths, rev: str, patterns: str | Sequence[str]) ->
     )
 
 
+def committed_texts(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int) -> dict[str, str]:
+    """The text of every file in a plan root at HEAD (``roots``: root patterns, or one folder). Files
+    that are not text are left out: they do not block a plan; each plan's own are checked when it is read."""
+    texts, _problems = decode_files(committed_files(repo, "HEAD", roots), max_bytes=max_bytes)
+    return texts
+
+
 def staged_files(repo: RepoPaths, patterns: str | Sequence[str]) -> dict[str, bytes]:
     """The staged version of every file that lies in a root (what ``git commit`` is about to record)."""
-    from plansmith.git_backend.repo import read_index_files
 
     wanted = as_patterns(patterns)
     return read_index_files(

@@ -35,6 +35,13 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 
 from plansmith import __version__
+from plansmith.commands import waves
+from plansmith.commands.common import open_workspace, plan_arg
+from plansmith.commands.next import next_document
+from plansmith.commands.operation import ITEM_USAGE, _item_number, operation_document
+from plansmith.commands.validate import validate_document
+from plansmith.config import user_config_path
+from plansmith.engine.coordinator import OperationRequest
 from plansmith.errors import ConfigError, PlansmithError, UsageError
 from plansmith.mcp_arguments import check_arguments, hint_for_callers
 
@@ -183,7 +190,6 @@ def _optional_plan(args: Arguments) -> list[str]:
 
 def _items(names: list[str]) -> tuple[tuple[ItemId, ItemId | None], ...]:
     """``["phase_3", "phase_4_stage_1"]`` -> the engine's items, read as the command line reads them."""
-    from plansmith.commands.operation import ITEM_USAGE, _item_number
 
     found = []
     for name in names:
@@ -233,8 +239,6 @@ class Tools:
             return run(checked)
 
     def _workspace(self, **flags: object) -> Workspace:
-        from plansmith.commands.common import open_workspace
-
         return open_workspace(self.repo, **flags)
 
     def _doc(self, command: str, function: str, *args: str) -> Document:
@@ -246,8 +250,6 @@ class Tools:
         return document
 
     def _next(self, args: Arguments) -> Document:
-        from plansmith.commands.next import next_document
-
         budget = args.get("budget")
         if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
             raise UsageError("the argument 'budget' must be a positive number of tokens", hint="e.g. 2000")
@@ -255,14 +257,10 @@ class Tools:
         return next_document(self._workspace(), plan[0] if plan else None, budget)
 
     def _validate(self, args: Arguments) -> Document:
-        from plansmith.commands.validate import validate_document
-
         strict = bool(args.get("strict", False))
         return validate_document(self._workspace(), _texts(args, "plans"), strict=strict)
 
     def _waves(self, args: Arguments) -> Document | str:
-        from plansmith.commands import waves
-
         plan, form = _text(args, "plan"), args.get("format", "json")
         if form not in ("json", "mermaid"):
             raise UsageError(f"format {form!r} is not known", hint="use json or mermaid")
@@ -272,10 +270,6 @@ class Tools:
         return mermaid
 
     def _operation(self, verb: str, args: Arguments) -> Document:
-        from plansmith.commands.common import plan_arg
-        from plansmith.commands.operation import operation_document
-        from plansmith.engine.coordinator import OperationRequest
-
         plan, names, auto = _text(args, "plan"), _texts(args, "items"), bool(args.get("auto", False))
         if bool(names) == auto:
             raise UsageError('give either items (e.g. ["phase_3"]) or auto: true')
@@ -301,7 +295,6 @@ class Tools:
 
     def _require_trusted_agent(self, agent: object) -> None:
         """The trust rule: an agent is a program to run, so only the user may define one."""
-        from plansmith.config import user_config_path
 
         known = self._workspace().settings.agents
         if not isinstance(agent, str) or agent not in known:

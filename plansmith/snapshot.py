@@ -19,9 +19,16 @@ from plansmith.plan.complexity import Analysis, Thresholds, analyze_plan
 from plansmith.plan.layout import build_plan, plan_files
 
 if TYPE_CHECKING:
+    from plansmith.plan.layout import PlanLocation
     from plansmith.plan.model import Plan
     from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
+
+
+def plan_from_files(files: Mapping[str, str], loc: PlanLocation) -> Plan:
+    """The plan at ``loc`` built from the files of its roots (only its own files are read): the one
+    spelling of "this plan, as these files have it" for the engine, the daemon, CI and the commands."""
+    return build_plan(plan_files(files, loc), loc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +64,7 @@ class Snapshot:
     def plan(self, plan_id: str) -> Plan | None:
         """The plan ``plan_id`` (a level-0 file or a folder), or ``None`` when this snapshot lacks it."""
         ref = self.ref(plan_id)
-        return None if ref is None else build_plan(plan_files(self.files, ref.location), ref.location)
+        return None if ref is None else plan_from_files(self.files, ref.location)
 
     def analysis(self, plan_id: str) -> Analysis | None:
         plan = self.plan(plan_id)

@@ -23,6 +23,7 @@ from plansmith.discovery import (
     validate_texts,
 )
 from plansmith.errors import ConfigError, GitError, PlanError
+from plansmith.git_backend.repo import find_repository
 from plansmith.plan.api import decode_files
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.model import Plan
@@ -174,8 +175,8 @@ class Workspace:
 
 def open_workspace(repo_arg: str | None, overrides: Mapping[str, object] | None = None) -> Workspace:
     """Find the repository from ``--repo`` or the current folder, and load its settings."""
+    # lazy: pydantic, not for --version or the hook's fast path
     from plansmith.config import load_settings
-    from plansmith.git_backend.repo import find_repository
 
     start = Path(repo_arg) if repo_arg else Path.cwd()
     if repo_arg and not start.is_dir():

@@ -23,7 +23,7 @@ from plansmith.agents.base import AgentRequest, AgentResult, AttemptRecord, Esti
 from plansmith.agents.estimate import parse_estimate
 from plansmith.agents.process import DEFAULT_GRACE_S, DEFAULT_MAX_OUTPUT_BYTES, ProcessResult, run_program
 from plansmith.agents.prompts import render_prompt
-from plansmith.config import AgentSpec, Role, Settings
+from plansmith.config import AgentSpec, Retry, Role, Settings, user_config_path
 from plansmith.errors import AgentError
 from plansmith.events import ProgressEvent
 
@@ -91,9 +91,7 @@ class CommandAgent:
         name: str,
         spec: AgentSpec,
         *,
-        default_timeout_s: float = 120.0,
-        factor: float = 1.5,
-        default_max_attempts: int = 3,
+        retry: Retry | None = None,
         grace_s: float = DEFAULT_GRACE_S,
         max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
         same_item: SameItem | None = None,
@@ -103,9 +101,10 @@ class CommandAgent:
     ) -> None:
         self._name = name
         self.spec = spec
-        self.base_timeout_s = spec.timeout_s if spec.timeout_s is not None else default_timeout_s
-        self.factor = factor
-        self.max_attempts = spec.max_attempts if spec.max_attempts is not None else default_max_attempts
+        retry = retry or Retry()  # the settings' [retry] section; the agent's own limits come first
+        self.base_timeout_s = spec.timeout_s if spec.timeout_s is not None else retry.base_timeout_s
+        self.factor = retry.factor
+        self.max_attempts = spec.max_attempts if spec.max_attempts is not None else retry.max_attempts
         self.grace_s = grace_s
         self.max_output_bytes = max_output_bytes
         self.same_item = same_item
@@ -117,8 +116,6 @@ class CommandAgent:
     def from_settings(cls, name: str, settings: Settings, **kwargs: object) -> CommandAgent:
         spec = settings.agents.get(name)
         if spec is None:
-            from plansmith.config import user_config_path
-
             raise AgentError(
                 f"no agent named {name!r} is defined",
                 hint=f"add an [agents.{name}] table with a 'command' to {user_config_path()}",
@@ -126,9 +123,7 @@ class CommandAgent:
         return cls(
             name,
             spec,
-            default_timeout_s=settings.retry.base_timeout_s,
-            factor=settings.retry.factor,
-            default_max_attempts=settings.retry.max_attempts,
+            retry=settings.retry,
             **kwargs,  # type: ignore[arg-type]
         )
 

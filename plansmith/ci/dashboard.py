@@ -2,7 +2,7 @@
 open proposals, the remembered rejections, the complex phases nobody proposed, progress and the radar.
 
 Reads only (committed plans, proposal branches, the rejection store); the document itself is made by
-:mod:`plansmith.terminal.dashboard_markdown`, and published by :mod:`plansmith.ci.dashboard_publish`.
+:mod:`plansmith.render.dashboard_markdown`, and published by :mod:`plansmith.ci.dashboard_publish`.
 
 Status drift and done/total come from :mod:`plansmith.plan.progress`, the same rules as ``validate``'s
 ``status-drift`` and ``plansmith status`` (docs/progress.md).
@@ -14,13 +14,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.terminal.dashboard_markdown import (
+from plansmith import discovery
+from plansmith.engine.preflight import rejected_before
+from plansmith.engine.radar import radar_report
+from plansmith.errors import PlansmithError
+from plansmith.git_backend import proposals as proposals_store
+from plansmith.git_backend.rejections import listed
+from plansmith.git_backend.repo import current_branch, default_branch, resolve_commit
+from plansmith.plan.api import decode_files
+from plansmith.plan.complexity import analyze_plan
+from plansmith.plan.mermaid import waves_flowchart
+from plansmith.plan.progress import plan_drift
+from plansmith.plan.waves import compute_waves
+from plansmith.render.dashboard_markdown import (
     DashboardData,
-    PlanProgress,
+    PlanProgressRow,
     ProposalRow,
     RejectionRow,
     WaitingItem,
 )
+from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -31,6 +44,8 @@ if TYPE_CHECKING:
     from plansmith.workspace import Workspace
 
 EDITED = "edited: its proposal branch has commits plansmith did not make"
+# The branch the dashboard is published on; its proposals-like branch is not a proposal.
+DASHBOARD_BRANCH = "plansmith/dashboard"
 REJECTED = "rejected: a proposal for this content was deleted; it is proposed again when the plan changes"
 NOT_YET = "not proposed yet: the next `plansmith ci` run proposes it"
 
@@ -47,17 +62,12 @@ def dashboard_data(
     branch), its plans as commit ``rev`` has them (default: the branch's tip). ``findings``: the
     radar's, when the caller ran it already; ``web``: ``(host kind, host, owner/repo)`` to link the
     proposal branches to their pages."""
-    from plansmith import discovery
-    from plansmith.git_backend import proposals as proposals_store
-    from plansmith.git_backend.repo import current_branch, default_branch, resolve_commit
-    from plansmith.plan.api import decode_files
 
     repo = ws.require_repo()
     name = branch or current_branch(repo) or default_branch(repo)
     commit = resolve_commit(repo, rev or f"refs/heads/{name}")
     raw = discovery.committed_files(repo, commit, ws.plan_roots)
     texts, _problems = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
-    from plansmith.ci.dashboard_publish import DASHBOARD_BRANCH
 
     listed = proposals_store.list_proposals(repo, prefix=ws.settings.proposal_prefix)
     found = [p for p in listed if p.branch != DASHBOARD_BRANCH]  # the dashboard's own branch is none
@@ -67,8 +77,6 @@ def dashboard_data(
     for ref in discovery.catalog(texts, patterns=ws.plan_roots):
         _add_plan(ws, data, ref, texts, found)
     if findings is None:
-        from plansmith.commands.radar import radar_report
-
         findings = radar_report(ws).findings
     data.findings = list(findings)
     return data
@@ -83,8 +91,6 @@ def _proposal_row(p: Proposal, web: tuple[str, str, str] | None) -> ProposalRow:
 
 
 def _rejections(ws: Workspace) -> list[RejectionRow]:
-    from plansmith.git_backend.rejections import listed
-
     return [
         RejectionRow(
             plan, str(e.get("proposal", "")), str(e.get("content_hash", "")), str(e.get("rejected_at", ""))
@@ -96,13 +102,9 @@ def _rejections(ws: Workspace) -> list[RejectionRow]:
 def _add_plan(
     ws: Workspace, data: DashboardData, ref: PlanRef, texts: Mapping[str, str], found: list[Proposal]
 ) -> None:
-    from plansmith.errors import PlansmithError
-    from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.layout import build_plan, plan_files
-
     loc = ref.location
     try:
-        plan = build_plan(plan_files(texts, loc), loc)
+        plan = plan_from_files(texts, loc)
     except PlansmithError:
         return  # an unreadable plan: `validate` says why; the dashboard shows the others
     if not plan.phases:
@@ -110,7 +112,7 @@ def _add_plan(
     analysis = analyze_plan(plan, ws.settings.thresholds.for_analysis())
     done, total = _tasks(plan)
     waves = _waves(plan, analysis) if done < total else None
-    data.plans.append(PlanProgress(ref.id, loc.main_path, done, total, _drift(plan), waves))
+    data.plans.append(PlanProgressRow(ref.id, loc.main_path, done, total, _drift(plan), waves))
     mine = [p for p in found if p.plan == loc.main_path]
     for item in analysis.recommended("expand"):
         if any(item.id in p.items and p.state != "edited" for p in mine):
@@ -119,8 +121,6 @@ def _add_plan(
 
 
 def _why(ws: Workspace, ref: PlanRef, texts: Mapping[str, str], mine: list[Proposal]) -> str:
-    from plansmith.engine.preflight import rejected_before
-
     if any(p.state == "edited" for p in mine):
         return EDITED
     if rejected_before(ws.require_repo(), ref.location, texts):
@@ -138,9 +138,6 @@ def _tasks(plan: Plan) -> tuple[int, int]:
 
 
 def _waves(plan: Plan, analysis: Analysis) -> str:
-    from plansmith.plan.mermaid import waves_flowchart
-    from plansmith.plan.waves import compute_waves
-
     return waves_flowchart(
         plan, compute_waves({p.number: list(p.dependencies) for p in plan.phases}), analysis
     )
@@ -149,7 +146,6 @@ def _waves(plan: Plan, analysis: Analysis) -> str:
 def _drift(plan: Plan) -> str | None:
     """The plan's status drift in words (the headings whose markers disagree with their boxes), or
     ``None`` when every marker tells the truth."""
-    from plansmith.plan.progress import plan_drift
 
     drifted = plan_drift(plan)
     if not drifted:

@@ -19,14 +19,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from plansmith.ci.dashboard import DASHBOARD_BRANCH, dashboard_data
 from plansmith.ci.review_requests import TOOL_FAILURES, TOOLS, _Runner, web_location
-from plansmith.terminal.dashboard_markdown import TITLE
+from plansmith.errors import GitError
+from plansmith.git_backend.remote import (
+    RefUpdate,
+    commit_files,
+    fetch_refs,
+    push_with_lease,
+    read_file_at,
+)
+from plansmith.render.dashboard_markdown import TITLE, render
 
 if TYPE_CHECKING:
     from plansmith.plan.collisions import Finding
     from plansmith.workspace import Workspace
 
-DASHBOARD_BRANCH = "plansmith/dashboard"
 DASHBOARD_REF = f"refs/heads/{DASHBOARD_BRANCH}"
 FILE_NAME = "DASHBOARD.md"
 PUSH_ATTEMPTS = 3
@@ -104,14 +112,6 @@ def _gitlab_issue(run: _Runner, repo: list[str], text: str) -> DashboardResult:
 
 def publish_to_branch(ws: Workspace, remote: str, text: str) -> DashboardResult:
     """``DASHBOARD.md`` on the remote's ``plansmith/dashboard``: a commit only when the file changed."""
-    from plansmith.errors import GitError
-    from plansmith.git_backend.remote import (
-        RefUpdate,
-        commit_files,
-        fetch_refs,
-        push_with_lease,
-        read_file_at,
-    )
 
     repo = ws.require_repo()
     data = text.encode("utf-8")
@@ -150,8 +150,6 @@ def refresh(
     environ: Mapping[str, str],
 ) -> DashboardResult:
     """Gather, render and publish the dashboard of ``branch`` (what ``plansmith ci --dashboard`` does)."""
-    from plansmith.ci.dashboard import dashboard_data
-    from plansmith.terminal.dashboard_markdown import render
 
     host_kind = host_of(remote_url, open_pr)
     where = web_location(remote_url)

@@ -12,13 +12,13 @@ One JSON document, ``memory.json``, in the commit the remote's ``refs/plansmith/
 
 ``proposals``: what a runner pushed last, per proposal id (a branch gone from the remote that is still
 listed here was deleted by someone); ``handled``: the plan content handled last per base branch and plan
-(the same memory the daemon keeps in its state folder); ``rejections``: plan content whose proposal was
-deleted without being merged.
+(:class:`plansmith.engine.handled.HandledDigests`, the same memory the daemon keeps in its state
+folder); ``rejections``: plan content whose proposal was deleted without being merged.
 
 The memory is pushed in one atomic push with the proposal branches it describes, each ref with a lease:
 two runners at once cannot interleave, the slower one finds the remote changed and looks again.
 
-Pure: dictionaries in, dictionaries out; no git, no files.
+Pure: JSON in, JSON out; no git, no files.
 It must not push or fetch: :mod:`plansmith.ci.runner` does.
 """
 
@@ -29,6 +29,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from plansmith.engine.handled import HandledDigests
+
 VERSION = 1
 FILE_NAME = "memory.json"
 MEMORY_REF = "refs/plansmith/ci/memory"
@@ -37,7 +39,7 @@ MEMORY_REF = "refs/plansmith/ci/memory"
 @dataclass
 class Memory:
     proposals: dict[str, dict[str, str]] = field(default_factory=dict)
-    handled: dict[str, dict[str, str]] = field(default_factory=dict)
+    handled: HandledDigests = field(default_factory=HandledDigests)
     rejections: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @classmethod
@@ -52,7 +54,7 @@ class Memory:
         # Anyone who may push may write it: keep only entries of the documented shape.
         return cls(
             proposals=_strings(data.get("proposals"), depth=2),
-            handled=_strings(data.get("handled"), depth=2),
+            handled=HandledDigests.from_json(data.get("handled")),
             rejections=_strings(data.get("rejections"), depth=3),
         )
 
@@ -65,12 +67,6 @@ class Memory:
 
     def copy(self) -> Memory:
         return copy.deepcopy(self)
-
-    def handled_digest(self, base_branch: str, plan: str) -> str | None:
-        return self.handled.get(base_branch, {}).get(plan)
-
-    def remember_handled(self, base_branch: str, plan: str, digest: str) -> None:
-        self.handled.setdefault(base_branch, {})[plan] = digest
 
     def remember_rejection(self, plan: str, content_hash: str, *, proposal: str, commit: str) -> None:
         self.rejections.setdefault(plan, {})[content_hash] = {"proposal": proposal, "commit": commit}

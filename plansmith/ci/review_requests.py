@@ -21,6 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit
 
+from plansmith.errors import PlansmithError
+from plansmith.git_backend import proposals
+from plansmith.plan.complexity import analyze_plan
+from plansmith.plan.mermaid import structure_change_block
+from plansmith.render.analysis_table import analysis_text
+from plansmith.snapshot import Snapshot
+
 if TYPE_CHECKING:
     from plansmith.ci.pending import Pending
     from plansmith.plan.collisions import Finding
@@ -167,7 +174,6 @@ def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
     Made from the plan at the proposal's base and tip, not parsed out of the commit message (whose
     layout is for people reading ``git log``, not for a Markdown page).
     """
-    from plansmith.git_backend import proposals
 
     repo, prefix = ws.require_repo(), ws.settings.proposal_prefix
     subject = proposals.message(repo, pending.id, prefix=prefix).partition("\n")[0]
@@ -188,11 +194,6 @@ def describe(ws: Workspace, pending: Pending) -> tuple[str, str]:
 
 def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
     """The analysis table before the change and the Mermaid before/after (nothing when unreadable)."""
-    from plansmith.errors import PlansmithError
-    from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.mermaid import structure_change_block
-    from plansmith.render.analysis_table import analysis_text
-    from plansmith.snapshot import Snapshot
 
     try:  # the proposal commit's parent is the base it was made from
         before = Snapshot.at(ws, f"{pending.commit}^").plan(pending.plan.id)

@@ -26,9 +26,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from plansmith import discovery
+from plansmith.ci.dashboard_publish import refresh
 from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory
 from plansmith.ci.pending import Pending
+from plansmith.ci.review_requests import request_review
+from plansmith.discovery import committed_texts
+from plansmith.engine.decisions import decide, plan_digest, propose_automatically
+from plansmith.engine.radar import radar_report
 from plansmith.errors import PlansmithError, UsageError
+from plansmith.git_backend import proposals, rejections
+from plansmith.git_backend import remote as remotes
+from plansmith.git_backend.remote import (
+    RefUpdate,
+    checked_out_branches,
+    commit_files,
+    fetch_refs,
+    is_ancestor,
+    push_with_lease,
+    read_file_at,
+    set_local_ref,
+)
+from plansmith.git_backend.repo import current_branch, default_branch
 
 if TYPE_CHECKING:
     from plansmith.ci.review_requests import ReviewRequest
@@ -79,7 +98,6 @@ class CiReport:
 
 def pick_branch(repo: RepoPaths, given: str | None, environ: Mapping[str, str]) -> str:
     """The branch the run proposes against: ``--branch``, the one checked out, else the CI's variables."""
-    from plansmith.git_backend.repo import current_branch
 
     found = given or current_branch(repo)
     for variable in BRANCH_VARIABLES:
@@ -106,7 +124,6 @@ def run_ci(
     ``progress``: where the runs report their operations (a terminal's live view); ``dashboard``: then
     refresh the dashboard (:mod:`plansmith.ci.dashboard_publish`). With either, the radar's findings
     go into the requests and the dashboard."""
-    from plansmith.git_backend import remote as remotes
 
     env = os.environ if environ is None else environ
     repo = ws.require_repo()
@@ -114,7 +131,7 @@ def run_ci(
     base_branch = pick_branch(repo, branch, env)
     remotes.ensure_remote_head(repo, remote)
     for attempt in range(1, PUSH_ATTEMPTS + 1):
-        run = _Run(ws, repo, remote, base_branch)
+        run = _CiRun(ws, repo, remote, base_branch)
         run.progress = progress
         run.fetch()
         run.handle_plans()
@@ -124,22 +141,17 @@ def run_ci(
     findings = _radar(ws, remote) if open_pr is not None or dashboard else []
     run.report.radar = [f.as_json() for f in findings] if findings else None
     if open_pr is not None:
-        from plansmith.ci.review_requests import request_review
-
         for entry, pending in run.pushed:
             review: ReviewRequest = request_review(ws, open_pr, url, base_branch, pending, env, findings)
             entry["review"] = review.as_json()
             run.report.failed |= review.action == "failed"
     if dashboard:
-        from plansmith.ci.dashboard_publish import refresh
-
         run.report.dashboard = refresh(ws, remote, url, base_branch, open_pr, findings, env).as_json()
     return run.report
 
 
 def _radar(ws: Workspace, remote: str) -> list[Finding]:
     """The radar's findings over the clone's branches (none, with a note, when it cannot look)."""
-    from plansmith.commands.radar import radar_report
 
     try:
         return radar_report(ws, remote).findings
@@ -148,7 +160,7 @@ def _radar(ws: Workspace, remote: str) -> list[Finding]:
         return []
 
 
-class _Run:
+class _CiRun:
     def __init__(self, ws: Workspace, repo: RepoPaths, remote: str, base_branch: str) -> None:
         self.ws, self.repo, self.remote, self.base_branch = ws, repo, remote, base_branch
         self.prefix = ws.settings.proposal_prefix
@@ -165,8 +177,6 @@ class _Run:
     # --- 1. what the remote remembers --------------------------------------------------------------
 
     def fetch(self) -> None:
-        from plansmith.git_backend.remote import fetch_refs
-
         seen = fetch_refs(self.repo, self.remote, [f"refs/heads/{self.prefix}*", MEMORY_PATTERN])
         heads = f"refs/heads/{self.prefix}"
         self.remote_branches = {ref: oid for ref, oid in seen.items() if ref.startswith(heads)}
@@ -176,14 +186,11 @@ class _Run:
         self._copy_branches()
 
     def _load_memory(self, commit: str | None) -> None:
-        from plansmith.git_backend.remote import read_file_at
-
         self.memory_commit = commit
         self.base_memory = Memory.parse(read_file_at(self.repo, commit, FILE_NAME) if commit else None)
 
     def _learn_rejections(self) -> None:
         """The remote's rejections into the clone's store, which the shared decision reads."""
-        from plansmith.git_backend import rejections
 
         for plan, content_hash, details in self.memory.all_rejections():
             if not rejections.is_rejected(self.repo, plan, content_hash):
@@ -197,8 +204,6 @@ class _Run:
 
     def _copy_branches(self) -> None:
         """Make the clone's proposal branches the remote's, so the engine sees them as they are there."""
-        from plansmith.git_backend import proposals
-        from plansmith.git_backend.remote import checked_out_branches, is_ancestor, set_local_ref
 
         local = {p.ref: p.commit for p in proposals.list_proposals(self.repo, prefix=self.prefix)}
         pushed_before = {
@@ -219,13 +224,8 @@ class _Run:
     # --- 2. decide and run ---------------------------------------------------------------------------
 
     def handle_plans(self) -> None:
-        from plansmith import discovery
-        from plansmith.engine.coordinator import committed_files
-        from plansmith.git_backend import proposals
-        from plansmith.git_backend.repo import default_branch
-
         roots = self.ws.plan_roots
-        files = committed_files(self.repo, roots, self.ws.settings.limits.max_plan_bytes)
+        files = committed_texts(self.repo, roots, self.ws.settings.limits.max_plan_bytes)
         existing = {p.branch: p for p in proposals.list_proposals(self.repo, prefix=self.prefix)}
         default = default_branch(self.repo)
         visited: set[str] = set()
@@ -245,8 +245,6 @@ class _Run:
 
     def _deleted_on_remote(self, pid: str, branch: str, loc: PlanLocation, files: Mapping[str, str]) -> bool:
         """Whether the branch a runner pushed is gone while the plan kept its content (a rejection)."""
-        from plansmith.engine.decisions import plan_digest
-        from plansmith.git_backend import rejections
 
         pushed = self.memory.proposals.get(pid)
         if pushed is None or f"refs/heads/{branch}" in self.remote_branches:
@@ -265,17 +263,15 @@ class _Run:
     def _handle(
         self, pid: str, branch: str, ref: PlanRef, files: Mapping[str, str], existing: Proposal | None
     ) -> None:
-        from plansmith.engine.decisions import decide, propose_automatically
-
         loc = ref.location
-        handled = self.memory.handled_digest(self.base_branch, ref.id)
+        handled = self.memory.handled.digest(self.base_branch, ref.id)
         decision = decide(self.repo, loc, files, handled=handled, existing=existing)
         if decision.action == "unchanged":
             self.report.unchanged.append(pid)
             return
         if decision.reason is not None:  # edited or rejected: decided for this content
             self._skip(pid, decision.reason)
-            self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
+            self.memory.handled.remember(self.base_branch, ref.id, decision.digest)
             return
         try:
             outcome = propose_automatically(
@@ -287,13 +283,13 @@ class _Run:
         if outcome is not None and outcome.proposal is not None:
             self.report.failed |= bool(outcome.failed)  # a partial success is pushed, and still reported
             expected = self.remote_branches.get(f"refs/heads/{branch}")
-            commit = outcome.proposal["commit"]
+            commit = outcome.proposal.commit
             self.pending.append(Pending(pid, branch, commit, ref, decision.digest, expected, outcome))
         elif outcome is not None and outcome.failed:  # not remembered as handled: the next run tries again
             self._fail(pid, "; ".join(f"{o.item}: {o.error}" for o in outcome.operations if o.error))
         else:
             self._skip(pid, (outcome.skipped if outcome is not None else None) or "nothing to do")
-            self.memory.remember_handled(self.base_branch, ref.id, decision.digest)
+            self.memory.handled.remember(self.base_branch, ref.id, decision.digest)
 
     def _skip(self, pid: str, reason: str) -> None:
         self.report.skipped.append({"id": pid, "reason": reason})
@@ -306,7 +302,6 @@ class _Run:
 
     def push(self, *, last_attempt: bool) -> bool:
         """Push the proposals and the memory, all or nothing; whether the run is over."""
-        from plansmith.git_backend.remote import RefUpdate, commit_files, push_with_lease
 
         updates = [RefUpdate(f"refs/heads/{p.branch}", p.commit, p.expected) for p in self.pending]
         for pending in self.pending:
@@ -317,7 +312,7 @@ class _Run:
                 "base_branch": self.base_branch,
                 "content_hash": pending.digest,
             }
-            self.memory.remember_handled(self.base_branch, pending.plan.id, pending.digest)
+            self.memory.handled.remember(self.base_branch, pending.plan.id, pending.digest)
         memory: str | None = None
         if self.memory != self.base_memory:
             memory = commit_files(
@@ -346,7 +341,6 @@ class _Run:
 
     def _forget_unpushed(self) -> None:
         """Put the clone's proposal branches back where the remote has them, for the next attempt."""
-        from plansmith.git_backend.remote import set_local_ref
 
         for pending in self.pending:
             set_local_ref(self.repo, f"refs/heads/{pending.branch}", pending.expected, pending.commit)

@@ -11,6 +11,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+from plansmith.plan.complexity import analyze_plan
+from plansmith.plan.mermaid import structure_tree
+from plansmith.terminal.display import display_for
+from plansmith.terminal.output import print_analysis
 
 if TYPE_CHECKING:
     from plansmith.plan.complexity import Analysis
@@ -18,8 +22,6 @@ if TYPE_CHECKING:
 
 
 def analysis_of(ws: Workspace, plan: str) -> Analysis:
-    from plansmith.plan.complexity import analyze_plan
-
     return analyze_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
 
 
@@ -30,17 +32,12 @@ def analyze_document(ws: Workspace, plan: str) -> dict[str, object]:
 
 def analysis_mermaid(ws: Workspace, plan: str) -> str:
     """``analyze --format mermaid``: the plan's tree of files, phases and stages as a Mermaid flowchart."""
-    from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.mermaid import structure_tree
 
     parsed = ws.plan(plan_arg(ws, plan))
     return structure_tree(parsed, analyze_plan(parsed, thresholds(ws)))
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.terminal.display import display_for
-    from plansmith.terminal.output import print_analysis
-
     if args.format == "mermaid":
         sys.stdout.write(analysis_mermaid(open_workspace(args.repo), args.plan))
         return EXIT_OK

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace
 from plansmith.errors import UsageError
+from plansmith.git_backend import checkpoints
+from plansmith.git_backend.worktree import ScratchWorktree
 
 if TYPE_CHECKING:
     from plansmith.git_backend.checkpoints import Checkpoint
@@ -18,8 +20,6 @@ if TYPE_CHECKING:
 
 
 def list_checkpoints(ws: Workspace) -> list[Checkpoint]:
-    from plansmith.git_backend import checkpoints
-
     return checkpoints.list_checkpoints(ws.require_repo())
 
 
@@ -30,7 +30,6 @@ def list_document(ws: Workspace) -> dict[str, object]:
 
 def validation_of(ws: Workspace, checkpoint_id: str | None = None) -> dict[str, list[str]]:
     """The problems of one checkpoint, or of all of them: ``{id: [problem, ...]}`` (empty: intact)."""
-    from plansmith.git_backend import checkpoints
 
     repo = ws.require_repo()
     if checkpoint_id:
@@ -46,8 +45,6 @@ def validate_document(ws: Workspace, checkpoint_id: str | None = None) -> dict[s
 
 def restore_document(ws: Workspace, checkpoint_id: str) -> dict[str, object]:
     """Reset the scratch worktree to the checkpoint; ``{"restored", "commit"}``."""
-    from plansmith.git_backend import checkpoints
-    from plansmith.git_backend.worktree import ScratchWorktree
 
     scratch = ScratchWorktree.ensure(ws.require_repo(), ws.plan_roots)
     restored = checkpoints.restore(scratch, checkpoint_id)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from plansmith.ci.runner import run_ci
 from plansmith.commands.common import emit_json, open_workspace
+from plansmith.terminal.display import display_for
+from plansmith.terminal.progress import progress_for
 
 if TYPE_CHECKING:
     from plansmith.ci.runner import CiReport
@@ -28,8 +31,6 @@ def ci_report(
     progress: ProgressSink | None = None,
     dashboard: bool = False,
 ) -> CiReport:
-    from plansmith.ci.runner import run_ci
-
     return run_ci(ws, remote=remote, branch=branch, open_pr=open_pr, progress=progress, dashboard=dashboard)
 
 
@@ -41,9 +42,6 @@ def ci_document(
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.terminal.display import display_for
-    from plansmith.terminal.progress import progress_for
-
     ws = open_workspace(args.repo)
     with progress_for(display_for(args)) as view:
         sink = view.sink if view.live is not None else None

@@ -33,6 +33,7 @@ def open_workspace(repo: str | None, **flags: object) -> Workspace:
     ``flags`` are settings given on the command line (None: not given); they win over every file.
     Settings warnings go to stderr once, here, for every command.
     """
+    # lazy: cli.py imports this module, and --version must not load the plan core
     from plansmith.workspace import open_workspace as open_ws
 
     ws = open_ws(repo, {key: value for key, value in flags.items() if value is not None})

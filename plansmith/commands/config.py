@@ -9,6 +9,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
+from plansmith.terminal.display import display_for
+from plansmith.terminal.output import print_config
 
 if TYPE_CHECKING:
     from plansmith.workspace import Workspace
@@ -24,8 +26,5 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(config_document(ws))
     else:
-        from plansmith.terminal.display import display_for
-        from plansmith.terminal.output import print_config
-
         print_config(display_for(args), ws.loaded)
     return EXIT_OK

@@ -14,6 +14,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import open_workspace
+from plansmith.daemon.log import setup_logging
+from plansmith.terminal.display import PLAIN, display_for
+from plansmith.terminal.progress import progress_for
 
 if TYPE_CHECKING:
     from plansmith.terminal.display import Display
@@ -26,12 +29,10 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
     ``--once`` on a terminal (``display`` rich) shows the runs' operations live, with the log lines
     above them; the long-running daemon only logs, as a service does.
     """
+    # lazy: watchdog and APScheduler load only when the daemon really starts
     from plansmith.daemon.engine_handler import EngineHandler
     from plansmith.daemon.entry import run_daemon as run_loop
-    from plansmith.daemon.log import setup_logging
     from plansmith.daemon.scheduler import JobIntervals
-    from plansmith.terminal.display import PLAIN
-    from plansmith.terminal.progress import progress_for
 
     with progress_for(display if once and display is not None else PLAIN) as view:
         live = view.live
@@ -47,6 +48,4 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.terminal.display import display_for
-
     return run_daemon(open_workspace(args.repo), once=args.once, display=display_for(args))

@@ -1,7 +1,7 @@
 """``plansmith dashboard [--branch NAME] [--json]``: print the dashboard ``plansmith ci --dashboard`` keeps.
 
 Glue only: the facts are gathered by :func:`plansmith.ci.dashboard.dashboard_data`, the Markdown made by
-:func:`plansmith.terminal.dashboard_markdown.render`.
+:func:`plansmith.render.dashboard_markdown.render`.
 It must not publish or write anything: it only prints the document.
 """
 
@@ -11,7 +11,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from plansmith.ci.dashboard import dashboard_data
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
+from plansmith.render.dashboard_markdown import render
 
 if TYPE_CHECKING:
     from plansmith.workspace import Workspace
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
 
 def dashboard_document(ws: Workspace, branch: str | None = None) -> dict[str, object]:
     """The ``dashboard --json`` document: ``{"branch", "commit", "markdown"}``."""
-    from plansmith.ci.dashboard import dashboard_data
-    from plansmith.terminal.dashboard_markdown import render
 
     data = dashboard_data(ws, branch=branch)
     return {"branch": data.branch, "commit": data.commit, "markdown": render(data)}

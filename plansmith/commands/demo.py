@@ -19,6 +19,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
+from plansmith.git_backend.cmd import git
 from plansmith.git_backend.messages import parse_identity
 
 PLAN = "specs/plans/001_team_workspaces.md"
@@ -34,8 +35,6 @@ def _plansmith(repo: Path, *args: str) -> int:
 
 
 def _git(repo: Path, *args: str) -> str:
-    from plansmith.git_backend.cmd import git
-
     return git(
         list(args), cwd=repo, env=parse_identity("Demo User <demo@example.invalid>").env()
     ).stdout.decode()

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plansmith.errors import PlansmithError, UsageError
+
 if TYPE_CHECKING:
     import argparse  # only for a type: the hook's path must not load it (with gettext, ~3 ms)
 
@@ -31,6 +33,7 @@ def install(repo: Path | None = None, *, force: bool = False) -> list[HookReport
 
     ``force``: set an existing foreign hook aside without running it, instead of chaining it.
     """
+    # lazy: the hook's run path must not load the installer (hook budget < 150 ms)
     from plansmith.hooks import install as installer
 
     return installer.install(Path.cwd() if repo is None else repo, force=force)
@@ -41,6 +44,7 @@ def uninstall(repo: Path | None = None) -> list[HookReport]:
 
     ``plansmith hooks uninstall --force`` means the same: a hook that is not plansmith's is never deleted.
     """
+    # lazy: the hook's run path must not load the installer (hook budget < 150 ms)
     from plansmith.hooks import install as installer
 
     return installer.uninstall(Path.cwd() if repo is None else repo)
@@ -70,6 +74,7 @@ def run_hook(name: str, argv: Sequence[str] = (), *, repo: Path | None = None) -
     """
     try:
         if name == "pre-commit":
+            # lazy: install/uninstall need not load the validator
             from plansmith.hooks.precommit import run_pre_commit
 
             return run_pre_commit(argv, cwd=repo)
@@ -84,8 +89,8 @@ def run_hook(name: str, argv: Sequence[str] = (), *, repo: Path | None = None) -
 
 def main(args: argparse.Namespace) -> int:
     """``plansmith hooks ...`` from the command line; errors of install/uninstall go to the CLI boundary."""
+    # lazy: common loads argparse and the workspace, which the hook's fast path avoids
     from plansmith.commands.common import EXIT_OK, emit_json
-    from plansmith.errors import UsageError
 
     repo = Path(args.repo) if args.repo else None
     if args.action == "run":
@@ -143,8 +148,6 @@ def main_hooks(argv: Sequence[str]) -> int:
 
 
 def _report_error(where: str, exc: Exception) -> int:
-    from plansmith.errors import PlansmithError
-
     if os.environ.get("PLANSMITH_DEBUG") == "1":
         import traceback
 

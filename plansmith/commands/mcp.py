@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 
 from plansmith.commands.common import EXIT_OK
+from plansmith.mcp_server import serve
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.mcp_server import serve
-
     serve(args.repo)
     return EXIT_OK

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
 from plansmith.errors import UsageError
+from plansmith.plan.ready import in_wave_order, ready_phases, trim_to_budget
+from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.plan.model import Plan
@@ -22,12 +24,11 @@ if TYPE_CHECKING:
 
 def chosen_plans(ws: Workspace, plan: str | None) -> list[Plan]:
     """The plan a PLAN argument names, or every plan of the working tree (PLAN omitted)."""
-    from plansmith.plan.layout import build_plan, plan_files
 
     if plan is not None:
         return [ws.plan(plan_arg(ws, plan))]
     texts, _ = ws.files()
-    return [build_plan(plan_files(texts, ref.location), ref.location) for ref in ws.plans()]
+    return [plan_from_files(texts, ref.location) for ref in ws.plans()]
 
 
 def next_document(ws: Workspace, plan: str | None = None, budget: int | None = None) -> dict[str, object]:
@@ -37,8 +38,6 @@ def next_document(ws: Workspace, plan: str | None = None, budget: int | None = N
 
 
 def ready_work(ws: Workspace, plan: str | None, budget: int | None) -> tuple[list[ReadyPhase], int]:
-    from plansmith.plan.ready import in_wave_order, ready_phases, trim_to_budget
-
     if budget is not None and budget < 1:
         raise UsageError(f"--budget {budget}: give a positive number of tokens, e.g. --budget 2000")
     ready = in_wave_order(r for p in chosen_plans(ws, plan) for r in ready_phases(p))

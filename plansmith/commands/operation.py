@@ -16,7 +16,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import emit_json, open_workspace, plan_arg
+from plansmith.engine.coordinator import OperationRequest, run_request
 from plansmith.errors import UsageError
+from plansmith.plan.ids import ItemId
+from plansmith.terminal.display import PLAIN, display_for
+from plansmith.terminal.output import print_analysis
+from plansmith.terminal.progress import progress_for
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import OperationRequest, RunOutcome
@@ -59,7 +64,6 @@ def _item_text(item: tuple[str, str | None]) -> str:
 
 def _item_number(text: str) -> ItemId:
     """The engine's id for a phase or stage typed on the command line: ``3``, ``2.5``, ``5a``, ``CF-1``."""
-    from plansmith.plan.ids import ItemId
 
     number = ItemId.parse(text)
     if number is None:
@@ -72,10 +76,6 @@ def run_operation(
 ) -> RunOutcome:
     """Run one expand/collapse request; ``show``: progress and result for people on stdout, drawn as
     ``display`` says (default: plain)."""
-    from plansmith.engine.coordinator import run_request
-    from plansmith.terminal.display import PLAIN
-    from plansmith.terminal.output import print_analysis
-    from plansmith.terminal.progress import progress_for
 
     if not show:
         return run_request(ws, request, out=None)
@@ -95,9 +95,6 @@ def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, ob
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.engine.coordinator import OperationRequest
-    from plansmith.terminal.display import display_for
-
     if bool(args.item) == bool(args.auto_analysis):
         raise UsageError("give either 'phase N [stage M]' or --auto-analysis")
     named = [

@@ -13,6 +13,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import emit_json, open_workspace
+from plansmith.engine.orchestrate import OrchestrateRequest, run_orchestrate
+from plansmith.terminal.display import PLAIN, display_for
+from plansmith.terminal.progress import progress_for
 
 if TYPE_CHECKING:
     from plansmith.engine.orchestrate import OrchestrateOutcome, OrchestrateRequest
@@ -24,9 +27,6 @@ def run(
     ws: Workspace, request: OrchestrateRequest, *, show: bool, display: Display | None = None
 ) -> OrchestrateOutcome:
     """One workflow run; ``show``: its steps for people on stdout, live on a terminal (``display``)."""
-    from plansmith.engine.orchestrate import run_orchestrate
-    from plansmith.terminal.display import PLAIN
-    from plansmith.terminal.progress import progress_for
 
     if not show:
         return run_orchestrate(ws, request, out=None)
@@ -36,9 +36,6 @@ def run(
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.engine.orchestrate import OrchestrateRequest
-    from plansmith.terminal.display import display_for
-
     ws = open_workspace(args.repo, max_parallel=1 if args.sequential else None, agent=args.agent)
     request = OrchestrateRequest(
         description=args.description,

@@ -1,7 +1,7 @@
 """``plansmith proposals [list] | show ID | approve ID | reject ID``: thin over the git backend's proposals.
 
 ``approve`` is one of the two ways plansmith writes the user's branch (with ``--merge``); the refusal
-rules live in :func:`plansmith.git_backend.proposals.approve`, not here. ``show`` gathers what a person
+rules live in :func:`plansmith.git_backend.approve.approve`, not here. ``show`` gathers what a person
 needs to judge a proposal (:class:`ProposalDetails`: the analysis before the change, what moved where,
 the files and the diff with renames detected; ``--stat`` and large proposals leave the diff out,
 ``--diff`` keeps it); :mod:`plansmith.terminal.show` prints it.
@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Literal
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
 from plansmith.errors import PlansmithError, UsageError
+from plansmith.git_backend import proposals
+from plansmith.git_backend.approve import approve as approve_proposal
+from plansmith.git_backend.diffs import folder_move
+from plansmith.git_backend.messages import item_moves
 from plansmith.git_backend.proposal_details import ProposalDetails
+from plansmith.git_backend.rejections import structure_decisions
+from plansmith.snapshot import Snapshot
+from plansmith.terminal.display import display_for
+from plansmith.terminal.output import print_proposals
+from plansmith.terminal.show import print_proposal
 
 if TYPE_CHECKING:
     from plansmith.git_backend.diffs import FileChange
@@ -39,8 +48,6 @@ def proposal_json(p: Proposal) -> dict[str, object]:
 
 
 def list_proposals(ws: Workspace) -> list[Proposal]:
-    from plansmith.git_backend import proposals
-
     return proposals.list_proposals(ws.require_repo(), prefix=ws.settings.proposal_prefix)
 
 
@@ -58,7 +65,6 @@ DiffChoice = Literal["auto", "always", "never"]
 def proposal_details(ws: Workspace, proposal_id: str, diff: DiffChoice = "always") -> ProposalDetails:
     """What ``show`` presents; ``diff``: ``never`` (``--stat``), ``auto`` (not above
     :data:`DIFF_LINES_SHOWN` changed lines) or ``always`` (``--diff``)."""
-    from plansmith.git_backend import proposals
 
     repo, prefix = ws.require_repo(), ws.settings.proposal_prefix
     proposal = proposals.get(repo, proposal_id, prefix=prefix)
@@ -90,7 +96,6 @@ def _why_no_diff(proposal_id: str, files: list[FileChange], diff: DiffChoice) ->
 
 def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | None, list[str]]:
     """The plan analysed at the proposal's base and at its tip, and what moved where between them."""
-    from plansmith.git_backend.messages import item_moves
 
     try:
         before = _analysis_at(ws, proposal.base, proposal.plan)
@@ -106,8 +111,6 @@ def _analysis_and_moves(ws: Workspace, proposal: Proposal) -> tuple[Analysis | N
 def _analysis_at(ws: Workspace, commit: str, plan: str) -> Analysis | None:
     """The plan whose main file was ``plan`` analysed at ``commit`` (where it may have moved into its
     folder, or back out of it)."""
-    from plansmith.git_backend.diffs import folder_move
-    from plansmith.snapshot import Snapshot
 
     if not commit or not plan:
         return None
@@ -134,9 +137,8 @@ def show_document(ws: Workspace, proposal_id: str, *, stat: bool = False) -> dic
 
 def approve_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
     """Merge the proposal into the current branch; ``{"approved", "kind", "head", "branch"}``."""
-    from plansmith.git_backend import proposals
 
-    result = proposals.approve(ws.require_repo(), proposal_id, prefix=ws.settings.proposal_prefix)
+    result = approve_proposal(ws.require_repo(), proposal_id, prefix=ws.settings.proposal_prefix)
     return {
         "approved": proposal_id,
         "kind": result.kind,
@@ -147,7 +149,6 @@ def approve_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
 
 def reject_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
     """Delete the proposal branch and remember the rejection; ``{"rejected", "branch"}``."""
-    from plansmith.git_backend import proposals
 
     p = proposals.reject(ws.require_repo(), proposal_id, prefix=ws.settings.proposal_prefix)
     return {"rejected": proposal_id, "branch": p.branch}
@@ -180,8 +181,6 @@ def _show(ws: Workspace, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(show_document(ws, args.id, stat=stat))
         return EXIT_OK
-    from plansmith.terminal.display import display_for
-    from plansmith.terminal.show import print_proposal
 
     choice: DiffChoice = "never" if stat else "always" if full else "auto"
     print_proposal(display_for(args), proposal_details(ws, args.id, choice))
@@ -194,8 +193,6 @@ def _list(ws: Workspace, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"proposals": [proposal_json(p) for p in found], "left_alone": decisions})
         return EXIT_OK
-    from plansmith.terminal.display import display_for
-    from plansmith.terminal.output import print_proposals
 
     print_proposals(display_for(args), found)
     if decisions:  # why an item above the threshold has no proposal: a person decided its structure
@@ -206,7 +203,6 @@ def _list(ws: Workspace, args: argparse.Namespace) -> int:
 
 def decision_lines(ws: Workspace) -> list[str]:
     """One line per standing structure decision: ``specs/plans/001_x: phase 2 collapsed by you``."""
-    from plansmith.git_backend.rejections import structure_decisions
 
     return [
         f"{plan}: {item.replace('_', ' ')} {'expanded' if d.get('expanded') else 'collapsed'} by you"

@@ -13,28 +13,10 @@ import argparse
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace
+from plansmith.engine.radar import radar_report
 
 if TYPE_CHECKING:
     from plansmith.git_backend.radar import RadarReport
-    from plansmith.workspace import Workspace
-
-
-def radar_report(ws: Workspace, remote: str | None = None) -> RadarReport:
-    """Every branch compared with the default branch (of ``remote`` only, when named)."""
-    from plansmith.git_backend.radar import scan
-
-    repo = ws.require_repo()
-    if remote is not None:
-        from plansmith.git_backend.remote import check_remote
-
-        check_remote(repo, remote)
-    return scan(
-        repo,
-        ws.plan_roots,
-        remotes=None if remote is None else [remote],
-        skip_prefix=ws.settings.proposal_prefix,
-        max_bytes=ws.settings.limits.max_plan_bytes,
-    )
 
 
 def report_lines(report: RadarReport) -> list[str]:

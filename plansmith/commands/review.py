@@ -10,6 +10,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+from plansmith.plan.review import review_plan
+from plansmith.terminal.display import display_for
+from plansmith.terminal.output import print_review
 
 if TYPE_CHECKING:
     from plansmith.plan.review import Review
@@ -17,8 +20,6 @@ if TYPE_CHECKING:
 
 
 def review_of(ws: Workspace, plan: str) -> Review:
-    from plansmith.plan.review import review_plan
-
     return review_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
 
 
@@ -28,9 +29,6 @@ def review_document(ws: Workspace, plan: str) -> dict[str, object]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.terminal.display import display_for
-    from plansmith.terminal.output import print_review
-
     review = review_of(open_workspace(args.repo), args.plan)
     if args.json:
         emit_json(review.as_json())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, emit_json
+from plansmith.daemon import systemd_install as service
 from plansmith.errors import UsageError
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ ACTIONS = ("install", "uninstall", "status")
 
 def run_action(action: str, repo: Path) -> ServiceReport:
     """Install, uninstall or inspect the service of the repository at ``repo``; what was found and done."""
-    from plansmith.daemon import systemd_install as service
 
     if action == "install":
         return service.install_service(repo)

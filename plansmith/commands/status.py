@@ -12,6 +12,14 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace
+from plansmith.commands.next import chosen_plans
+from plansmith.commands.validate import format_root_counts
+from plansmith.daemon.radar_watch import read_findings
+from plansmith.daemon.state import format_status
+from plansmith.git_backend import proposals
+from plansmith.git_backend.session import session_for
+from plansmith.plan.progress import PlanProgress, plan_progress
+from plansmith.terminal.display import display_for
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -28,10 +36,8 @@ def status_document(ws: Workspace) -> dict[str, Any]:
 def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
     import time
 
+    # lazy: the daemon package loads watchdog and APScheduler
     from plansmith.daemon.entry import daemon_status
-    from plansmith.daemon.radar_watch import read_findings
-    from plansmith.git_backend import proposals
-    from plansmith.git_backend.session import session_for
 
     repo = ws.require_repo()
     session, now = session_for(repo), time.time()
@@ -57,8 +63,6 @@ def _status(ws: Workspace) -> tuple[dict[str, Any], list[Proposal]]:
 
 def _plan_progress(ws: Workspace) -> list[PlanProgress]:
     """Per plan of the working tree: tasks done of total, the current wave, status drift (issue 20)."""
-    from plansmith.commands.next import chosen_plans
-    from plansmith.plan.progress import plan_progress
 
     return [plan_progress(plan) for plan in chosen_plans(ws, None)]
 
@@ -78,22 +82,19 @@ def _age(session: GitSession, commit: str, now: float) -> dict[str, Any]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from plansmith.terminal.display import display_for
-
     status, found = _status(open_workspace(args.repo))
     if args.json:
         emit_json(status, as_text=True)
         return EXIT_OK
     display = display_for(args)
     if display.rich:
+        # lazy: rich, only for a terminal that shows it
         from plansmith.terminal.dashboard import dashboard_view
 
         display.console().print(dashboard_view(status, found))
         _print_plans(status)
         _print_radar(status["radar"])
         return EXIT_OK
-    from plansmith.commands.validate import format_root_counts
-    from plansmith.daemon.state import format_status
 
     print(format_status(status))
     print(format_root_counts([(r["root"], r["plans"]) for r in status["roots"]]))
@@ -107,8 +108,6 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _print_plans(status: dict[str, Any]) -> None:
-    from plansmith.plan.progress import PlanProgress
-
     if status["plans"]:
         print("plans:")
     for doc in status["plans"]:

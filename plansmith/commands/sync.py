@@ -12,7 +12,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from plansmith import discovery
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
+from plansmith.discovery import committed_texts
+from plansmith.engine.coordinator import confirm as ask
+from plansmith.engine.sync import run_sync
 from plansmith.errors import UsageError
 
 if TYPE_CHECKING:
@@ -23,11 +27,9 @@ if TYPE_CHECKING:
 
 def committed_refs(ws: Workspace, plan: str | None) -> tuple[dict[str, str], list[PlanRef]]:
     """The committed plan files and the plans to sync: the one PLAN names, or all of them."""
-    from plansmith import discovery
-    from plansmith.engine.coordinator import committed_files
 
     repo = ws.require_repo()
-    files = committed_files(repo, ws.plan_roots, ws.settings.limits.max_plan_bytes)
+    files = committed_texts(repo, ws.plan_roots, ws.settings.limits.max_plan_bytes)
     refs = discovery.catalog(files, patterns=ws.plan_roots)
     if plan is None:
         return files, refs
@@ -43,9 +45,6 @@ def committed_refs(ws: Workspace, plan: str | None) -> tuple[dict[str, str], lis
 def sync_outcomes(
     ws: Workspace, plan: str | None, *, dry_run: bool, confirm: bool, interactive: bool
 ) -> list[SyncOutcome]:
-    from plansmith.engine.coordinator import confirm as ask
-    from plansmith.engine.sync import run_sync
-
     def question(outcome: SyncOutcome) -> bool:
         if interactive:  # without a terminal the refusal says what to do; stdout may be JSON
             _show(outcome)
@@ -79,9 +78,9 @@ def _report(outcome: SyncOutcome) -> None:
         print(f"skipped {outcome.plan}: {outcome.skipped}")
     elif outcome.proposal is not None:
         p = outcome.proposal
-        print(f"proposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})")
-        print(f"  approve: plansmith proposals approve {p['id']}   (or: git merge {p['branch']})")
-        print(f"  reject:  plansmith proposals reject {p['id']}    (or: git branch -D {p['branch']})")
+        print(f"proposal {p.id} on branch {p.branch} ({p.commit[:10]})")
+        print(f"  approve: plansmith proposals approve {p.id}   (or: git merge {p.branch})")
+        print(f"  reject:  plansmith proposals reject {p.id}    (or: git branch -D {p.branch})")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg
+from plansmith.discovery import catalog, locate, plans_per_root, staged_files, validate_files
+from plansmith.plan.api import decode_files
+from plansmith.plan.roots import roots_in
 
 if TYPE_CHECKING:
     from plansmith.plan.problems import Problem
@@ -24,8 +27,6 @@ def find_problems(ws: Workspace, plans: Sequence[str] = (), *, staged: bool = Fa
     ids); sorted by path and line."""
     raw: dict[str, bytes] = {}
     if staged:
-        from plansmith.discovery import staged_files, validate_files
-
         raw = staged_files(ws.require_repo(), ws.plan_roots)
         problems = validate_files(raw, ws.plan_roots, max_bytes=ws.settings.limits.max_plan_bytes)
     else:
@@ -39,8 +40,6 @@ def find_problems(ws: Workspace, plans: Sequence[str] = (), *, staged: bool = Fa
 def _scope(ws: Workspace, arg: str, staged: dict[str, bytes] | None) -> str:
     """The file or folder whose problems belong to the plan ``arg`` (in the index with ``staged``)."""
     if staged is not None:  # the plan may not exist in the working tree
-        from plansmith.discovery import catalog, locate
-
         path = plan_arg(ws, arg)
         ref = locate(catalog(staged, patterns=ws.plan_roots), ws.plan_roots, arg, ws.rel_or_none(path))
         return (ref.location.folder or ref.location.main_path) if ref is not None else ws.rel(path)
@@ -68,9 +67,6 @@ def root_counts(ws: Workspace, *, staged: bool = False) -> list[tuple[str, int]]
     """How many plans each plan root holds (in git's index with ``staged``)."""
     if not staged:
         return ws.plans_per_root()
-    from plansmith.discovery import catalog, plans_per_root, staged_files
-    from plansmith.plan.api import decode_files
-    from plansmith.plan.roots import roots_in
 
     texts, _ = decode_files(staged_files(ws.require_repo(), ws.plan_roots))
     roots = roots_in(texts, ws.plan_roots)

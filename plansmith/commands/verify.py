@@ -15,6 +15,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace
+from plansmith.commands.next import chosen_plans
+from plansmith.git_backend.history import read_history
+from plansmith.plan.ticks import judge_ticks
 
 if TYPE_CHECKING:
     from plansmith.plan.ticks import TickReport
@@ -22,10 +25,6 @@ if TYPE_CHECKING:
 
 
 def verify_report(ws: Workspace, plan: str | None = None) -> TickReport:
-    from plansmith.commands.next import chosen_plans
-    from plansmith.git_backend.history import read_history
-    from plansmith.plan.ticks import judge_ticks
-
     plans = chosen_plans(ws, plan)
     return judge_ticks(plans, read_history(ws.require_repo()))
 

@@ -11,6 +11,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg, thresholds
+from plansmith.plan.complexity import analyze_plan
+from plansmith.plan.mermaid import waves_flowchart
+from plansmith.plan.waves import compute_waves
 
 if TYPE_CHECKING:
     from plansmith.plan.ids import ItemId
@@ -20,8 +23,6 @@ if TYPE_CHECKING:
 
 
 def waves_of(ws: Workspace, plan: str) -> tuple[Plan, Waves[ItemId]]:
-    from plansmith.plan.waves import compute_waves
-
     parsed = ws.plan(plan_arg(ws, plan))
     return parsed, compute_waves({p.number: list(p.dependencies) for p in parsed.phases})
 
@@ -33,9 +34,6 @@ def waves_document(ws: Workspace, plan: str) -> dict[str, object]:
 
 
 def flowchart(ws: Workspace, plan: Plan, waves: Waves[ItemId]) -> str:
-    from plansmith.plan.complexity import analyze_plan
-    from plansmith.plan.mermaid import waves_flowchart
-
     return waves_flowchart(plan, waves, analyze_plan(plan, thresholds(ws)))
 
 

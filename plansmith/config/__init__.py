@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         Retry,
         Role,
         Settings,
-        Thresholds,
+        ThresholdSettings,
         check_ref_prefix,
     )
     from plansmith.config.paths import user_config_dir, user_config_path
@@ -44,7 +44,7 @@ _WHERE: dict[str, str] = {
     "Retry": "model",
     "Role": "model",
     "Settings": "model",
-    "Thresholds": "model",
+    "ThresholdSettings": "model",
     "check_ref_prefix": "model",
     "user_config_dir": "paths",
     "user_config_path": "paths",
@@ -67,7 +67,7 @@ __all__ = [
     "Role",
     "Settings",
     "SourceLabel",
-    "Thresholds",
+    "ThresholdSettings",
     "check_ref_prefix",
     "load_settings",
     "user_config_dir",

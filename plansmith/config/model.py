@@ -45,14 +45,14 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class Thresholds(_Section):
+class ThresholdSettings(_Section):
     """Complexity scores (0-10) above which an item is expanded and below which it is collapsed."""
 
     expand: float = Field(default=8.0, ge=0.0, le=10.0)
     collapse: float = Field(default=4.0, ge=0.0, le=10.0)
 
     @model_validator(mode="after")
-    def _collapse_below_expand(self) -> Thresholds:
+    def _collapse_below_expand(self) -> ThresholdSettings:
         if not self.collapse < self.expand:
             raise ValueError(
                 f"thresholds.collapse ({self.collapse}) must be lower than thresholds.expand ({self.expand})"
@@ -61,7 +61,7 @@ class Thresholds(_Section):
 
     def for_analysis(self) -> AnalysisThresholds:
         """The same limits as the plan core's value, which the scorer takes."""
-        # late: settings are read by the hook, which never scores a plan
+        # lazy: settings are read by the hook, which never scores a plan
         from plansmith.plan.complexity import Thresholds as AnalysisThresholds
 
         return AnalysisThresholds(expand=self.expand, collapse=self.collapse)
@@ -163,7 +163,7 @@ class Settings(BaseSettings):
 
     plans_dirs: list[str] = Field(default_factory=lambda: list(DEFAULT_ROOTS))
     plans_dir: str | None = None  # the old single root; see _plans_dir_is_one_root
-    thresholds: Thresholds = Field(default_factory=Thresholds)
+    thresholds: ThresholdSettings = Field(default_factory=ThresholdSettings)
     max_parallel: int = Field(default=4, ge=1)
     force_parallel: bool = False
     proposal_prefix: str = "plansmith/"

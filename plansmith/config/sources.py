@@ -283,7 +283,7 @@ def _under_plansmith(value: object) -> bool:
 
 
 def field_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
-    """The model of a section field (``thresholds`` -> ``Thresholds``); ``None`` for a plain value."""
+    """The model of a section field (``thresholds`` -> ``ThresholdSettings``); ``None`` for a plain value."""
     info = model.model_fields.get(name)
     if info is None:
         return None

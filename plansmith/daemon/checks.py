@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from plansmith.daemon.debounce import PlanKey
 from plansmith.daemon.radar_watch import RadarWatch
-from plansmith.daemon.repo import RepoPaths, committed_snapshot, head_branch, worktree_snapshot
+from plansmith.daemon.repo import RepoPaths, committed_snapshot, worktree_snapshot
 from plansmith.daemon.state import DaemonState
 from plansmith.daemon.tracker import ChangeTracker, Verdict
 from plansmith.daemon.work_queue import WorkQueue
@@ -68,7 +68,7 @@ class ContentChecks:
         writing). ``force``: read HEAD's plans even if HEAD still names the same commit (rescans).
         """
         self.radar.after_refs_moved()
-        branch = head_branch(self.repo)
+        branch = git_session.session_for(self.repo).symbolic_ref("HEAD")  # None when HEAD is detached
         if branch is None:
             log.debug("HEAD is detached (rebase or bisect in progress?): waiting for a branch")
             return set()

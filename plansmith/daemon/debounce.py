@@ -93,7 +93,7 @@ def is_ref_change(rel_to_git_dir: str) -> bool:
 
 
 @dataclass(slots=True)
-class _Pending:
+class _EditWindow:
     first: float
     last: float
     events: int = 1
@@ -111,7 +111,7 @@ class Debouncer:
     roots: str | Sequence[str] = DEFAULT_ROOTS
     debounce_s: float = 0.5
     max_wait_s: float = 2.5
-    _pending: dict[PlanKey, _Pending] = field(default_factory=dict)
+    _pending: dict[PlanKey, _EditWindow] = field(default_factory=dict)
     ignored: int = 0
     accepted: int = 0
 
@@ -133,12 +133,12 @@ class Debouncer:
         self.accepted += 1
         entry = self._pending.get(key)
         if entry is None:
-            self._pending[key] = _Pending(now, now)
+            self._pending[key] = _EditWindow(now, now)
         else:
             entry.last = max(entry.last, now)
             entry.events += 1
 
-    def _due_at(self, entry: _Pending) -> float:
+    def _due_at(self, entry: _EditWindow) -> float:
         return min(entry.last + self.debounce_s, entry.first + self.max_wait_s)
 
     def next_due(self) -> float | None:

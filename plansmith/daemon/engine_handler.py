@@ -19,8 +19,19 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from plansmith.atomic import write_json_atomic
 from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff, RunContext, RunRecord
+from plansmith.discovery import catalog, committed_texts
+from plansmith.engine import decisions
+from plansmith.engine.decisions import decide
+from plansmith.engine.handled import HandledDigests
 from plansmith.errors import PlansmithError
+from plansmith.git_backend import proposals, session
+from plansmith.git_backend.repo import current_branch
+from plansmith.git_backend.worktree import ScratchWorktree
+from plansmith.plan.complexity import analyze_plan
+from plansmith.snapshot import plan_from_files
+from plansmith.workspace import open_workspace
 
 if TYPE_CHECKING:
     from plansmith.engine.progress import ProgressSink
@@ -43,40 +54,31 @@ class EngineHandler:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _handled(self) -> dict[str, dict[str, str]]:
+    def _handled(self) -> HandledDigests:
         try:
             data = json.loads(self.handled_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+            return HandledDigests()
+        return HandledDigests.from_json(data)
 
     def _remember(self, branch: str, plan: str, digest: str) -> None:
-        from plansmith.git_backend._fs import write_json_atomic
-
         data = self._handled()
-        data.setdefault(branch, {})[plan] = digest
+        data.remember(branch, plan, digest)
         write_json_atomic(self.handled_path, data)
 
     def _committed(self) -> tuple[dict[str, str], list[PlanRef]]:
-        from plansmith.discovery import catalog
-        from plansmith.engine.coordinator import committed_files
-
         repo = self.ws.require_repo()
-        files = committed_files(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
+        files = committed_texts(repo, self.ws.plan_roots, self.ws.settings.limits.max_plan_bytes)
         return files, catalog(files, patterns=self.ws.plan_roots)
 
     # --- DaemonHandler ---------------------------------------------------------------------------
 
     def recover(self, ctx: RunContext) -> None:
-        from plansmith.git_backend.worktree import ScratchWorktree
 
         # Repairs a damaged scratch worktree and removes locks a killed run left behind.
         ScratchWorktree.ensure(self.ws.require_repo(), self.ws.plan_roots)
 
     def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
-        from plansmith.plan.complexity import analyze_plan
-        from plansmith.plan.layout import build_plan, plan_files
-
         self.ws.reread()
         texts, _ = self.ws.files()
         thresholds = self.ws.settings.thresholds.for_analysis()
@@ -85,7 +87,7 @@ class EngineHandler:
             if ref.key not in plans:
                 continue
             loc = ref.location
-            analysis = analyze_plan(build_plan(plan_files(texts, loc), loc), thresholds)
+            analysis = analyze_plan(plan_from_files(texts, loc), thresholds)
             for item in analysis.items:
                 if item.recommendation == "keep":
                     continue
@@ -101,10 +103,6 @@ class EngineHandler:
         return pending
 
     def handle_committed(self, plans: Sequence[str] | None, ctx: RunContext) -> Sequence[RunRecord]:
-        from plansmith.engine.decisions import decide
-        from plansmith.git_backend import proposals
-        from plansmith.git_backend.repo import current_branch
-
         repo = self.ws.require_repo()
         branch = current_branch(repo)
         if branch is None:
@@ -141,7 +139,6 @@ class EngineHandler:
 
     def _failed_alone(self, ref: PlanRef, exc: Exception) -> RunRecord:
         """Record an unexpected failure of one plan: it backs off alone and is shown in ``status``."""
-        from plansmith.git_backend import session
 
         delay = self.backoff.failed(ref.id)
         what = exc.located() if isinstance(exc, PlansmithError) else f"{type(exc).__name__}: {exc}"
@@ -150,11 +147,9 @@ class EngineHandler:
         return RunRecord(ref.id, f"failed (retried in {delay:.0f} s)", None, None, [what])
 
     def _run(self, ref: PlanRef, ctx: RunContext) -> RunRecord:
-        from plansmith.engine.decisions import propose_automatically
-
         started = time.monotonic()
         try:
-            outcome = propose_automatically(self.ws, ref.location, progress=self.progress)
+            outcome = decisions.propose_automatically(self.ws, ref.location, progress=self.progress)
         except PlansmithError as exc:
             return RunRecord(ref.id, "failed", None, time.monotonic() - started, [exc.located()])
         if outcome is None:
@@ -162,7 +157,7 @@ class EngineHandler:
         if outcome.skipped is not None:
             return RunRecord(ref.id, f"skipped: {outcome.skipped}", None, time.monotonic() - started)
         errors = [f"{o.item}: {o.error}" for o in outcome.operations if o.error]
-        branch = outcome.proposal["branch"] if outcome.proposal else None
+        branch = outcome.proposal.branch if outcome.proposal else None
         verb = outcome.operations[0].operation
         summary = f"{verb}: {outcome.successful} of {len(outcome.operations)} succeeded"
         if outcome.moves:  # in one line, what moved where
@@ -170,8 +165,6 @@ class EngineHandler:
         return RunRecord(ref.id, summary, branch, time.monotonic() - started, errors)
 
     def refresh_stale(self, ctx: RunContext) -> Sequence[RunRecord]:
-        from plansmith.git_backend import proposals
-
         repo = self.ws.require_repo()
         stale = {
             p.id
@@ -183,10 +176,7 @@ class EngineHandler:
             return []
         # Forget what was handled for them so that they are recomputed on the new base.
         data = self._handled()
-        for plans in data.values():
-            for ref in refs:
-                plans.pop(ref.id, None)
-        from plansmith.git_backend._fs import write_json_atomic
+        data.forget(ref.id for ref in refs)
 
         write_json_atomic(self.handled_path, data)
         return self.handle_committed(sorted({ref.key for ref in refs}), ctx)
@@ -202,7 +192,5 @@ class EngineHandler:
         self.recover(ctx)  # only plansmith's own worktree: never the user's other worktrees
 
     def reload_settings(self) -> DaemonOptions | None:
-        from plansmith.workspace import open_workspace
-
         self.ws = open_workspace(str(self.ws.root))
         return DaemonOptions(debounce_ms=self.ws.settings.debounce_ms)

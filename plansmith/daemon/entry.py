@@ -13,9 +13,9 @@ from typing import Any
 from plansmith.daemon.handler import DaemonHandler, DaemonOptions
 from plansmith.daemon.jobs import JobIntervals
 from plansmith.daemon.loop import Daemon
-from plansmith.daemon.repo import discover
 from plansmith.daemon.sdnotify import Notifier
 from plansmith.daemon.state import read_status
+from plansmith.git_backend.paths import find_repository
 from plansmith.plan.roots import DEFAULT_ROOTS
 
 
@@ -37,7 +37,7 @@ def run_daemon(
     met a handler error. Raises :class:`~plansmith.daemon.state.DaemonAlreadyRunning` (exit 1 for the
     CLI) when another daemon holds the repository's lock.
     """
-    repo = discover(repo_root)
+    repo = find_repository(repo_root)
     options = DaemonOptions(
         debounce_ms=debounce_ms,
         max_wait_factor=max_wait_factor,
@@ -50,4 +50,4 @@ def run_daemon(
 
 def daemon_status(repo_root: Path) -> dict[str, Any]:
     """The daemon part of ``plansmith status --json`` for the repository containing ``repo_root``."""
-    return read_status(discover(repo_root).state_dir)
+    return read_status(find_repository(repo_root).state_dir)

@@ -57,13 +57,13 @@ class JobRequest:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-Item = FileEvent | RefsEvent | RescanRequest | JobRequest
+InboxItem = FileEvent | RefsEvent | RescanRequest | JobRequest
 
 
 class Inbox:
     def __init__(self, maxsize: int = 20_000) -> None:
         self.maxsize = maxsize
-        self._items: deque[Item] = deque()
+        self._items: deque[InboxItem] = deque()
         self._files: dict[tuple[str, str], list[float]] = {}
         self._lock = threading.Lock()
         self._armed = False
@@ -76,7 +76,7 @@ class Inbox:
         os.set_blocking(self.write_fd, False)
 
     # producers (any thread) ----------------------------------------------------------------------
-    def put(self, item: Item) -> bool:
+    def put(self, item: InboxItem) -> bool:
         """Queue ``item``; returns False if it was dropped (full or closed)."""
         with self._lock:
             if self._closed:
@@ -122,7 +122,7 @@ class Inbox:
         with contextlib.suppress(InterruptedError):
             select.select([self.read_fd], [], [], timeout)
 
-    def drain(self) -> list[Item]:
+    def drain(self) -> list[InboxItem]:
         with contextlib.suppress(BlockingIOError, OSError):
             while os.read(self.read_fd, 4096):
                 pass
@@ -133,7 +133,7 @@ class Inbox:
             items = list(self._items)
             self._items.clear()
             self._rescan_reason = None
-        events: list[Item] = [
+        events: list[InboxItem] = [
             FileEvent(path, kind, last, first if first != last else None, int(count))
             for (path, kind), (first, last, count) in files.items()
         ]
@@ -142,7 +142,7 @@ class Inbox:
     def __len__(self) -> int:
         return len(self._items) + len(self._files)
 
-    def close(self) -> list[Item]:
+    def close(self) -> list[InboxItem]:
         """Refuse further items; release waiting jobs; return what was still queued."""
         with self._lock:
             self._closed = True

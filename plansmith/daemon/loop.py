@@ -60,7 +60,7 @@ from plansmith.daemon.handler import (
     RunContext,
     RunRecord,
 )
-from plansmith.daemon.inbox import FileEvent, Inbox, Item, RefsEvent, RescanRequest
+from plansmith.daemon.inbox import FileEvent, Inbox, InboxItem, RefsEvent, RescanRequest
 from plansmith.daemon.jobs import Job, JobIntervals, job_table
 from plansmith.daemon.repo import RepoPaths, repository_gone
 from plansmith.daemon.scheduler import JobScheduler
@@ -328,7 +328,7 @@ class Daemon:
         ]
         return max(0.0, min(deadlines) - now) if deadlines else None
 
-    def _absorb(self, items: list[Item]) -> None:
+    def _absorb(self, items: list[InboxItem]) -> None:
         rescan: str | None = None
         for item in items:
             if isinstance(item, FileEvent):

@@ -20,6 +20,8 @@ from typing import Any
 
 from plansmith.atomic import write_json_atomic
 from plansmith.git_backend.paths import RepoPaths
+from plansmith.git_backend.radar import scan
+from plansmith.git_backend.session import session_for
 
 log = logging.getLogger(__name__)
 FILE_NAME = "radar.json"
@@ -31,15 +33,12 @@ class RadarWatch:
         self._seen: str | None = None
 
     def remotes_digest(self) -> str:
-        from plansmith.git_backend.session import session_for
-
         refs = session_for(self.repo).refs_under("refs/remotes/")
         return hashlib.sha256(json.dumps(refs).encode("utf-8")).hexdigest()
 
     def after_refs_moved(self) -> bool:
         """Run the radar when the remote-tracking refs changed since last time (or never ran); whether
         it ran. A failure is logged, never raised: the daemon's own work goes on."""
-        from plansmith.git_backend.radar import scan
 
         try:
             digest = self.remotes_digest()

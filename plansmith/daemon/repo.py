@@ -14,19 +14,15 @@ from pathlib import Path
 from plansmith.daemon.debounce import PlanKey, blob_id, group_by_plan, is_relevant_plan_file
 from plansmith.discovery import worktree_roots
 from plansmith.errors import GitError
-from plansmith.git_backend.paths import RepoPaths, find_repository
+from plansmith.git_backend.paths import RepoPaths
 from plansmith.git_backend.session import session_for
+from plansmith.git_backend.trees import files_under
 from plansmith.plan.roots import RootFolder, literal_prefixes, plan_key
 
-__all__ = ["RepoPaths", "Snapshot", "committed_snapshot", "discover", "head_branch", "worktree_snapshot"]
+__all__ = ["RepoPaths", "Snapshot", "committed_snapshot", "worktree_snapshot"]
 
 Snapshot = dict[PlanKey, dict[str, str]]
 """Plan -> (repository-relative path -> blob id)."""
-
-
-def discover(repo_root: Path) -> RepoPaths:
-    """Find the worktree root and git dirs for ``repo_root`` (any folder inside a worktree)."""
-    return find_repository(repo_root)
 
 
 def repository_gone(repo: RepoPaths) -> str | None:
@@ -38,18 +34,12 @@ def repository_gone(repo: RepoPaths) -> str | None:
     return f"the repository {repo.root} is gone (deleted or moved); nothing left to watch"
 
 
-def head_branch(repo: RepoPaths) -> str | None:
-    """The full name of the checked-out branch (``refs/heads/main``), or None when HEAD is detached."""
-    return session_for(repo).symbolic_ref("HEAD")
-
-
 def committed_snapshot(repo: RepoPaths, roots: str | Sequence[str]) -> Snapshot:
     """Blob ids of the plan files in HEAD's tree (empty on an unborn branch; GitError on failure).
 
     One listing below the roots' literal folders (``specs``, ``.claude/specs``), read in-process through
     the session; which files belong to a plan is decided by the root patterns.
     """
-    from plansmith.git_backend.trees import files_under
 
     session = session_for(repo)
     head = session.ref("HEAD")

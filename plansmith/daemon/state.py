@@ -110,11 +110,6 @@ def lock_holder(state_dir: Path) -> int | None:
 # --- state file ------------------------------------------------------------------------------------
 
 
-def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write ``data`` so that readers see the old or the new file, never a partial one."""
-    atomic.write_json_atomic(path, data, sort_keys=False, ensure_ascii=True)
-
-
 @dataclass(slots=True)
 class RunEntry:
     plan: str | None
@@ -235,7 +230,7 @@ class StateStore:
         self.path = state_dir / STATE_NAME
 
     def write(self, state: DaemonState) -> None:
-        write_json_atomic(self.path, state.to_json())
+        atomic.write_json_atomic(self.path, state.to_json(), sort_keys=False, ensure_ascii=True)
 
     def read(self) -> dict[str, Any] | None:
         try:

@@ -4,7 +4,7 @@ Each round runs its operations with the parallel runner on the same base content
 coordinator applies the successful ones in order on top of each other (the main plan and its metadata
 are shared), writes an artifact per item, optionally lets an agent elaborate the new files, validates
 the result and publishes it through :mod:`plansmith.engine.publish`. It must not write the user's
-working tree, index, HEAD or branches (only ``--merge``, through ``proposals.approve``), and must not
+working tree, index, HEAD or branches (only ``--merge``, through ``approve.approve``), and must not
 print progress itself: it reports through ``out`` (the final lines) and the request's progress sink.
 """
 
@@ -18,13 +18,28 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith.engine import artifacts, publish
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
-from plansmith.engine.items import Item, ItemResult, OperationRequest, RunOutcome, apply_item, choose_items
+from plansmith.engine.items import (
+    ItemResult,
+    OperationRequest,
+    ProposalRef,
+    RunItem,
+    RunOutcome,
+    apply_item,
+    choose_items,
+)
 from plansmith.engine.progress import RunSummary
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import PlansmithError
+from plansmith.git_backend.approve import approve as approve_proposal
+from plansmith.git_backend.messages import proposal_message, proposal_trailers
+from plansmith.git_backend.repo import resolve_commit
+from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.complexity import Analysis, analyze_plan
+from plansmith.plan.complexity.analysis import analyze_phases
 from plansmith.plan.layout import PlanLocation, build_plan, collector_paused
+from plansmith.plan.mermaid import drawn_phases
 from plansmith.plan.model import Plan
+from plansmith.plan.progress import sync_edits
 from plansmith.plan.transforms import Change
 from plansmith.plan.validate import new_errors, validate_plan
 
@@ -35,9 +50,10 @@ if TYPE_CHECKING:
 Decide = Callable[[OpOutcome], Literal["retry", "skip", "abort"]]
 
 
-@dataclass
-class PlanRun:
-    """One confirmed run: what it started from and what it has applied so far."""
+@dataclass(frozen=True)
+class RunStart:
+    """What a confirmed run starts from: the workspace, the committed plan and its analysis, the request,
+    and how to ask (``decide``) and report (``out``)."""
 
     ws: Workspace
     repo: RepoPaths
@@ -45,37 +61,30 @@ class PlanRun:
     files: dict[str, str]  # the plan's committed files (the base every change is made against)
     loc: PlanLocation
     analysis: Analysis
+    plan_id: str | None = None
+    decide: Decide | None = None
+    out: TextIO | None = None
+
+
+@dataclass
+class PlanRun:
+    """One confirmed run: what it started from and what it has applied so far."""
+
+    start: RunStart
     outcome: RunOutcome
     run_dir: Path
     base: str
-    decide: Decide | None = None
-    out: TextIO | None = None
-    applied: list[Item] = field(default_factory=list)
+    applied: list[RunItem] = field(default_factory=list)
     children: dict[str, str] = field(default_factory=dict)  # item id -> the file its expansion created
     results: list[RunResult] = field(default_factory=list)
 
 
-def execute(
-    ws: Workspace,
-    repo: RepoPaths,
-    files: dict[str, str],
-    loc: PlanLocation,
-    request: OperationRequest,
-    items: list[Item],
-    analysis: Analysis,
-    outcome: RunOutcome,
-    *,
-    plan_id: str | None = None,
-    decide: Decide | None = None,
-    out: TextIO | None = None,
-) -> RunOutcome:
+def execute(start: RunStart, items: list[RunItem], outcome: RunOutcome) -> RunOutcome:
     """Run ``items``, apply what succeeded, publish one proposal (none when nothing applies)."""
-    from plansmith.git_backend.repo import resolve_commit
-
+    ws, repo, request, plan_id = start.ws, start.repo, start.request, start.plan_id
     run_dir = artifacts.new_run_dir(repo.state_dir / "runs", request.operation)
-    run = PlanRun(
-        ws, repo, request, files, loc, analysis, outcome, run_dir, resolve_commit(repo, "HEAD"), decide, out
-    )
+    base = resolve_commit(repo, "HEAD")
+    run = PlanRun(start, outcome, run_dir, base)
     current, cur_loc = run_rounds(run, items)
     if request.agent and request.operation == "expand" and run.applied:
         current, cur_loc = elaborate(run, current, cur_loc)
@@ -93,36 +102,34 @@ def execute(
     if not outcome.failed:
         artifacts.cleanup(run_dir, keep_on_failure=True)
     if request.merge and outcome.proposal is not None:
-        from plansmith.git_backend import proposals
-
-        proposals.approve(repo, outcome.proposal["id"], prefix=ws.settings.proposal_prefix)
+        approve_proposal(repo, outcome.proposal.id, prefix=ws.settings.proposal_prefix)
         outcome.merged = True
     return outcome
 
 
-def run_rounds(run: PlanRun, items: list[Item]) -> tuple[dict[str, str], PlanLocation]:
+def run_rounds(run: PlanRun, items: list[RunItem]) -> tuple[dict[str, str], PlanLocation]:
     """The first round, and with ``--auto-analysis`` a second one for the stages of phases expanded
     just now that are still too complex (the hierarchy review)."""
-    current, cur_loc = run_round(run, items, run.files, run.loc)
-    if run.request.auto and run.request.operation == "expand" and run.applied:
-        again = analyze_plan(build_plan(current, cur_loc), run.analysis.thresholds)
+    current, cur_loc = run_round(run, items, run.start.files, run.start.loc)
+    if run.start.request.auto and run.start.request.operation == "expand" and run.applied:
+        again = analyze_plan(build_plan(current, cur_loc), run.start.analysis.thresholds)
         tried = {i.id for i in items}
         second = [i for i in choose_items(again, "expand") if i.id not in tried]
         if second:
-            if run.out is not None:
-                run.out.write(f"second round: {', '.join(i.id for i in second)}\n")
+            if run.start.out is not None:
+                run.start.out.write(f"second round: {', '.join(i.id for i in second)}\n")
             current, cur_loc = run_round(run, second, current, cur_loc)
     return current, cur_loc
 
 
 def run_round(
-    run: PlanRun, items: list[Item], base_files: dict[str, str], base_loc: PlanLocation
+    run: PlanRun, items: list[RunItem], base_files: dict[str, str], base_loc: PlanLocation
 ) -> tuple[dict[str, str], PlanLocation]:
     """Operations in parallel on ``base_files``, then applied in order by this one coordinator."""
-    verb = run.request.operation
-    settings = run.ws.settings
+    verb = run.start.request.operation
+    settings = run.start.ws.settings
 
-    def make_op(item: Item) -> Operation:
+    def make_op(item: RunItem) -> Operation:
         def op(ctx: AttemptContext) -> OpOutcome:
             del ctx
             return OpOutcome.ok(apply_item(base_files, base_loc, verb, item))
@@ -135,8 +142,8 @@ def run_round(
         timeout_s=settings.retry.base_timeout_s,
         factor=settings.retry.factor,
         max_attempts=settings.retry.max_attempts,
-        decide_on_failure=run.decide,
-        progress=None if run.request.agent and verb == "expand" else run.request.progress,
+        decide_on_failure=run.start.decide,
+        progress=None if run.start.request.agent and verb == "expand" else run.start.request.progress,
     )
     run.results.append(result)
     current, cur_loc = base_files, base_loc
@@ -154,14 +161,14 @@ def _computed_on(op_outcome: OpOutcome, current: dict[str, str], base_files: dic
 
 def _apply_one(
     run: PlanRun,
-    item: Item,
+    item: RunItem,
     op_outcome: OpOutcome,
     current: dict[str, str],
     cur_loc: PlanLocation,
     base_files: dict[str, str],
 ) -> tuple[dict[str, str], PlanLocation]:
     """Apply one computed item on top of the earlier ones and write its artifact."""
-    verb = run.request.operation
+    verb = run.start.request.operation
     status, error = op_outcome.status, op_outcome.error
     change: Change | None = None
     if status == "success":
@@ -190,7 +197,6 @@ def _synced_markers(after: Plan, current: dict[str, str]) -> dict[str, str]:
     """The files whose markers a sync changes on top of the run's result (``after``, built from
     ``current``): only items whose boxes are all ticked, so the same proposal carries the expansion and
     the marker (issue 20)."""
-    from plansmith.plan.progress import sync_edits
 
     return sync_edits(after, current, only_done=True)
 
@@ -216,8 +222,8 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
         # The plan's problems from before the run matter only when the result has errors (seconds on
         # a 100,000-phase plan, issue 18).
         errors_after = any(p.is_error for p in after)
-        before = validate_plan(build_plan(run.files, run.loc)) if errors_after else []
-    untouched = {path for path, text in run.files.items() if current.get(path) == text}
+        before = validate_plan(build_plan(run.start.files, run.start.loc)) if errors_after else []
+    untouched = {path for path, text in run.start.files.items() if current.get(path) == text}
     # A problem is the run's doing only if it is a new error and about a file the run wrote.
     new_problems = [p for p in new_errors(before, after) if p.path not in untouched]
     if new_problems:
@@ -229,48 +235,45 @@ def _keep_if_valid(run: PlanRun, current: dict[str, str], after_plan: Plan) -> b
 
 
 def _commit_and_publish(run: PlanRun, current: dict[str, str], after: Plan, plan_id: str | None) -> None:
-    from plansmith.git_backend.messages import proposal_message, proposal_trailers
-    from plansmith.git_backend.worktree import ScratchWorktree
-    from plansmith.plan.complexity.analysis import analyze_phases
-    from plansmith.plan.mermaid import drawn_phases
-
-    settings, verb, loc = run.ws.settings, run.request.operation, run.loc
+    settings, verb, loc = run.start.ws.settings, run.start.request.operation, run.start.loc
     ids = [i.id for i in run.applied]
     message, run.outcome.moves = proposal_message(
         verb,
         ids,
         loc.name,
-        build_plan(run.files, loc),
-        run.analysis,
+        build_plan(run.start.files, loc),
+        run.start.analysis,
         after,
         # only what the message shows: a big plan's trees are cut (issue 18)
-        analyze_phases(after, run.analysis.thresholds, drawn_phases(after, ids)),
+        analyze_phases(after, run.start.analysis.thresholds, drawn_phases(after, ids)),
     )
     trailers = proposal_trailers(
         plan=loc.main_path, operation=verb, items=ids, base=run.base, run=run.run_dir.name
     )
     proposal = publish.commit_and_publish(
-        run.repo,
-        ScratchWorktree.ensure(run.repo, run.ws.plan_roots),
-        base=run.base,
-        before=run.files,
-        after=current,
-        message=message,
-        author=settings.commit.author,
-        trailers=trailers,
-        checkpoint=(plan_id or loc.name, verb, ids),
-        prefix=settings.proposal_prefix,
-        plan_id=plan_id,
-        base_branch=run.request.base_branch,
+        run.start.repo,
+        ScratchWorktree.ensure(run.start.repo, run.start.ws.plan_roots),
+        publish.ProposalCommit(
+            base=run.base,
+            before=run.start.files,
+            after=current,
+            message=message,
+            author=settings.commit.author,
+            trailers=trailers,
+            checkpoint=(plan_id or loc.name, verb, ids),
+            prefix=settings.proposal_prefix,
+            plan_id=plan_id,
+            base_branch=run.start.request.base_branch,
+        ),
     )
-    run.outcome.proposal = publish.proposal_doc(proposal)
+    run.outcome.proposal = ProposalRef.of(proposal)
 
 
 def elaborate(
     run: PlanRun, current: dict[str, str], cur_loc: PlanLocation
 ) -> tuple[dict[str, str], PlanLocation]:
     """Let the agent rewrite each new file; keep what it passes, drop items whose required agent failed."""
-    request = run.request
+    request = run.start.request
     assert request.agent is not None
     jobs = [
         Elaboration(
@@ -280,7 +283,7 @@ def elaborate(
         if item.id in run.children
     ]
     results, agent_run = elaborate_all(
-        run.ws.settings,
+        run.start.ws.settings,
         request.agent,
         request.agent_required,
         cur_loc.main_path,
@@ -297,7 +300,7 @@ def elaborate(
             _merge_elaboration(run, res, r.warnings, r.failed, r.details)
     kept = [item for item in run.applied if item.id not in failed]
     if failed:  # rebuild without the items whose required elaboration failed
-        current, cur_loc = run.files, run.loc
+        current, cur_loc = run.start.files, run.start.loc
         for item in kept:
             change = apply_item(current, cur_loc, "expand", item)
             current, cur_loc = change.files, change.location
@@ -317,7 +320,7 @@ def _merge_elaboration(
     for warning in warnings:
         print(f"plansmith: warning: {res.item}: {warning}", file=sys.stderr)
     if failed is not None:
-        res.status, res.error = "failed", f"agent {run.request.agent}: {failed}"
+        res.status, res.error = "failed", f"agent {run.start.request.agent}: {failed}"
     if res.artifact is not None:
         record = artifacts.read_artifact(Path(res.artifact))
         status = "failed" if failed is not None else record.status

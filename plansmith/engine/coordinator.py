@@ -13,19 +13,18 @@ and reports the result; the confirmed run itself is :mod:`plansmith.engine.apply
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, Literal, TextIO
 
 from plansmith import discovery
-from plansmith.engine.apply_run import execute
-from plansmith.engine.decisions import leave_decided_alone
+from plansmith.engine.apply_run import RunStart, execute
 from plansmith.engine.items import (
     TRANSFORMS,
-    Item,
     ItemResult,
     OperationRequest,
+    RunItem,
     RunOutcome,
     Verb,
     apply_item,
@@ -41,8 +40,9 @@ from plansmith.engine.preflight import (
     require_usable_name,
 )
 from plansmith.engine.runner import OpOutcome
+from plansmith.engine.structure_decisions import leave_decided_alone
 from plansmith.errors import ConfirmationRequired, PlansmithError
-from plansmith.plan.api import decode_files
+from plansmith.git_backend.repo import worktree_status
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, collector_paused, documents_held, plan_files
 from plansmith.render.analysis_table import analysis_text
@@ -55,27 +55,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TRANSFORMS",
-    "Item",
     "ItemResult",
     "OperationRequest",
+    "RunItem",
     "RunOutcome",
     "Verb",
     "apply_item",
     "ask_on_failure",
     "choose_items",
-    "committed_files",
     "confirm",
     "run_request",
 ]
-
-
-def committed_files(repo: RepoPaths, roots: str | Sequence[str], max_bytes: int) -> dict[str, str]:
-    """The text of every file in a plan root at HEAD (``roots``: root patterns, or one folder)."""
-    from plansmith import discovery
-
-    texts, problems = decode_files(discovery.committed_files(repo, "HEAD", roots), max_bytes=max_bytes)
-    del problems  # undecodable files elsewhere do not block this plan; its own are checked below
-    return texts
 
 
 def run_request(
@@ -103,7 +93,7 @@ def _run_request(
 ) -> RunOutcome:
     repo = ws.require_repo()
     settings = ws.settings
-    files = committed_files(repo, ws.plan_roots, settings.limits.max_plan_bytes)
+    files = discovery.committed_texts(repo, ws.plan_roots, settings.limits.max_plan_bytes)
     refs = discovery.catalog(files, patterns=ws.plan_roots)
     ref = discovery.locate(refs, ws.plan_roots, request.plan, ws.rel_or_none(request.plan))
     if ref is None:
@@ -143,21 +133,22 @@ def _run_request(
         _say(out, "nothing changed")
         return outcome
     decide = _asker(request.progress) if request.interactive else None
-    execute(ws, repo, files, loc, request, items, analysis, outcome, plan_id=ref.id, decide=decide, out=out)
+    start = RunStart(ws, repo, request, files, loc, analysis, plan_id=ref.id, decide=decide, out=out)
+    execute(start, items, outcome)
     _report(out, outcome)
     return outcome
 
 
 def _items_of(
     repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, request: OperationRequest
-) -> tuple[list[Item], list[str]]:
+) -> tuple[list[RunItem], list[str]]:
     """The items to run, and the recommended ones left alone because a person decided otherwise."""
     if request.auto:
         recommended = choose_items(analysis, request.operation)
         return leave_decided_alone(repo, loc, plan, analysis, recommended, request.operation)
     # An unknown item, or one in a wrong state, is refused here: no run folder, no ref, no artifact.
     named = request.items or ((request.phase or 0, request.stage),)
-    items = in_apply_order(unique_items([Item(phase, stage) for phase, stage in named]), request.operation)
+    items = in_apply_order(unique_items([RunItem(phase, stage) for phase, stage in named]), request.operation)
     for item in items:
         require_item(plan, item.phase, item.stage)
         require_item_state(plan, request.operation, item.phase, item.stage)
@@ -203,8 +194,6 @@ def confirm(
 
 
 def _warn_uncommitted(ws: Workspace, loc: PlanLocation, out: TextIO | None) -> None:
-    from plansmith.git_backend.repo import worktree_status
-
     scope = loc.folder or loc.main_path
     dirty = [e.path for e in worktree_status(ws.require_repo(), [scope])]
     if dirty:
@@ -219,7 +208,7 @@ def _dry_run(
     files: dict[str, str],
     loc: PlanLocation,
     verb: Verb,
-    items: list[Item],
+    items: list[RunItem],
     outcome: RunOutcome,
     out: TextIO | None,
 ) -> RunOutcome:
@@ -261,11 +250,11 @@ def _report(out: TextIO | None, outcome: RunOutcome) -> None:
         out.write("no proposal was made\n")
         return
     p = outcome.proposal
-    out.write(f"\nproposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})\n")
+    out.write(f"\nproposal {p.id} on branch {p.branch} ({p.commit[:10]})\n")
     for move in outcome.moves:
         out.write(f"  {move}\n")
     if outcome.merged:
         out.write("merged into the current branch\n")
     else:
-        out.write(f"  approve: plansmith proposals approve {p['id']}   (or: git merge {p['branch']})\n")
-        out.write(f"  reject:  plansmith proposals reject {p['id']}    (or: git branch -D {p['branch']})\n")
+        out.write(f"  approve: plansmith proposals approve {p.id}   (or: git merge {p.branch})\n")
+        out.write(f"  reject:  plansmith proposals reject {p.id}    (or: git branch -D {p.branch})\n")

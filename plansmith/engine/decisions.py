@@ -25,17 +25,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from plansmith.discovery import catalog, committed_texts
+from plansmith.engine.coordinator import OperationRequest, run_request
+from plansmith.engine.items import ItemResult, RunOutcome
 from plansmith.engine.preflight import REJECTED, rejected_before
+from plansmith.engine.sync import OPERATION, run_sync
+from plansmith.git_backend.rejections import plan_content_hash
 from plansmith.plan.layout import PlanLocation, plan_files
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import RunOutcome
-    from plansmith.engine.items import Item, Verb
     from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
-    from plansmith.plan.complexity import Analysis
-    from plansmith.plan.model import Plan
     from plansmith.workspace import Workspace
 
 Action = Literal["unchanged", "edited", "rejected", "run"]
@@ -56,7 +58,6 @@ class PlanDecision:
 
 def plan_digest(files: Mapping[str, str], loc: PlanLocation) -> str:
     """The content hash of one plan's files, as the rejection memory computes it."""
-    from plansmith.git_backend.rejections import plan_content_hash
 
     return plan_content_hash({path: text.encode("utf-8") for path, text in plan_files(files, loc).items()})
 
@@ -84,48 +85,6 @@ def decide(
     return PlanDecision("run", digest)
 
 
-def leave_decided_alone(
-    repo: RepoPaths, loc: PlanLocation, plan: Plan, analysis: Analysis, items: list[Item], verb: Verb
-) -> tuple[list[Item], list[str]]:
-    """``items`` without those that would reverse a person's structure decision, and why each was left
-    alone. Notes the structure seen now: an item whose structure changed since the last automatic look
-    was changed by a person (plansmith never writes their branch unless they approve), which is a
-    decision that stands while the item's text stays the same."""
-    from plansmith.git_backend import rejections
-    from plansmith.plan.structure import flipped, item_states
-
-    now = item_states(plan)
-
-    def update(
-        seen: rejections.Seen, decided: rejections.Decisions
-    ) -> tuple[rejections.Seen, rejections.Decisions]:
-        standing = {
-            item: d
-            for item, d in decided.items()
-            if item in now
-            and now[item].as_json() == {"expanded": d.get("expanded"), "digest": d.get("digest")}
-        }
-        for item, state in flipped(seen, now).items():
-            standing[item] = state.as_json() | {"decided_at": rejections.now_iso()}
-        return {item: state.expanded for item, state in now.items()}, standing
-
-    decided = rejections.update_structure(repo, loc.folder or loc.main_path.removesuffix(".md"), update)
-    scores = {it.id: it.score for it in analysis.items}
-    kept: list[Item] = []
-    left: list[str] = []
-    for item in items:
-        if item.id not in decided:
-            kept.append(item)
-            continue
-        done = "expanded" if decided[item.id]["expanded"] else "collapsed"
-        name = item.id.replace("_", " ")
-        left.append(
-            f"{name} scores {scores.get(item.id, 0.0):.1f} but you {done} it; "
-            f"it is not {verb}ed again until its content changes"
-        )
-    return kept, left
-
-
 def propose_automatically(
     ws: Workspace,
     loc: PlanLocation,
@@ -140,7 +99,6 @@ def propose_automatically(
     the one checked out; a CI runner on a detached HEAD names it). ``progress``: where the runs report
     their operations (a terminal's live view).
     """
-    from plansmith.engine.coordinator import OperationRequest, RunOutcome, run_request
 
     left_alone: list[str] = []
     for verb in ("expand", "collapse"):
@@ -169,12 +127,8 @@ def propose_automatically(
 def _sync_alone(ws: Workspace, loc: PlanLocation, base_branch: str | None) -> RunOutcome | None:
     """A proposal of the finished phases' markers alone (nothing else was recommended); as a run
     outcome, one ``sync`` operation per item, so the daemon and CI report it like the others."""
-    from plansmith.discovery import catalog
-    from plansmith.engine.coordinator import committed_files
-    from plansmith.engine.items import ItemResult, RunOutcome
-    from plansmith.engine.sync import OPERATION, run_sync
 
-    files = committed_files(ws.require_repo(), ws.plan_roots, ws.settings.limits.max_plan_bytes)
+    files = committed_texts(ws.require_repo(), ws.plan_roots, ws.settings.limits.max_plan_bytes)
     plan_id = next((ref.id for ref in catalog(files, patterns=ws.plan_roots) if ref.location == loc), None)
     synced = run_sync(ws, loc, files, plan_id=plan_id, base_branch=base_branch, only_done=True)
     if not synced.items:

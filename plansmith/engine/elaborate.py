@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plansmith.agents import AgentRequest, agent_from_settings
 from plansmith.engine.progress import ProgressSink
 from plansmith.engine.runner import AttemptContext, Operation, OpOutcome, RunResult, run_operations
 from plansmith.plan.api import same_item, tasks_of
@@ -63,7 +64,6 @@ def elaborate_all(
     progress: ProgressSink | None = None,
 ) -> tuple[dict[str, ElaborationResult], RunResult]:
     """Run the agent on every job at once (up to ``max_parallel``); results by item id, and the run."""
-    from plansmith.agents import AgentRequest, agent_from_settings
 
     context = files.get(plan_path, "")[:CONTEXT_LIMIT]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.plan.complexity import Analysis
@@ -17,7 +17,34 @@ from plansmith.plan.ids import IdLike, item_id, item_name, natural_key
 from plansmith.plan.layout import PlanLocation
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
 
+if TYPE_CHECKING:
+    from plansmith.git_backend.proposals import Proposal
+
 Verb = Literal["expand", "collapse"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRef:
+    """The proposal a run published, as runs report it; JSON only at the edge (:meth:`as_json`)."""
+
+    id: str
+    branch: str
+    commit: str
+    base: str
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> ProposalRef:
+        return cls(proposal.id, proposal.branch, proposal.commit, proposal.base)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> ProposalRef | None:
+        """The value back from a run state file (``None`` stays ``None``)."""
+        if data is None:
+            return None
+        return cls(str(data["id"]), str(data["branch"]), str(data["commit"]), str(data["base"]))
+
+    def as_json(self) -> dict[str, str]:
+        return {"id": self.id, "branch": self.branch, "commit": self.commit, "base": self.base}
 
 
 @dataclass(frozen=True)
@@ -40,7 +67,7 @@ class OperationRequest:
 
 
 @dataclass(frozen=True)
-class Item:
+class RunItem:
     phase: IdLike
     stage: IdLike | None
 
@@ -71,7 +98,7 @@ class ItemResult:
 @dataclass
 class RunOutcome:
     plan: str
-    proposal: dict[str, str] | None = None
+    proposal: ProposalRef | None = None
     operations: list[ItemResult] = field(default_factory=list)
     merged: bool = False
     dry_run: bool = False
@@ -96,7 +123,7 @@ class RunOutcome:
     def as_json(self) -> dict[str, object]:
         doc: dict[str, object] = {
             "plan": self.plan,
-            "proposal": self.proposal,
+            "proposal": None if self.proposal is None else self.proposal.as_json(),
             "operations": [o.as_json() for o in self.operations],
             "summary": {"total": len(self.operations), "successful": self.successful, "failed": self.failed},
             "merged": self.merged,
@@ -119,20 +146,22 @@ TRANSFORMS: dict[tuple[Verb, bool], Callable[..., Change]] = {
 }
 
 
-def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: Item) -> Change:
+def apply_item(files: Mapping[str, str], loc: PlanLocation, verb: Verb, item: RunItem) -> Change:
     transform = TRANSFORMS[(verb, item.stage is not None)]
     if item.stage is None:
         return transform(files, loc, item.phase)
     return transform(files, loc, item.phase, item.stage)
 
 
-def choose_items(analysis: Analysis, verb: Verb) -> list[Item]:
+def choose_items(analysis: Analysis, verb: Verb) -> list[RunItem]:
     """Every recommended item, in the order the coordinator applies them (stages before phases when
     collapsing, so a phase is collapsed after the stages it holds)."""
-    return in_apply_order([Item(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb)
+    return in_apply_order(
+        [RunItem(i.phase, i.stage) for i in analysis.items if i.recommendation == verb], verb
+    )
 
 
-def unique_items(items: list[Item]) -> list[Item]:
+def unique_items(items: list[RunItem]) -> list[RunItem]:
     """``items`` with each item once (first mention kept): ``phase_1`` named twice is one operation, not
     two operations on the same part of the plan."""
     seen: set[str] = set()
@@ -144,7 +173,7 @@ def unique_items(items: list[Item]) -> list[Item]:
     return kept
 
 
-def in_apply_order(items: list[Item], verb: Verb) -> list[Item]:
+def in_apply_order(items: list[RunItem], verb: Verb) -> list[RunItem]:
     """``items`` in the order the coordinator applies them: as given, but when collapsing stages first
     and phases from the last to the first, so a phase is collapsed after the stages it holds."""
     if verb == "collapse":

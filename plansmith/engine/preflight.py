@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from plansmith.errors import ItemAlreadyExpandedError, ItemNotExpandedError, PlanError, UnknownItemError
+from plansmith.git_backend import rejections
 from plansmith.plan.layout import PlanLocation, plan_files
+from plansmith.plan.names import name_problem, shown
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -33,7 +35,6 @@ def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]
     Such content is not proposed again until it changes. An item the user names on the command line is
     always run: they asked for it.
     """
-    from plansmith.git_backend import rejections
 
     own = {path: text.encode("utf-8") for path, text in plan_files(files, loc).items()}
     return rejections.is_rejected(repo, loc.main_path, rejections.plan_content_hash(own))
@@ -42,7 +43,6 @@ def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]
 def require_usable_name(loc: PlanLocation) -> None:
     """Refuse a plan whose path cannot go into a proposal commit's subject and trailers (see
     :mod:`plansmith.plan.names`); nothing has been written yet."""
-    from plansmith.plan.names import name_problem, shown
 
     problem = name_problem(loc.main_path)
     if problem is not None:

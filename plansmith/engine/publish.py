@@ -10,10 +10,16 @@ index, HEAD or branches (only ``approve`` does that), and must not decide what a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plansmith.errors import ConflictError, PlanError
+from plansmith.git_backend import checkpoints, proposals
+from plansmith.git_backend.messages import TRAILER_PLAN
+from plansmith.git_backend.proposals import commit_trailers
+from plansmith.git_backend.repo import current_branch, default_branch
+from plansmith.plan.roots import branch_component
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -53,16 +59,13 @@ def _prune_empty(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def publish(
+def publish_commit(
     repo: RepoPaths, commit: str, prefix: str, base_branch: str | None = None, *, plan_id: str | None = None
 ) -> Proposal:
     """Publish ``commit`` as the proposal of the plan ``plan_id`` (default: its main file's name) for
     ``base_branch`` (default: the branch checked out).
 
     A proposal branch that carries commits of the user's is left alone (a :class:`ConflictError`)."""
-    from plansmith.git_backend import proposals
-    from plansmith.git_backend.repo import current_branch, default_branch
-    from plansmith.plan.roots import branch_component
 
     name = plan_id or proposals.plan_name_of(trailer_plan(repo, commit))
     base = base_branch or current_branch(repo)
@@ -85,48 +88,42 @@ def publish(
 
 def trailer_plan(repo: RepoPaths, commit: str) -> str:
     """The ``Plansmith-Plan`` trailer of ``commit``: the plan a proposal commit is about."""
-    from plansmith.git_backend.messages import TRAILER_PLAN
-    from plansmith.git_backend.proposals import commit_trailers
 
     return commit_trailers(repo, commit)[TRAILER_PLAN]
 
 
-def commit_and_publish(
-    repo: RepoPaths,
-    scratch: ScratchWorktree,
-    *,
-    base: str,
-    before: Mapping[str, str],
-    after: Mapping[str, str],
-    message: str,
-    author: str,
-    trailers: Mapping[str, str | Sequence[str]],
-    checkpoint: tuple[str, str, list[str]],
-    prefix: str,
-    plan_id: str | None = None,
-    base_branch: str | None = None,
-) -> Proposal:
+@dataclass(frozen=True, slots=True)
+class ProposalCommit:
+    """What one proposal commit is made of: the files before and after, the message and trailers, the
+    checkpoint's labels (plan, operation, items) and where the proposal branch goes."""
+
+    base: str
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+    message: str
+    author: str
+    trailers: Mapping[str, str | Sequence[str]]
+    checkpoint: tuple[str, str, list[str]]
+    prefix: str
+    plan_id: str | None = None
+    base_branch: str | None = None
+
+
+def commit_and_publish(repo: RepoPaths, scratch: ScratchWorktree, change: ProposalCommit) -> Proposal:
     """The whole sequence in the scratch worktree: reset to ``base``, checkpoint, write, commit, publish.
 
-    ``checkpoint`` is (plan, operation, items). On any failure the scratch worktree goes back to the
-    checkpoint; on success the checkpoint is deleted (the proposal branch keeps the commit)."""
-    from plansmith.git_backend import checkpoints
-
-    plan, operation, items = checkpoint
+    On any failure the scratch worktree goes back to the checkpoint; on success the checkpoint is
+    deleted (the proposal branch keeps the commit)."""
+    plan, operation, items = change.checkpoint
     with scratch.session():
-        scratch.reset_to(base)
-        saved = checkpoints.create(repo, base, plan=plan, operation=operation, items=items)
+        scratch.reset_to(change.base)
+        saved = checkpoints.create(repo, change.base, plan=plan, operation=operation, items=items)
         try:
-            write_changes(scratch.path, before, after)
-            commit = scratch.commit(message, author, trailers)
-            proposal = publish(repo, commit, prefix, base_branch, plan_id=plan_id)
+            write_changes(scratch.path, change.before, change.after)
+            commit = scratch.commit(change.message, change.author, change.trailers)
+            proposal = publish_commit(repo, commit, change.prefix, change.base_branch, plan_id=change.plan_id)
         except BaseException:
             checkpoints.restore(scratch, saved.id)
             raise
         checkpoints.delete(repo, saved.id)
     return proposal
-
-
-def proposal_doc(proposal: Proposal) -> dict[str, str]:
-    """The proposal as run outcomes report it (``id``, ``branch``, ``commit``, ``base``)."""
-    return {"id": proposal.id, "branch": proposal.branch, "commit": proposal.commit, "base": proposal.base}

@@ -160,7 +160,7 @@ class RunResult:
 
 
 @dataclass
-class _Pending:
+class _PendingAttempt:
     op: Operation
     attempt: int
     timeout_s: float | None
@@ -170,7 +170,7 @@ class _Pending:
 
 @dataclass
 class _Active:
-    pending: _Pending
+    pending: _PendingAttempt
     ctx: AttemptContext
     started: float
     give_up_at: float | None
@@ -204,7 +204,7 @@ def _call(op: Operation, ctx: AttemptContext) -> OpOutcome:
     return result
 
 
-class _Run:
+class _OperationsRun:
     """The state of one :func:`run_operations` call, changed only by the coordinating thread."""
 
     def __init__(
@@ -219,8 +219,8 @@ class _Run:
         self.decide_on_failure = decide_on_failure
         self.on_event = on_event
         self.progress = progress
-        self.waiting: deque[_Pending] = deque(
-            _Pending(op, 1, op.timeout_s if op.timeout_s is not None else limits.timeout_s, [])
+        self.waiting: deque[_PendingAttempt] = deque(
+            _PendingAttempt(op, 1, op.timeout_s if op.timeout_s is not None else limits.timeout_s, [])
             for op in operations
         )
         self.active: dict[int, _Active] = {}
@@ -240,7 +240,7 @@ class _Run:
     def limit_of(self, op: Operation) -> int:
         return op.max_attempts if op.max_attempts is not None else self.limits.max_attempts
 
-    def start(self, p: _Pending) -> None:
+    def start(self, p: _PendingAttempt) -> None:
         now = time.monotonic()
         if p.started_first is None:
             p.started_first = now
@@ -277,7 +277,7 @@ class _Run:
         if self.on_event is not None:
             self.on_event("start", ctx)
 
-    def finish(self, p: _Pending, outcome: OpOutcome, now: float) -> None:
+    def finish(self, p: _PendingAttempt, outcome: OpOutcome, now: float) -> None:
         final = replace(
             outcome, op_id=p.op.id, attempts=tuple(p.history), duration_s=now - (p.started_first or now)
         )
@@ -302,7 +302,7 @@ class _Run:
         """Queue the next attempt of ``a``'s operation (timeout grown, fallback on) and say so."""
         p = a.pending
         grown = None if p.timeout_s is None else p.timeout_s * self.limits.factor
-        self.waiting.appendleft(_Pending(p.op, p.attempt + 1, grown, p.history, p.started_first))
+        self.waiting.appendleft(_PendingAttempt(p.op, p.attempt + 1, grown, p.history, p.started_first))
         self.emit(
             ProgressEvent(
                 p.op.id,
@@ -417,7 +417,7 @@ def run_operations(
         raise ValueError("operation ids must be unique")
     run_start = time.monotonic()
     limits = _Limits(max_parallel, timeout_s, factor, max_attempts, overrun_grace_s)
-    run = _Run(operations, limits, decide_on_failure, on_event, progress)
+    run = _OperationsRun(operations, limits, decide_on_failure, on_event, progress)
     run.loop()
     outcomes = tuple(run.results[i] for i in ids)
     successful = sum(o.status == "success" for o in outcomes)

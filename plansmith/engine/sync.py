@@ -14,7 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from plansmith.engine import publish
+from plansmith.engine.items import ProposalRef
 from plansmith.engine.preflight import REJECTED, rejected_before
+from plansmith.git_backend.messages import proposal_subject, proposal_trailers
+from plansmith.git_backend.repo import resolve_commit
+from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.progress import plan_drift, sync_edits
 
@@ -41,7 +46,7 @@ class SyncOutcome:
     plan: str
     items: list[str] = field(default_factory=list)
     changes: list[MarkerChange] = field(default_factory=list)
-    proposal: dict[str, str] | None = None
+    proposal: ProposalRef | None = None
     skipped: str | None = None
     dry_run: bool = False
 
@@ -50,7 +55,7 @@ class SyncOutcome:
             "plan": self.plan,
             "items": self.items,
             "changes": [c.as_json() for c in self.changes],
-            "proposal": self.proposal,
+            "proposal": None if self.proposal is None else self.proposal.as_json(),
         }
         if self.skipped is not None:
             doc["skipped"] = self.skipped
@@ -87,8 +92,6 @@ def synced_files(
 
 
 def sync_message(plan_name: str, items: list[str], changes: list[MarkerChange]) -> str:
-    from plansmith.git_backend.messages import proposal_subject
-
     body = "\n".join(f"{c.path}:{c.line}: {c.before.strip()} → {c.after.strip()}" for c in changes)
     why = "The status markers made true: each phase or stage below is marked as its boxes say."
     return f"{proposal_subject(OPERATION, items, plan_name)}\n\n{why}\n\n{body}\n"
@@ -132,28 +135,25 @@ def _publish(
     outcome: SyncOutcome,
     plan_id: str | None,
     base_branch: str | None,
-) -> dict[str, str]:
-    from plansmith.engine import publish
-    from plansmith.git_backend.messages import proposal_trailers
-    from plansmith.git_backend.repo import resolve_commit
-    from plansmith.git_backend.worktree import ScratchWorktree
-
+) -> ProposalRef:
     base = resolve_commit(repo, "HEAD")
     before = plan_files(files, loc)
     proposal = publish.commit_and_publish(
         repo,
         ScratchWorktree.ensure(repo, ws.plan_roots),
-        base=base,
-        before=before,
-        after={**before, **changed},
-        message=sync_message(loc.name, outcome.items, outcome.changes),
-        author=ws.settings.commit.author,
-        trailers=proposal_trailers(
-            plan=loc.main_path, operation=OPERATION, items=outcome.items, base=base, run="sync"
+        publish.ProposalCommit(
+            base=base,
+            before=before,
+            after={**before, **changed},
+            message=sync_message(loc.name, outcome.items, outcome.changes),
+            author=ws.settings.commit.author,
+            trailers=proposal_trailers(
+                plan=loc.main_path, operation=OPERATION, items=outcome.items, base=base, run="sync"
+            ),
+            checkpoint=(plan_id or loc.name, OPERATION, outcome.items),
+            prefix=ws.settings.proposal_prefix,
+            plan_id=plan_id,
+            base_branch=base_branch,
         ),
-        checkpoint=(plan_id or loc.name, OPERATION, outcome.items),
-        prefix=ws.settings.proposal_prefix,
-        plan_id=plan_id,
-        base_branch=base_branch,
     )
-    return publish.proposal_doc(proposal)
+    return ProposalRef.of(proposal)

@@ -19,9 +19,9 @@ Modules (import the one you need; this package imports nothing so the hook fast 
 * ``messages`` - commit messages, trailers and identities.
 
 Light (no GitPython, safe for the hook): ``cmd``, ``paths``, ``listing``, ``staged``, ``objects``,
-``messages``, ``_fs``. ``session`` imports GitPython only when a repository is first opened.
+``messages``, ``state_files``. ``session`` imports GitPython only when a repository is first opened.
 
 State lives in ``<common git dir>/plansmith/`` and refs under ``refs/plansmith/`` and
 ``refs/heads/<proposal prefix>``; nothing else of the user's repository is written, except by
-``proposals.approve``, which the user asks for. Ref updates are compare-and-swap ``git update-ref``.
+``approve.approve``, which the user asks for. Ref updates are compare-and-swap ``git update-ref``.
 """

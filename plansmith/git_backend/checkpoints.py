@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from plansmith.errors import CheckpointError, GitError, UnknownCheckpointError
-from plansmith.git_backend._fs import read_json, write_json_atomic
 from plansmith.git_backend.cmd import git
 from plansmith.git_backend.objects import is_oid
 from plansmith.git_backend.repo import ZERO_OID, RepoPaths, resolve_commit, rev_parse
 from plansmith.git_backend.session import session_for
+from plansmith.git_backend.state_files import read_json, write_json_atomic
 from plansmith.git_backend.worktree import ScratchWorktree
 
 REF_PREFIX = "refs/plansmith/checkpoints/"

@@ -35,7 +35,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
 from plansmith.errors import ConflictError, ProposalError, UnknownProposalError
-from plansmith.git_backend import rejections
+from plansmith.git_backend import diffs, rejections
 from plansmith.git_backend.cmd import git
 from plansmith.git_backend.messages import (
     TRAILER_BASE,
@@ -310,14 +310,12 @@ def publish(
 
 def diff(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> str:
     """What approving would bring, renames detected (see :mod:`plansmith.git_backend.diffs`)."""
-    from plansmith.git_backend import diffs
 
     return diffs.diff_text(repo, get(repo, proposal_id, prefix=prefix))
 
 
 def changed_files(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) -> list[FileChange]:
     """The files the proposal changes, with their line counts (see :mod:`plansmith.git_backend.diffs`)."""
-    from plansmith.git_backend import diffs
 
     return diffs.changed_files(repo, get(repo, proposal_id, prefix=prefix))
 
@@ -355,16 +353,3 @@ def reject(
             hint="look at it again with 'plansmith proposals show ID', then reject it again",
         )
     return proposal
-
-
-def approve(
-    repo: RepoPaths,
-    proposal_id: str,
-    *,
-    prefix: str = DEFAULT_PREFIX,
-    allow_other_branch: bool = False,
-) -> ApproveResult:
-    """Merge the proposal into the checked-out branch (see :func:`plansmith.git_backend.approve.approve`)."""
-    from plansmith.git_backend.approve import approve as approve_proposal
-
-    return approve_proposal(repo, proposal_id, prefix=prefix, allow_other_branch=allow_other_branch)

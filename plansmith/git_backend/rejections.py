@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from plansmith.git_backend._fs import read_json, write_json_atomic
 from plansmith.git_backend.repo import RepoPaths, read_tree_files
+from plansmith.git_backend.state_files import read_json, write_json_atomic
 
 FILE_NAME = "rejections.json"
 STRUCTURE_FILE = "structure.json"

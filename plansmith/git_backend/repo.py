@@ -23,6 +23,7 @@ from plansmith.git_backend.objects import is_oid
 from plansmith.git_backend.paths import ZERO_OID, RepoPaths, find_repository, normalise_prefix
 from plansmith.git_backend.session import GitSession, session_for
 from plansmith.git_backend.staged import cat_blobs_in, list_index
+from plansmith.git_backend.trees import files_under
 
 __all__ = [
     "ZERO_OID",
@@ -153,7 +154,6 @@ def read_tree_files(
     Submodules and symbolic links are left out: neither can be a plan. An unknown ``rev`` raises
     :class:`GitError`; a folder missing from ``rev`` gives an empty mapping.
     """
-    from plansmith.git_backend.trees import files_under
 
     folders = _normalise_prefixes(prefix)
     tree = rev_parse(repo, f"{rev}^{{tree}}")

@@ -40,13 +40,13 @@ from pathlib import Path
 
 from plansmith.errors import ConflictError, GitError
 from plansmith.git_backend import trees
-from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.cmd import GitResult, git
 from plansmith.git_backend.listing import MODE_GITLINK, Entry, encode_path
 from plansmith.git_backend.messages import DEFAULT_AUTHOR, Identity, format_message, parse_identity
 from plansmith.git_backend.objects import format_commit, ident, is_oid
 from plansmith.git_backend.repo import RepoPaths, peel, resolve_commit
 from plansmith.git_backend.session import session_for
+from plansmith.git_backend.state_files import file_lock
 from plansmith.plan.roots import (
     DEFAULT_ROOTS,
     as_patterns,

@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import plansmith
 from plansmith.atomic import write_text_atomic
 from plansmith.errors import GitError, HookError
 from plansmith.git_backend.paths import hooks_folder
@@ -186,6 +187,5 @@ def _write_script(target: Path, script: str) -> None:
 
 def _package_dir() -> Path:
     """The folder of the ``plansmith`` package the hook will start (checked by the script)."""
-    import plansmith
 
     return Path(plansmith.__file__).resolve().parent

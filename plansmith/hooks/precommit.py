@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from plansmith.errors import GitError
+from plansmith.git_backend.paths import worktree_top
 from plansmith.hooks.plans_dir import read_plan_roots
 from plansmith.hooks.staged import HOOK_ENV, read_staged_files, staged_paths
 from plansmith.plan.roots import literal_prefixes, split_root
@@ -44,7 +46,8 @@ def run_pre_commit(argv: Sequence[str] = (), *, cwd: Path | None = None, err: Te
     # unrelated commits, and parsing 200 plans would make every commit wait (424 ms -> ~80 ms).
     files = read_staged_files(root, folders, keep=lambda path: _plan_key(path, patterns) in keys)
 
-    from plansmith.discovery import validate_files  # the slow path only
+    # lazy: the hook's fast path (no plan staged) parses nothing
+    from plansmith.discovery import validate_files
 
     problems = sorted(validate_files(files, patterns))
     for warning in (p for p in problems if not p.is_error):
@@ -83,11 +86,8 @@ def _plan_key(path: str, patterns: Sequence[str]) -> str | None:
 def _worktree_root(cwd: Path) -> Path:
     """The top of the worktree. git runs hooks there; a hand-run ``hooks run`` may start deeper."""
     if not cwd.is_dir():
-        from plansmith.errors import GitError
-
         raise GitError(f"{cwd} is not a folder", hint="pass the repository's folder with --repo DIR")
     if (cwd / ".git").exists():
         return cwd
-    from plansmith.git_backend.paths import worktree_top
 
     return worktree_top(cwd, keep_env=HOOK_ENV)

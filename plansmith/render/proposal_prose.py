@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from plansmith.plan.mermaid import MAX_TREE_PHASES, structure_change_block, tree_is_cut
 from plansmith.render.analysis_table import analysis_text
 
 if TYPE_CHECKING:
@@ -79,8 +80,6 @@ def proposal_message(
 ) -> tuple[str, list[str]]:
     """The subject and body of a proposal commit (trailers are added when committing), and its moves:
     what moved where, the analysis table before the change, the structure before and after (Mermaid)."""
-    # late: only a run writing a proposal needs the Mermaid drawing, not every reader of trailers
-    from plansmith.plan.mermaid import MAX_TREE_PHASES, structure_change_block, tree_is_cut
 
     moves = item_moves(operation, items, before_analysis, after_analysis)
     block = structure_change_block(before, before_analysis, after, after_analysis, items)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.terminal.text import analysis_text, proposal_line
+from plansmith.terminal.text import analysis_text, proposal_line, review_text
 
 if TYPE_CHECKING:
     from plansmith.config import LoadedSettings
@@ -27,6 +27,7 @@ def print_analysis(display: Display, analysis: Analysis) -> None:
     if not display.rich:
         display.out.write(analysis_text(analysis) + "\n")  # as print() always wrote it: a blank line after
         return
+    # lazy: rich, only for a terminal that shows it
     from plansmith.terminal.tables import analysis_view
 
     display.console().print(analysis_view(analysis))
@@ -34,10 +35,9 @@ def print_analysis(display: Display, analysis: Analysis) -> None:
 
 def print_review(display: Display, review: Review) -> None:
     if not display.rich:
-        from plansmith.terminal.text import review_text
-
         display.out.write(review_text(review) + "\n")
         return
+    # lazy: rich, only for a terminal that shows it
     from plansmith.terminal.tables import review_view
 
     display.console().print(review_view(review))
@@ -48,6 +48,7 @@ def print_proposals(display: Display, found: Sequence[Proposal], now: float | No
     if not display.rich:
         display.out.write("".join(proposal_line(p) + "\n" for p in found) if found else "no open proposals\n")
         return
+    # lazy: rich, only for a terminal that shows it
     from plansmith.terminal.tables import proposals_view
 
     display.console().print(proposals_view(found, time.time() if now is None else now))
@@ -57,6 +58,7 @@ def print_config(display: Display, loaded: LoadedSettings) -> None:
     if not display.rich:
         display.out.write(loaded.show())
         return
+    # lazy: rich, only for a terminal that shows it
     from plansmith.terminal.tables import config_view
 
     rows = [(key, value, str(source), origin) for key, value, source, origin in loaded.rows()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from plansmith.git_backend.messages import describe_items
-from plansmith.terminal.text import analysis_text, file_summary_text
+from plansmith.terminal.text import analysis_text, change_counts, change_label, file_summary_text, totals
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -71,6 +71,7 @@ def print_proposal(display: Display, details: ProposalDetails) -> None:
     from rich.console import Group
     from rich.text import Text
 
+    # lazy: rich, only for a terminal that shows it
     from plansmith.terminal.tables import analysis_view
 
     console = display.console()
@@ -92,8 +93,6 @@ def print_proposal(display: Display, details: ProposalDetails) -> None:
 
 def _files_view(details: ProposalDetails) -> Text:
     from rich.text import Text
-
-    from plansmith.terminal.text import change_counts, change_label, totals
 
     out = Text()
     width = max((len(c.status) for c in details.files), default=0)

@@ -15,6 +15,7 @@ from git_backend.helpers import git_out, propose, snapshot_user_state
 
 from plansmith.errors import ConflictError
 from plansmith.git_backend import proposals
+from plansmith.git_backend.approve import approve as approve_proposal
 from plansmith.git_backend.repo import RepoPaths
 from plansmith.git_backend.worktree import ScratchWorktree
 
@@ -69,7 +70,7 @@ def test_approve_refuses_to_overwrite_an_ignored_file_and_names_it(
     assert git_out(plans_repo, "status", "--porcelain") == ""  # git does not even show it
     before = untouched(plans_repo)
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert NEW_FILE in info.value.message and "ignored" in info.value.message
     assert "nothing was changed" in info.value.hint
     assert untouched(plans_repo) == before
@@ -85,7 +86,7 @@ def test_approve_goes_on_when_the_ignored_file_already_holds_the_proposals_bytes
     proposals.publish(paths, propose_new_file(scratch, head_of(plans_repo)))
     (plans_repo / NEW_FILE).parent.mkdir(parents=True)
     (plans_repo / NEW_FILE).write_text("# Phase 1: Setup\n")
-    assert proposals.approve(paths, "001_feature").kind == "fast-forward"
+    assert approve_proposal(paths, "001_feature").kind == "fast-forward"
 
 
 def test_approve_refuses_an_untracked_file_where_the_proposal_needs_a_folder(
@@ -95,7 +96,7 @@ def test_approve_refuses_an_untracked_file_where_the_proposal_needs_a_folder(
     (plans_repo / "specs/plans/001_feature").write_text("a file, not a folder\n")
     before = untouched(plans_repo)
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert "specs/plans/001_feature" in info.value.message
     assert untouched(plans_repo) == before
 
@@ -110,7 +111,7 @@ def test_a_diverged_proposal_with_a_staged_change_is_refused_before_git_merge_ru
     git_out(plans_repo, "add", "src/app.py")
     before = untouched(plans_repo)
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert info.value.message == (
         "proposal 001_feature needs a merge commit, and you have staged changes: src/app.py"
     )
@@ -125,7 +126,7 @@ def test_a_staged_change_elsewhere_does_not_stop_a_fast_forward(
     proposals.publish(paths, propose(scratch, head_of(plans_repo)))
     (plans_repo / "src/app.py").write_text("print('staged')\n")
     git_out(plans_repo, "add", "src/app.py")
-    assert proposals.approve(paths, "001_feature").kind == "fast-forward"
+    assert approve_proposal(paths, "001_feature").kind == "fast-forward"
     assert git_out(plans_repo, "status", "--porcelain") == "M  src/app.py\n"
 
 
@@ -136,6 +137,6 @@ def test_approve_refuses_during_a_merge_in_progress(
     (plans_repo / ".git" / "MERGE_HEAD").write_text(head_of(plans_repo) + "\n")
     before = untouched(plans_repo)
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert "a merge is in progress" in info.value.message
     assert untouched(plans_repo) == before

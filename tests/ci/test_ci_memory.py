@@ -11,14 +11,14 @@ from plansmith.ci.memory import Memory
 def test_memory_round_trips() -> None:
     memory = Memory()
     memory.proposals["001_feature"] = {"branch": "plansmith/001_feature", "commit": "a" * 40}
-    memory.remember_handled("main", "001_feature", "sha256:1")
+    memory.handled.remember("main", "001_feature", "sha256:1")
     memory.remember_rejection(
         "specs/plans/001_feature.md", "sha256:0", proposal="001_feature", commit="b" * 40
     )
     again = Memory.parse(memory.dumps())
     assert again == memory
-    assert again.handled_digest("main", "001_feature") == "sha256:1"
-    assert again.handled_digest("other", "001_feature") is None
+    assert again.handled.digest("main", "001_feature") == "sha256:1"
+    assert again.handled.digest("other", "001_feature") is None
     assert again.all_rejections() == [
         ("specs/plans/001_feature.md", "sha256:0", {"proposal": "001_feature", "commit": "b" * 40})
     ]

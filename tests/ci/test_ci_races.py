@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plansmith.ci.runner import _Run, run_ci
+from plansmith.ci.runner import _CiRun, run_ci
 from plansmith.workspace import open_workspace
 
 from .helpers import BRANCH, MEMORY, PLAN, TEXT, Remote, ci, ci_process, git, memory_of, remote_refs
@@ -50,7 +50,7 @@ def test_a_run_that_loses_the_race_pushes_nothing_and_looks_again(
     remote: Remote, capsys: pytest.CaptureFixture[str]
 ) -> None:
     slow_clone = remote.runner()
-    slow = _Run(
+    slow = _CiRun(
         open_workspace(str(slow_clone)), open_workspace(str(slow_clone)).require_repo(), "origin", "main"
     )
     slow.fetch()
@@ -79,7 +79,7 @@ def test_a_commit_pushed_onto_the_proposal_during_a_run_is_kept(
     remote.write({PLAN: TEXT + "\n### Phase 3: Docs\n- [ ] write them\n"}, "add phase 3")
     clone = remote.runner()
     ws = open_workspace(str(clone))
-    run = _Run(ws, ws.require_repo(), "origin", "main")
+    run = _CiRun(ws, ws.require_repo(), "origin", "main")
     run.fetch()
     run.handle_plans()  # about to refresh the proposal for the new content
     assert [p.id for p in run.pending] == ["001_feature"]

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plansmith.config import Settings
-from plansmith.config.model import Thresholds as SettingsThresholds
+from plansmith.config.model import ThresholdSettings as SettingsThresholds
 from plansmith.plan.complexity import Thresholds
 
 

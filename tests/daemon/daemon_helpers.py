@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from plansmith.daemon.loop import Daemon, DaemonOptions, PendingAnalysis, RunContext, RunRecord
-from plansmith.daemon.repo import discover
 from plansmith.daemon.scheduler import JobIntervals
+from plansmith.git_backend.paths import find_repository
 
 MAIN = Path(__file__).with_name("daemon_main.py")
 
@@ -70,7 +70,7 @@ class DaemonProcess:
         return [c for c in out if name is None or c["call"] == name]
 
     def state(self) -> dict[str, Any]:
-        path = Path(discover(self.repo).state_dir) / "state.json"
+        path = Path(find_repository(self.repo).state_dir) / "state.json"
         try:
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -154,7 +154,7 @@ class ThreadedDaemon:
     def __init__(self, repo: Path, *, debounce_ms: int = 100, max_wait_factor: float = 5.0) -> None:
         self.recorder = Recorder()
         self.daemon = Daemon(
-            discover(repo),
+            find_repository(repo),
             self.recorder,
             options=DaemonOptions(
                 debounce_ms=debounce_ms,

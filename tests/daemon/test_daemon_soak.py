@@ -19,7 +19,7 @@ from plansmith.daemon.handler import DaemonOptions
 from plansmith.daemon.inbox import RefsEvent
 from plansmith.daemon.jobs import JobIntervals
 from plansmith.daemon.loop import Daemon
-from plansmith.daemon.repo import discover
+from plansmith.git_backend.paths import find_repository
 
 ROUNDS = 1000
 A = "specs/plans/001_alpha.md"
@@ -36,7 +36,7 @@ def _rss_mb() -> float:
 def test_a_thousand_commit_steps_keep_descriptors_children_and_memory_flat(plan_repo: Path) -> None:
     recorder = Recorder()
     daemon = Daemon(
-        discover(plan_repo),
+        find_repository(plan_repo),
         recorder,
         options=DaemonOptions(intervals=JobIntervals(0, 0, 0, 0, 0)),
         exit_when_overdue=False,

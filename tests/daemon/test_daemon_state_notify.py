@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from daemon_helpers import MAIN
 
+from plansmith.atomic import write_json_atomic
 from plansmith.daemon.log import JournalFormatter, journald_priority, setup_logging, under_journald
-from plansmith.daemon.repo import discover
 from plansmith.daemon.sdnotify import Notifier
 from plansmith.daemon.state import (
     MAX_ERRORS,
@@ -32,8 +32,8 @@ from plansmith.daemon.state import (
     format_status,
     lock_holder,
     read_status,
-    write_json_atomic,
 )
+from plansmith.git_backend.paths import find_repository
 
 # --- lock and state ---------------------------------------------------------------------------------
 
@@ -89,14 +89,14 @@ def test_state_lists_are_bounded() -> None:
 
 def test_status_of_a_repository_without_daemon(make_repo: Callable[..., Path]) -> None:
     repo = make_repo()
-    status = read_status(discover(repo).state_dir)
+    status = read_status(find_repository(repo).state_dir)
     assert status["running"] is False and status["pid"] is None
     assert format_status(status) == "daemon: not running"
 
 
 def test_stale_state_file_of_a_dead_daemon(make_repo: Callable[..., Path]) -> None:
     repo = make_repo()
-    state_dir = discover(repo).state_dir
+    state_dir = find_repository(repo).state_dir
     state = DaemonState(repository=str(repo), pid=999_999)
     state.heartbeat = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
     StateStore(state_dir).write(state)  # says running: true, but nobody holds the lock

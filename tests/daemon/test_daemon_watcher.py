@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from daemon_helpers import ThreadedDaemon, run_git, wait_for
 
-from plansmith.daemon.inbox import FileEvent, Inbox, Item, RescanRequest
+from plansmith.daemon.inbox import FileEvent, Inbox, InboxItem, RescanRequest
 from plansmith.daemon.loop import DaemonOptions
 from plansmith.daemon.scheduler import JobIntervals
 
@@ -147,7 +147,7 @@ def test_storm_of_10000_events_gives_at_most_two_calls_and_bounded_memory(plan_r
         seen: list[float] = []
         put = td.daemon.inbox.put
 
-        def stamped_put(item: Item) -> bool:
+        def stamped_put(item: InboxItem) -> bool:
             if isinstance(item, FileEvent) and item.path == A:
                 seen.append(item.time)
             return put(item)

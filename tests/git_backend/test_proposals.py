@@ -8,6 +8,7 @@ import pytest
 
 from plansmith.errors import ConflictError, PlansmithError
 from plansmith.git_backend import proposals, rejections
+from plansmith.git_backend.approve import approve as approve_proposal
 from plansmith.git_backend.messages import format_message, proposal_subject
 from plansmith.git_backend.repo import RepoPaths, read_tree_files
 from plansmith.git_backend.worktree import ScratchWorktree
@@ -209,7 +210,7 @@ def test_rejections_file_is_valid_json_after_many_writes(paths: RepoPaths) -> No
 def test_approve_fast_forwards(scratch: ScratchWorktree, paths: RepoPaths, plans_repo: Path) -> None:
     proposal = proposals.publish(paths, propose(scratch, head_of(plans_repo)))
     (plans_repo / "unrelated.txt").write_text("the user's untracked file stays\n")
-    result = proposals.approve(paths, "001_feature")
+    result = approve_proposal(paths, "001_feature")
     assert result.kind == "fast-forward"
     assert head_of(plans_repo) == proposal.commit == result.head
     assert (
@@ -225,7 +226,7 @@ def test_approve_makes_a_merge_commit_when_the_branch_moved(
 ) -> None:
     proposal = proposals.publish(paths, propose(scratch, head_of(plans_repo)))
     mine = user_commit(plans_repo, "docs/guide.md", "user moved on\n")
-    result = proposals.approve(paths, "001_feature")
+    result = approve_proposal(paths, "001_feature")
     assert result.kind == "merge"
     parents = git_out(plans_repo, "log", "-1", "--format=%P").split()
     assert parents == [mine, proposal.commit]
@@ -241,7 +242,7 @@ def test_approve_refuses_and_touches_nothing_when_uncommitted_changes_would_be_o
     make_user_dirty(plans_repo)  # edits specs/plans/001_feature.md, which the proposal changes
     before = snapshot_user_state(plans_repo)
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert "specs/plans/001_feature.md" in info.value.message
     assert "stash" in info.value.hint
     assert snapshot_user_state(plans_repo) == before
@@ -256,14 +257,14 @@ def test_approve_refuses_a_staged_only_change_and_an_untracked_file_in_the_way(
     (plans_repo / "specs/plans/004_new.md").write_text("the user's own draft\n")  # untracked, same path
     before = snapshot_user_state(plans_repo)
     with pytest.raises(ConflictError):
-        proposals.approve(paths, "004_new")
+        approve_proposal(paths, "004_new")
     assert snapshot_user_state(plans_repo) == before
     (plans_repo / "specs/plans/004_new.md").unlink()
     git_out(plans_repo, "rm", "-q", "--cached", "specs/plans/001_feature.md")
     proposals.publish(paths, propose(scratch, base, run="r2"))
     before = snapshot_user_state(plans_repo)
     with pytest.raises(ConflictError):
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert snapshot_user_state(plans_repo) == before
 
 
@@ -274,7 +275,7 @@ def test_approve_refuses_a_conflicting_merge_and_touches_nothing(
     user_commit(plans_repo, "specs/plans/001_feature.md", "# Plan: feature\n\nuser rewrote it\n")
     before = snapshot_user_state(plans_repo)
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert "conflicts" in info.value.message
     assert snapshot_user_state(plans_repo) == before
     assert not (plans_repo / ".git" / "MERGE_HEAD").exists()
@@ -284,13 +285,13 @@ def test_approve_checks_the_branch(scratch: ScratchWorktree, paths: RepoPaths, p
     proposals.publish(paths, propose(scratch, head_of(plans_repo)))
     git_out(plans_repo, "switch", "-q", "-c", "elsewhere")
     with pytest.raises(ConflictError) as info:
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     assert "git switch main" in info.value.hint
     git_out(plans_repo, "switch", "-q", "--detach")
     with pytest.raises(ConflictError):
-        proposals.approve(paths, "001_feature")
+        approve_proposal(paths, "001_feature")
     git_out(plans_repo, "switch", "-q", "elsewhere")
-    assert proposals.approve(paths, "001_feature", allow_other_branch=True).kind == "fast-forward"
+    assert approve_proposal(paths, "001_feature", allow_other_branch=True).kind == "fast-forward"
     assert read_tree_files(paths, "elsewhere", "specs/plans")["specs/plans/001_feature.md"].startswith(
         b"# Plan"
     )

@@ -15,8 +15,8 @@ import pytest
 
 from plansmith.errors import ConflictError, GitError
 from plansmith.git_backend import session, trees
-from plansmith.git_backend._fs import file_lock
 from plansmith.git_backend.repo import RepoPaths, find_repository, read_tree_files
+from plansmith.git_backend.state_files import file_lock
 from plansmith.git_backend.worktree import ScratchWorktree
 
 from .helpers import git_out, snapshot_user_state

@@ -136,13 +136,13 @@ def _short(loc: PlanLocation) -> str:
 
 def dashboard_case() -> Case:
     """The waves picture as the dashboard document carries it (issue 21), for the hostile plan."""
-    from plansmith.terminal.dashboard_markdown import DashboardData, PlanProgress, render
+    from plansmith.render.dashboard_markdown import DashboardData, PlanProgressRow, render
 
     plan = hostile_plan()
     analysis, waves = analyze_plan(plan), waves_of(plan)
     chart = waves_flowchart(plan, waves, analysis)
     board = DashboardData(
-        "main", "0" * 40, plans=[PlanProgress("001_hostile", plan.main_path, 0, 9, None, chart)]
+        "main", "0" * 40, plans=[PlanProgressRow("001_hostile", plan.main_path, 0, 9, None, chart)]
     )
     diagram = render(board).split("```mermaid\n", 1)[1].split("\n```", 1)[0] + "\n"
     return Case("waves:dashboard", "waves", plan, analysis, waves, diagram)

@@ -1,12 +1,12 @@
-"""The dashboard document (plansmith.terminal.dashboard_markdown), pure: the same values give the same
+"""The dashboard document (plansmith.render.dashboard_markdown), pure: the same values give the same
 bytes (what makes publishing idempotent), cells cannot break the tables, each section says when empty."""
 
 from __future__ import annotations
 
 from plansmith.plan.collisions import Finding
-from plansmith.terminal.dashboard_markdown import (
+from plansmith.render.dashboard_markdown import (
     DashboardData,
-    PlanProgress,
+    PlanProgressRow,
     ProposalRow,
     RejectionRow,
     WaitingItem,
@@ -34,7 +34,7 @@ def _data() -> DashboardData:
         ],
         waiting=[WaitingItem("002_y", "phase_3", 9.25, "rejected | twice")],
         plans=[
-            PlanProgress("001_x", "specs/plans/001_x.md", 3, 4, None, 'flowchart TB\n    n1["Phase 1"]\n')
+            PlanProgressRow("001_x", "specs/plans/001_x.md", 3, 4, None, 'flowchart TB\n    n1["Phase 1"]\n')
         ],
         findings=[
             Finding(
@@ -71,7 +71,9 @@ def test_every_section_is_there_with_its_rows() -> None:
 def test_drift_shows_when_the_progress_module_gave_it() -> None:
     data = _data()
     data.drift_known = True
-    data.plans = [PlanProgress("001_x", "specs/plans/001_x.md", 4, 4, "phase 2 says IN PROGRESS, all done")]
+    data.plans = [
+        PlanProgressRow("001_x", "specs/plans/001_x.md", 4, 4, "phase 2 says IN PROGRESS, all done")
+    ]
     text = render(data)
     assert "| plan | tasks done | status drift |" in text and "phase 2 says IN PROGRESS, all done" in text
     assert "No plan has open tasks." in text

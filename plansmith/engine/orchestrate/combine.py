@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from plansmith.engine.orchestrate.state import StepOutput
+from plansmith.git_backend.cmd import git
+from plansmith.git_backend.messages import parse_identity
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -20,9 +22,6 @@ if TYPE_CHECKING:
 def onto(repo: RepoPaths, head: str, produced: StepOutput, author: str) -> StepOutput:
     """``produced`` (a step's own commit, made on the wave's start commit) replayed on ``head``."""
     from dataclasses import replace
-
-    from plansmith.git_backend.cmd import git
-    from plansmith.git_backend.messages import parse_identity
 
     commit = produced.commit
     assert commit is not None

@@ -18,6 +18,9 @@ from plansmith.engine.orchestrate.workflow import OPERATION, StepSpec
 from plansmith.engine.publish import write_changes
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import PlansmithError
+from plansmith.git_backend import checkpoints
+from plansmith.git_backend.repo import read_tree_files
+from plansmith.git_backend.worktree import ScratchWorktree
 from plansmith.plan.api import decode_files
 
 if TYPE_CHECKING:
@@ -30,8 +33,6 @@ def checkpoint_id_of(run: str, step: str) -> str:
 
 
 def files_at(ws: Workspace, repo: RepoPaths, commit: str) -> dict[str, str]:
-    from plansmith.git_backend.repo import read_tree_files
-
     texts, _ = decode_files(
         read_tree_files(repo, commit, ws.plans_dir), max_bytes=ws.settings.limits.max_plan_bytes
     )
@@ -49,7 +50,6 @@ def record_step(
     run_dir: Path,
 ) -> StepResult:
     """Commit what the step produced (a checkpoint), write its artifact, move the state on."""
-    from plansmith.git_backend import checkpoints
 
     commit: str | None = produced.commit
     if produced.status == "success" and produced.files is not None:
@@ -107,8 +107,6 @@ def _commit_files(
     before: Mapping[str, str],
     after: Mapping[str, str],
 ) -> str:
-    from plansmith.git_backend.worktree import ScratchWorktree
-
     scratch = ScratchWorktree.ensure(repo, ws.plan_roots)
     with scratch.session():  # held only for the commit: a long agent step never blocks the daemon
         scratch.reset_to(state.head)

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from plansmith.engine.coordinator import committed_files, confirm
+from plansmith.agents import CommandAgent, agent_from_settings
+from plansmith.discovery import committed_texts
+from plansmith.engine.coordinator import confirm
+from plansmith.engine.items import ProposalRef
 from plansmith.engine.orchestrate import combine
 from plansmith.engine.orchestrate.record import files_at, record_step
 from plansmith.engine.orchestrate.state import (
@@ -44,11 +47,16 @@ from plansmith.engine.orchestrate.workflow import (
     step_waves,
 )
 from plansmith.engine.progress import ProgressSink, RunSummary
-from plansmith.engine.publish import proposal_doc, publish
+from plansmith.engine.publish import publish_commit
 from plansmith.engine.runner import Operation, OpOutcome, RunResult, run_operations
 from plansmith.errors import ConflictError, OrchestrateError, PlansmithError
-from plansmith.plan.layout import build_plan, find_plans, locate_plan, plan_files
+from plansmith.git_backend import checkpoints, full_worktree, proposals
+from plansmith.git_backend.cmd import git
+from plansmith.git_backend.repo import current_branch, resolve_commit, rev_parse
+from plansmith.git_backend.state_files import file_lock, read_json
+from plansmith.plan.layout import find_plans, locate_plan
 from plansmith.plan.template import next_plan_number, one_line, plan_name
+from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.agents import Agent
@@ -58,9 +66,6 @@ if TYPE_CHECKING:
 
 
 def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO | None) -> OrchestrateOutcome:
-    from plansmith.git_backend._fs import file_lock
-    from plansmith.git_backend.repo import current_branch
-
     description = request.description
     if not one_line(description):
         raise OrchestrateError(
@@ -109,7 +114,6 @@ def _warn(step: str, warning: str) -> None:
 
 def _agent(settings: Settings, name: str | None) -> Agent | None:
     """The configured agent program (``None`` without one: the built-in structural agent writes nothing)."""
-    from plansmith.agents import CommandAgent, agent_from_settings
 
     chosen = agent_from_settings(settings, name)
     return chosen if isinstance(chosen, CommandAgent) else None
@@ -118,8 +122,6 @@ def _agent(settings: Settings, name: str | None) -> Agent | None:
 def _known_plan_names(ws: Workspace, repo: RepoPaths, committed: Mapping[str, str], run: str) -> set[str]:
     """Plan names in use: committed, in the working tree, in open proposals and in other unfinished
     runs (not ``run``, which is being started over)."""
-    from plansmith.git_backend import proposals
-    from plansmith.git_backend._fs import read_json
 
     names = {loc.name for loc in find_plans(committed, ws.plans_dir)}
     names |= {loc.name for loc in find_plans(ws.files()[0], ws.plans_dir)}
@@ -138,10 +140,8 @@ def _known_plan_names(ws: Workspace, repo: RepoPaths, committed: Mapping[str, st
 
 
 def _new_state(ws: Workspace, repo: RepoPaths, run: str, description: str) -> RunState:
-    from plansmith.git_backend.repo import resolve_commit
-
     base = resolve_commit(repo, "HEAD")
-    committed = committed_files(repo, ws.plans_dir, ws.settings.limits.max_plan_bytes)
+    committed = committed_texts(repo, ws.plans_dir, ws.settings.limits.max_plan_bytes)
     number = next_plan_number(_known_plan_names(ws, repo, committed, run))
     name = plan_name(number, description)
     return RunState(
@@ -158,7 +158,6 @@ def _new_state(ws: Workspace, repo: RepoPaths, run: str, description: str) -> Ru
 
 def _discard(repo: RepoPaths, orch_dir: Path, run: str) -> None:
     """Forget an earlier run of the same description: its checkpoints, worktrees and folders."""
-    from plansmith.git_backend import checkpoints, full_worktree
 
     prefix = f"refs/plansmith/checkpoints/{run}-"
     for ref in _refs(repo, prefix):
@@ -172,15 +171,12 @@ def _discard(repo: RepoPaths, orch_dir: Path, run: str) -> None:
 
 
 def _refs(repo: RepoPaths, prefix: str) -> list[str]:
-    from plansmith.git_backend.cmd import git
-
     out = git(["for-each-ref", "--format=%(refname)", prefix], cwd=repo.worktree).out
     return [line for line in out.splitlines() if line]
 
 
 def _check_resumable(repo: RepoPaths, state: RunState) -> None:
     """The last checkpoint's commit must still exist (its ref keeps it from ``git gc``)."""
-    from plansmith.git_backend.repo import rev_parse
 
     if rev_parse(repo, f"{state.head}^{{commit}}") != state.head:
         raise OrchestrateError(
@@ -233,7 +229,7 @@ def _plan_of(settings: Settings, step: StepSpec, agent: Agent | None) -> str:
 
 
 @dataclass
-class _Run:
+class _OrchestrateRun:
     """One orchestrate run in progress (the state is saved after every step)."""
 
     ws: Workspace
@@ -262,7 +258,9 @@ def _execute(
     request: OrchestrateRequest,
     selection: PhaseSelection,
 ) -> OrchestrateOutcome:
-    run = _Run(ws, repo, state, agent, orch_dir, out, request.progress, files_at(ws, repo, state.base))
+    run = _OrchestrateRun(
+        ws, repo, state, agent, orch_dir, out, request.progress, files_at(ws, repo, state.base)
+    )
     (run.run_dir / "steps").mkdir(parents=True, exist_ok=True)
     for wave in step_waves(static_steps()):
         _run_wave(run, wave)
@@ -271,13 +269,13 @@ def _execute(
     return _finish(run)
 
 
-def _implement_waves(run: _Run, selection: PhaseSelection) -> list[list[StepSpec]]:
+def _implement_waves(run: _OrchestrateRun, selection: PhaseSelection) -> list[list[StepSpec]]:
     """The implement steps of the plan as it is now (after the expand step), by the plan's waves."""
     files = files_at(run.ws, run.repo, run.state.head)
     loc = locate_plan(files, run.state.plan_path, run.ws.plans_dir)
     if loc is None:
         return []
-    return implement_waves(build_plan(plan_files(files, loc), loc), selection)
+    return implement_waves(plan_from_files(files, loc), selection)
 
 
 def _blocked(state: RunState, step: StepSpec) -> str | None:
@@ -289,7 +287,7 @@ def _blocked(state: RunState, step: StepSpec) -> str | None:
     return None
 
 
-def _run_wave(run: _Run, wave: list[StepSpec]) -> None:
+def _run_wave(run: _OrchestrateRun, wave: list[StepSpec]) -> None:
     """The wave's steps not done yet, in parallel; then recorded one by one in wave order."""
     state = run.state
     todo = [s for s in wave if s.id not in state.steps]
@@ -335,7 +333,7 @@ def _produced(outcome: OpOutcome) -> StepOutput:
 
 
 def _keep(
-    run: _Run, step: StepSpec, produced: StepOutput, before: Mapping[str, str], outcome: OpOutcome
+    run: _OrchestrateRun, step: StepSpec, produced: StepOutput, before: Mapping[str, str], outcome: OpOutcome
 ) -> None:
     """Commit and checkpoint the step's result, save the state, say what happened."""
     record = record_step(run.ws, run.repo, run.state, step, produced, before, outcome, run.run_dir)
@@ -348,14 +346,13 @@ def _keep(
         run.out.flush()
 
 
-def _finish(run: _Run) -> OrchestrateOutcome:
+def _finish(run: _OrchestrateRun) -> OrchestrateOutcome:
     """Publish the line as one proposal, forget the checkpoints (the branch keeps the commits)."""
-    from plansmith.git_backend import checkpoints
 
     state, repo = run.state, run.repo
     prefix = run.ws.settings.proposal_prefix
-    proposal = publish(repo, state.head, prefix) if state.head != state.base else None
-    state.proposal = None if proposal is None else proposal_doc(proposal)
+    proposal = publish_commit(repo, state.head, prefix) if state.head != state.base else None
+    state.proposal = None if proposal is None else ProposalRef.of(proposal)
     state.finished = True
     save_state(run.orch_dir, state)
     for record in state.steps.values():
@@ -392,6 +389,6 @@ def _report(out: TextIO | None, outcome: OrchestrateOutcome) -> None:
         out.write("no proposal was made\n")
         return
     p = outcome.proposal
-    out.write(f"proposal {p['id']} on branch {p['branch']} ({p['commit'][:10]})\n")
-    out.write(f"  approve: plansmith proposals approve {p['id']}   (or: git merge {p['branch']})\n")
-    out.write(f"  reject:  plansmith proposals reject {p['id']}    (or: git branch -D {p['branch']})\n")
+    out.write(f"proposal {p.id} on branch {p.branch} ({p.commit[:10]})\n")
+    out.write(f"  approve: plansmith proposals approve {p.id}   (or: git merge {p.branch})\n")
+    out.write(f"  reject:  plansmith proposals reject {p.id}    (or: git branch -D {p.branch})\n")

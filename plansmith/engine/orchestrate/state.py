@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from plansmith.engine import artifacts
+from plansmith.engine.items import ProposalRef
 from plansmith.engine.orchestrate.workflow import SCHEMA
 from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.errors import OrchestrateError
+from plansmith.git_backend.state_files import read_json, write_json_atomic
 
 Status = Literal["success", "failed", "skipped"]
 BLOCKED = "failed (run again to redo it first)"  # ends the reason of a step skipped for a failed dependency
@@ -82,7 +84,7 @@ class RunState:
     head: str  # the last checkpoint's commit (``base`` before the first)
     steps: dict[str, StepResult] = field(default_factory=dict)
     finished: bool = False
-    proposal: dict[str, str] | None = None
+    proposal: ProposalRef | None = None
 
     @property
     def resumable(self) -> bool:
@@ -114,7 +116,7 @@ class RunState:
             "head": self.head,
             "steps": [s.to_state() for s in self.steps.values()],
             "finished": self.finished,
-            "proposal": self.proposal,
+            "proposal": None if self.proposal is None else self.proposal.as_json(),
         }
 
     @classmethod
@@ -133,7 +135,7 @@ class RunState:
             head=str(data["head"]),
             steps={s.step: s for s in steps},
             finished=bool(data.get("finished", False)),
-            proposal=data.get("proposal"),
+            proposal=ProposalRef.from_json(data.get("proposal")),
         )
 
 
@@ -141,7 +143,7 @@ class RunState:
 class OrchestrateOutcome:
     plan: str
     run: str
-    proposal: dict[str, str] | None = None
+    proposal: ProposalRef | None = None
     steps: list[StepResult] = field(default_factory=list)
     resumed: bool = False
     summary: RunSummary | None = None  # wall time against the sequential estimate of the steps run
@@ -156,7 +158,7 @@ class OrchestrateOutcome:
     def as_json(self) -> dict[str, object]:
         return {
             "plan": self.plan,
-            "proposal": self.proposal,
+            "proposal": None if self.proposal is None else self.proposal.as_json(),
             "steps": [s.as_json() for s in self.steps],
             "summary": {
                 "total": len(self.steps),
@@ -186,8 +188,6 @@ class StepOutput:
 
 
 def load_state(path: Path, *, restart: bool) -> RunState | None:
-    from plansmith.git_backend._fs import read_json
-
     try:
         data = read_json(path, None)
         return None if data is None else RunState.from_json(data)
@@ -201,6 +201,4 @@ def load_state(path: Path, *, restart: bool) -> RunState | None:
 
 
 def save_state(orch_dir: Path, state: RunState) -> None:
-    from plansmith.git_backend._fs import write_json_atomic
-
     write_json_atomic(orch_dir / f"{state.run}.json", state.to_json())

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plansmith.engine.coordinator import Item, apply_item
+from plansmith.agents import AgentRequest
+from plansmith.engine.coordinator import RunItem, apply_item
 from plansmith.engine.elaborate import CONTEXT_LIMIT, write_copy
 from plansmith.engine.orchestrate.state import RunState, StepOutput
 from plansmith.engine.orchestrate.workflow import (
@@ -28,11 +29,16 @@ from plansmith.engine.orchestrate.workflow import (
 from plansmith.engine.progress import ProgressSink
 from plansmith.engine.runner import AttemptContext, OpOutcome
 from plansmith.errors import PlansmithError
+from plansmith.git_backend import full_worktree
+from plansmith.git_backend.messages import proposal_subject, proposal_trailers
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
+from plansmith.plan.parser import decode
 from plansmith.plan.template import one_line, render_plan
 from plansmith.plan.validate import new_errors, validate_plan
+from plansmith.snapshot import plan_from_files
+from plansmith.workspace import read_tree
 
 if TYPE_CHECKING:
     from plansmith.agents import Agent, AgentResult
@@ -78,8 +84,6 @@ def role_missing(agent: Agent | None, role: Role) -> str | None:
 
 
 def message(state: RunState, step: str, plan_path: str) -> tuple[str, dict[str, Any]]:
-    from plansmith.git_backend.messages import proposal_subject, proposal_trailers
-
     subject = proposal_subject(OPERATION, [step], state.plan_name)
     trailers = proposal_trailers(
         plan=plan_path, operation=OPERATION, items=[step], base=state.base, run=state.run
@@ -126,8 +130,6 @@ def _read_report(path: Path) -> str | None:
 
 
 def _research(ctx: StepContext, step: StepSpec) -> StepOutput:
-    from plansmith.agents import AgentRequest
-
     missing = role_missing(ctx.agent, "research")
     if missing is not None or ctx.agent is None:
         return StepOutput("skipped", error=missing)
@@ -195,9 +197,6 @@ def _plan(ctx: StepContext, step: StepSpec) -> StepOutput:
 def _plan_by_agent(
     ctx: StepContext, step: StepSpec, agent: Agent, loc: PlanLocation
 ) -> tuple[str | None, str, dict[str, Any]]:
-    from plansmith.agents import AgentRequest
-    from plansmith.plan.parser import decode
-
     folder = _step_dir(ctx, step)
     write_copy(folder, ctx.base_files)
     result = agent.run(
@@ -240,7 +239,9 @@ def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
     plan = build_plan(files, loc)
     thresholds = settings.thresholds.for_analysis()
     analysis = analyze_plan(plan, thresholds)
-    items = [Item(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None]
+    items = [
+        RunItem(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None
+    ]
     if not items:
         return StepOutput(
             "skipped", error=f"no phase scores above the expand threshold ({thresholds.expand})"
@@ -271,7 +272,6 @@ def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
 def implement_phase(ctx: StepContext, step: StepSpec) -> StepOutput:
     """The agent implements one phase in a full worktree of its own at the wave's start commit; its
     changes are committed on top of that commit (the run combines the wave's commits in phase order)."""
-    from plansmith.git_backend import full_worktree
 
     missing = role_missing(ctx.agent, "implement")
     if missing is not None or ctx.agent is None:
@@ -280,7 +280,7 @@ def implement_phase(ctx: StepContext, step: StepSpec) -> StepOutput:
     loc = locate_plan(ctx.files, state.plan_path, ctx.ws.plans_dir)
     if loc is None:
         return StepOutput("failed", error=f"{state.plan_path}: the plan is missing")
-    plan = build_plan(plan_files(ctx.files, loc), loc)
+    plan = plan_from_files(ctx.files, loc)
     phase = next((p for p in plan.phases if str(p.number) == step.phase), None)
     if phase is None:
         what = f"wave {step.phase[5:]}" if step.phase.startswith("wave:") else f"phase {step.phase}"
@@ -293,13 +293,9 @@ def implement_phase(ctx: StepContext, step: StepSpec) -> StepOutput:
 
 
 def _implement_in(ctx: StepContext, step: StepSpec, loc: PlanLocation, phase: Any, tree: Any) -> StepOutput:
-    from plansmith.agents import AgentRequest
-
     assert ctx.agent is not None
     state = ctx.state
-    doc = next(
-        d for d in build_plan(plan_files(ctx.files, loc), loc).documents if d.path == phase.content_path
-    )
+    doc = next(d for d in plan_from_files(ctx.files, loc).documents if d.path == phase.content_path)
     item_text = "".join(doc.lines[phase.content.start : phase.content.end])
     report = _step_dir(ctx, step) / "report.md"
     result = ctx.agent.run(
@@ -341,7 +337,6 @@ def _implement_in(ctx: StepContext, step: StepSpec, loc: PlanLocation, phase: An
 
 def plan_problems_after(ctx: StepContext, root: Path, loc: PlanLocation) -> str | None:
     """The first new validation problem of the plan as the implement agent left it (``None``: fine)."""
-    from plansmith.workspace import read_tree
 
     raw, read_problems = read_tree(root, ctx.ws.plans_dir)
     files, problems = decode_files(raw, max_bytes=ctx.ws.settings.limits.max_plan_bytes)
@@ -354,6 +349,6 @@ def plan_problems_after(ctx: StepContext, root: Path, loc: PlanLocation) -> str 
     now = locate_plan(files, loc.main_path, ctx.ws.plans_dir)
     if now is None:
         return f"{loc.main_path} is gone"
-    before = validate_plan(build_plan(plan_files(ctx.files, loc), loc))
-    new = new_errors(before, validate_plan(build_plan(plan_files(files, now), now)))
+    before = validate_plan(plan_from_files(ctx.files, loc))
+    new = new_errors(before, validate_plan(plan_from_files(files, now)))
     return new[0].render() if new else None

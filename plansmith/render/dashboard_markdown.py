@@ -54,7 +54,7 @@ class WaitingItem:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanProgress:
+class PlanProgressRow:
     plan: str
     path: str
     done: int
@@ -70,7 +70,7 @@ class DashboardData:
     proposals: list[ProposalRow] = field(default_factory=list)
     rejections: list[RejectionRow] = field(default_factory=list)
     waiting: list[WaitingItem] = field(default_factory=list)
-    plans: list[PlanProgress] = field(default_factory=list)
+    plans: list[PlanProgressRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     drift_known: bool = False  # whether drift was computed at all (the progress module exists)
 
@@ -154,7 +154,7 @@ def _waiting(rows: Sequence[WaitingItem]) -> str:
     return f"{head}\n\n" + _table(("plan", "item", "score", "why"), table)
 
 
-def _progress(plans: Sequence[PlanProgress], drift_known: bool) -> str:
+def _progress(plans: Sequence[PlanProgressRow], drift_known: bool) -> str:
     head = f"## Progress ({len(plans)} plan{'' if len(plans) == 1 else 's'})"
     if not plans:
         return f"{head}\n\nNo plans on this branch."
@@ -177,7 +177,7 @@ def _findings(findings: Sequence[Finding]) -> str:
     return f"{head}\n\n" + "\n".join(lines)
 
 
-def _waves(plans: Sequence[PlanProgress]) -> str:
+def _waves(plans: Sequence[PlanProgressRow]) -> str:
     active = [p for p in sorted(plans, key=lambda p: p.plan) if p.waves]
     head = f"## Waves of the active plans ({len(active)})"
     if not active:
