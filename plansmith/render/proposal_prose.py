@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plansmith.plan.mermaid import MAX_TREE_PHASES, structure_change_block, tree_is_cut
+from plansmith.plan import mermaid  # the module: its tree limit is read when a message is made
 from plansmith.render.analysis_table import analysis_text
 
 if TYPE_CHECKING:
@@ -82,10 +82,12 @@ def proposal_message(
     what moved where, the analysis table before the change, the structure before and after (Mermaid)."""
 
     moves = item_moves(operation, items, before_analysis, after_analysis)
-    block = structure_change_block(before, before_analysis, after, after_analysis, items)
-    if tree_is_cut(before) or tree_is_cut(after):  # said in words too: the picture is not the whole plan
+    block = mermaid.structure_change_block(before, before_analysis, after, after_analysis, items)
+    # said in words too: the picture is not the whole plan
+    if mermaid.tree_is_cut(before) or mermaid.tree_is_cut(after):
         block = (
-            f"(a plan of more than {MAX_TREE_PHASES:,} phases: the first {MAX_TREE_PHASES:,} "
+            f"(a plan of more than {mermaid.MAX_TREE_PHASES:,} phases: "
+            f"the first {mermaid.MAX_TREE_PHASES:,} "
             "and the changed ones are drawn)\n\n" + block
         )
     body = proposal_body(moves, analysis_text(before_analysis), block)
