@@ -97,3 +97,20 @@ def ci_process(clone: Path, *args: str, env: dict[str, str] | None = None) -> su
         text=True,
         env={**os.environ, **(env or {})},
     )
+
+
+def install_fake_gh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str, state: str) -> Path:
+    """A stand-in ``gh`` (``program``, a Python script that appends each call to ``$FAKE_GH_LOG`` and
+    keeps what it made in ``$FAKE_GH_STATE``) first on PATH, with a token; the call log's path."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(program)
+    gh.chmod(0o755)
+    log = tmp_path / "gh.log"
+    log.write_text("")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_GH_LOG", str(log))
+    monkeypatch.setenv("FAKE_GH_STATE", str(tmp_path / state))
+    monkeypatch.setenv("GH_TOKEN", "not-a-real-token")
+    return log

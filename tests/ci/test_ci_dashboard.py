@@ -7,14 +7,13 @@ when its body changed. Real git, a bare remote, real processes."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from plansmith.cli import main
 
-from .helpers import BRANCH, PLAN, TEXT, Remote, ci, git, remote_refs
+from .helpers import BRANCH, PLAN, TEXT, Remote, ci, git, install_fake_gh, remote_refs
 
 DASHBOARD = "refs/heads/plansmith/dashboard"
 FAKE_GH = """#!/usr/bin/env python3
@@ -51,18 +50,7 @@ def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Remote:
 
 @pytest.fixture
 def fake_gh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(FAKE_GH)
-    gh.chmod(0o755)
-    log = tmp_path / "gh.log"
-    log.write_text("")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_GH_LOG", str(log))
-    monkeypatch.setenv("FAKE_GH_STATE", str(tmp_path / "gh-issues.json"))
-    monkeypatch.setenv("GH_TOKEN", "not-a-real-token")
-    return log
+    return install_fake_gh(tmp_path, monkeypatch, FAKE_GH, "gh-issues.json")
 
 
 def _calls(log: Path) -> list[list[str]]:

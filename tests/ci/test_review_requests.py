@@ -4,7 +4,6 @@ that records its arguments), created first and updated later; without the tool, 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from plansmith.ci.review_requests import compare_url, web_location
 from plansmith.cli import main
 
-from .helpers import BRANCH, PLAN, TEXT, Remote, ci
+from .helpers import BRANCH, PLAN, TEXT, Remote, ci, install_fake_gh
 
 FAKE_GH = """#!/usr/bin/env python3
 import json, os, sys
@@ -36,17 +35,7 @@ def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Remote:
 
 @pytest.fixture
 def fake_gh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(FAKE_GH)
-    gh.chmod(0o755)
-    log = tmp_path / "gh.log"
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_GH_LOG", str(log))
-    monkeypatch.setenv("FAKE_GH_STATE", str(tmp_path / "gh-state.json"))
-    monkeypatch.setenv("GH_TOKEN", "not-a-real-token")
-    return log
+    return install_fake_gh(tmp_path, monkeypatch, FAKE_GH, "gh-state.json")
 
 
 def _calls(log: Path) -> list[dict[str, object]]:

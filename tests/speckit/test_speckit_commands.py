@@ -4,33 +4,19 @@ pre-commit hook through a real ``git commit``."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from git_backend.helpers import snapshot_user_state  # tests/ is on sys.path
+from roots.helpers import run, run_json  # tests/ is on sys.path
 
-from plansmith.cli import main
 from plansmith.hooks import install as installer
 
 from .plans import FEATURE, SPECKIT_FILES, TASKS, TEMPLATE_TASKS, feature_files
 
 PLAN_ID = "001-photo-albums"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
-    code, out, err = run(capsys, *args, "--json")
-    assert out, err
-    doc: dict[str, object] = json.loads(out)
-    return code, doc
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
