@@ -57,13 +57,18 @@ def _commit(scratch: ScratchWorktree, base: str) -> str:
     return scratch.commit("plansmith: expand phase 1 of 001_feature", trailers=trailers)
 
 
-def test_approve_refuses_to_overwrite_an_ignored_file_and_names_it(
-    scratch: ScratchWorktree, paths: RepoPaths, plans_repo: Path
-) -> None:
+def propose_into_an_ignored_folder(scratch: ScratchWorktree, paths: RepoPaths, plans_repo: Path) -> None:
+    """The user ignores the plan's folder; a proposal then adds a file in it (``NEW_FILE``)."""
     (plans_repo / ".gitignore").write_text("specs/plans/001_feature/\n")
     git_out(plans_repo, "add", ".gitignore")
     git_out(plans_repo, "commit", "-qm", "ignore the folder")
     proposals.publish(paths, propose_new_file(scratch, head_of(plans_repo)))
+
+
+def test_approve_refuses_to_overwrite_an_ignored_file_and_names_it(
+    scratch: ScratchWorktree, paths: RepoPaths, plans_repo: Path
+) -> None:
+    propose_into_an_ignored_folder(scratch, paths, plans_repo)
     notes = plans_repo / NEW_FILE
     notes.parent.mkdir(parents=True)
     notes.write_text("my own notes, ignored by git\n")
@@ -80,10 +85,7 @@ def test_approve_refuses_to_overwrite_an_ignored_file_and_names_it(
 def test_approve_goes_on_when_the_ignored_file_already_holds_the_proposals_bytes(
     scratch: ScratchWorktree, paths: RepoPaths, plans_repo: Path
 ) -> None:
-    (plans_repo / ".gitignore").write_text("specs/plans/001_feature/\n")
-    git_out(plans_repo, "add", ".gitignore")
-    git_out(plans_repo, "commit", "-qm", "ignore the folder")
-    proposals.publish(paths, propose_new_file(scratch, head_of(plans_repo)))
+    propose_into_an_ignored_folder(scratch, paths, plans_repo)
     (plans_repo / NEW_FILE).parent.mkdir(parents=True)
     (plans_repo / NEW_FILE).write_text("# Phase 1: Setup\n")
     assert approve_proposal(paths, "001_feature").kind == "fast-forward"

@@ -3,32 +3,17 @@ JSON contract, --strict, and the git process count of one run (one walk, not one
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench_support import load as bench_support
+from git_helper import run_git
 
 from plansmith.cli import main
-
-
-def run_git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-def bench_support() -> ModuleType:
-    """``bench/_support.py``, where the git-counting shim lives (``bench`` is not an installed package)."""
-    path = Path(__file__).resolve().parents[2] / "bench" / "_support.py"
-    spec = importlib.util.spec_from_file_location("bench_support_for_verify", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 PLAN = "specs/plans/001_feature.md"
 WRITTEN = """# Feature

@@ -8,25 +8,15 @@ repository's files answer (refs, HEAD, config, the commit's trailers) asked of g
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+
+from bench_support import load as bench_support  # tests/ is on sys.path
 
 GOAL = 12
 ANSWERED_FROM_FILES = {"rev-parse", "symbolic-ref", "for-each-ref", "config", "log", "ls-tree", "mktree"}
-
-
-def bench_support() -> ModuleType:
-    """``bench/_support.py`` (the shim lives there; ``bench`` is not an installed package)."""
-    path = Path(__file__).resolve().parents[2] / "bench" / "_support.py"
-    spec = importlib.util.spec_from_file_location("bench_support_for_tests", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_one_expand_run_starts_at_most_twelve_git_processes(tmp_path: Path) -> None:

@@ -4,26 +4,15 @@ counted by the benchmarks' git shim on PATH in a real run."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench_support import load as bench_support  # tests/ is on sys.path
 
 from .helpers import BASE, BASE_TEXT, Team
-
-SHIM = Path(__file__).resolve().parents[2] / "bench" / "_support.py"
-
-
-def bench_support() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_support_for_radar", SHIM)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("branches", [2, 12])
