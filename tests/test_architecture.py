@@ -307,7 +307,7 @@ IMPORT_CYCLES_ALLOWED: list[set[str]] = []
 LAZY_IMPORTS_ALLOWED = {
     "__main__.py": (1, "``python -m plansmith`` loads the parser only when it runs"),
     "commands/common.py": (1, "cli.py imports it, and --version must not load the plan core"),
-    "commands/daemon.py": (3, "watchdog and APScheduler only when the daemon really starts"),
+    "commands/daemon.py": (2, "watchdog and APScheduler only when the daemon really starts"),
     "commands/hooks.py": (4, "the hook's fast path loads neither argparse, the workspace nor the installer"),
     "commands/status.py": (2, "the daemon package (watchdog, APScheduler) and rich's dashboard"),
     "config/model.py": (1, "settings are read by the hook, which never scores a plan"),

@@ -30,9 +30,8 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
     above them; the long-running daemon only logs, as a service does.
     """
     # lazy: watchdog and APScheduler load only when the daemon really starts
-    from plansmith.daemon.engine_handler import EngineHandler
+    from plansmith.daemon.engine_handler import EngineHandler, daemon_options
     from plansmith.daemon.entry import run_daemon as run_loop
-    from plansmith.daemon.scheduler import JobIntervals
 
     with progress_for(display if once and display is not None else PLAIN) as view:
         live = view.live
@@ -41,9 +40,8 @@ def run_daemon(ws: Workspace, *, once: bool, display: Display | None = None) -> 
             ws.require_repo().worktree,
             EngineHandler(ws, progress=view.sink if live is not None else None),
             roots=ws.plan_roots,
-            debounce_ms=ws.settings.debounce_ms,
             once=once,
-            intervals=JobIntervals(reconcile_s=ws.settings.reconcile_interval_s),
+            options=daemon_options(ws.settings),
         )
 
 

@@ -32,6 +32,7 @@ class ContentChecks:
         tracker: ChangeTracker,
         queue: WorkQueue,
         state: DaemonState,
+        radar_skip_prefix: str = "plansmith/",
     ) -> None:
         self.repo = repo
         self.roots = roots
@@ -40,7 +41,7 @@ class ContentChecks:
         self.state = state
         self._last_head: tuple[str, str | None] | None = None
         """(branch, commit) of HEAD when it was last read: a ref event that moved neither is skipped."""
-        self.radar = RadarWatch(repo, roots)  # a fetch (refs/remotes moved) re-runs it
+        self.radar = RadarWatch(repo, roots, radar_skip_prefix)  # a fetch (refs/remotes moved) re-runs it
 
     def _apply(self, verdict: Verdict) -> None:
         self.queue.add_analyses(verdict.analyse)

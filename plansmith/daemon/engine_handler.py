@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from plansmith.atomic import write_json_atomic
 from plansmith.daemon.handler import DaemonOptions, PendingAnalysis, PlanBackoff, RunContext, RunRecord
+from plansmith.daemon.jobs import JobIntervals
 from plansmith.discovery import catalog, committed_texts
 from plansmith.engine import decisions
 from plansmith.engine.decisions import decide
@@ -34,12 +35,24 @@ from plansmith.snapshot import plan_from_files
 from plansmith.workspace import open_workspace
 
 if TYPE_CHECKING:
+    from plansmith.config import Settings
     from plansmith.engine.progress import ProgressSink
     from plansmith.plan.roots import PlanRef
     from plansmith.workspace import Workspace
 
 log = logging.getLogger("plansmith.daemon")
 ARTIFACT_MAX_AGE_S = 7 * 24 * 3600
+
+
+def daemon_options(settings: Settings) -> DaemonOptions:
+    """The daemon's options as the settings give them, at start and again after SIGHUP: one spelling,
+    so that a reload keeps every setting (it once kept the debounce only, and the reconcile interval
+    fell back to its default)."""
+    return DaemonOptions(
+        debounce_ms=settings.debounce_ms,
+        intervals=JobIntervals(reconcile_s=settings.reconcile_interval_s),
+        proposal_prefix=settings.proposal_prefix,
+    )
 
 
 class EngineHandler:
@@ -193,4 +206,4 @@ class EngineHandler:
 
     def reload_settings(self) -> DaemonOptions | None:
         self.ws = open_workspace(str(self.ws.root))
-        return DaemonOptions(debounce_ms=self.ws.settings.debounce_ms)
+        return daemon_options(self.ws.settings)

@@ -30,15 +30,17 @@ def run_daemon(
     intervals: JobIntervals | None = None,
     stop_timeout_s: float = 10.0,
     notifier: Notifier | None = None,
+    options: DaemonOptions | None = None,
 ) -> int:
     """Watch the repository and drive ``handler`` until SIGTERM/SIGINT (or once, with ``once=True``).
 
     Returns the exit code: 0 after SIGTERM or a clean ``--once``, 130 after SIGINT, 1 when ``--once``
     met a handler error. Raises :class:`~plansmith.daemon.state.DaemonAlreadyRunning` (exit 1 for the
-    CLI) when another daemon holds the repository's lock.
+    CLI) when another daemon holds the repository's lock. ``options``, when given, replace the timing
+    arguments (the CLI passes the settings' options, the same ones a SIGHUP reloads).
     """
     repo = find_repository(repo_root)
-    options = DaemonOptions(
+    options = options or DaemonOptions(
         debounce_ms=debounce_ms,
         max_wait_factor=max_wait_factor,
         intervals=intervals or JobIntervals(),

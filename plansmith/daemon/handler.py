@@ -78,6 +78,8 @@ class DaemonOptions:
     """A storm that never pauses is still handled every ``debounce_ms * max_wait_factor``."""
     intervals: JobIntervals = field(default_factory=JobIntervals)
     stop_timeout_s: float = 10.0
+    proposal_prefix: str = "plansmith/"
+    """Branches the radar leaves out: plansmith's own proposals (the ``proposal_prefix`` setting)."""
 
     def edit_timing(self) -> tuple[float, float]:
         """(debounce, max wait) in seconds for working-tree edits."""

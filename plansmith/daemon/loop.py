@@ -53,13 +53,7 @@ from typing import TypeVar
 
 from plansmith.daemon.checks import ContentChecks
 from plansmith.daemon.debounce import Debouncer
-from plansmith.daemon.handler import (
-    DaemonHandler,
-    DaemonOptions,
-    PendingAnalysis,
-    RunContext,
-    RunRecord,
-)
+from plansmith.daemon.handler import DaemonHandler, DaemonOptions, PendingAnalysis, RunContext, RunRecord
 from plansmith.daemon.inbox import FileEvent, Inbox, InboxItem, RefsEvent, RescanRequest
 from plansmith.daemon.jobs import Job, JobIntervals, job_table
 from plansmith.daemon.repo import RepoPaths, repository_gone
@@ -115,7 +109,9 @@ class Daemon:
         self.refs = Debouncer(self.roots, 0.0, 0.0)  # ref changes are atomic: due at once
         self.tracker = ChangeTracker()
         self.queue = WorkQueue(clock)
-        self.checks = ContentChecks(repo, self.roots, self.tracker, self.queue, self.state)
+        self.checks = ContentChecks(
+            repo, self.roots, self.tracker, self.queue, self.state, options.proposal_prefix
+        )
         self.signals = StopSignals(options.stop_timeout_s, self._stop_overdue)
         self.jobs: dict[str, Job] = self._job_table(options.intervals)
         self.watcher: Watcher | None = None
@@ -300,6 +296,7 @@ class Daemon:
         if ok and options is not None:
             self.options = options
             self.plans.set_timing(*options.edit_timing())
+            self.checks.radar.skip_prefix = options.proposal_prefix
             self.jobs = self._job_table(options.intervals)
             if self.scheduler is not None:
                 self.scheduler.reschedule(options.intervals)

@@ -373,7 +373,12 @@ def test_linked_worktree_sees_its_own_commits(plan_repo: Path, tmp_path: Path) -
 
 def test_reload_applies_new_timing(plan_repo: Path) -> None:
     with ThreadedDaemon(plan_repo) as td:
-        new = DaemonOptions(debounce_ms=50, max_wait_factor=4, intervals=JobIntervals(reconcile_s=1))
+        new = DaemonOptions(
+            debounce_ms=50,
+            max_wait_factor=4,
+            intervals=JobIntervals(reconcile_s=1),
+            proposal_prefix="plansmith/t/",
+        )
         td.recorder.reload_settings = lambda: new  # type: ignore[method-assign]
         td.daemon.reload_requested = True
         td.daemon.inbox.wake()
@@ -384,6 +389,7 @@ def test_reload_applies_new_timing(plan_repo: Path) -> None:
         scheduler = td.daemon.scheduler
         assert scheduler is not None and scheduler.scheduler.get_job("reconcile") is not None
         wait_for(lambda: (None, "reconcile") in committed(td), 5)
+        assert td.daemon.checks.radar.skip_prefix == "plansmith/t/"  # the radar skips the new proposals
 
 
 def test_unborn_branch_then_first_commit(tmp_path: Path) -> None:
