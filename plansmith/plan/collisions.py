@@ -5,7 +5,8 @@ default branch holds now, this module says where two lines of work collide befor
 
 * ``number-collision`` - two branches add plans with the same number in one root (``012_auth`` and
   ``012_billing``), or a branch adds a number the default branch has taken since the branch left it;
-  the hint names the next free number in that root;
+  a plan a branch renumbered (``git mv 003_auth.md 012_auth.md``) claims its new number like an added
+  one; the hint names the next free number in that root;
 * ``same-phase`` - two branches change the same phase (or stage) of one plan, differently; changes to
   different phases of one plan merge cleanly and are not reported;
 * ``id-collision`` - the same plan id added in two different roots across branches (or a branch adds
@@ -59,6 +60,7 @@ class BranchChange:
     """What one branch did to the plans since its merge base.
 
     ``added``: plans at the tip that were not at the merge base (renamed plans excluded);
+    ``renumbered``: renamed plans, as the tip has them, whose number or root changed (they claim it);
     ``changed``: per plan (its id at the merge base), the items whose text differs, with the digest
     at the tip (``""`` for an item the branch removed); ``base_names``: ``(root, name)`` of every plan
     at the merge base (to tell what the default branch took since).
@@ -68,6 +70,7 @@ class BranchChange:
     added: tuple[PlanState, ...] = ()
     changed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     renamed: Mapping[str, str] = field(default_factory=dict)  # base id -> tip main path
+    renumbered: tuple[PlanState, ...] = ()
     base_names: frozenset[tuple[str, str]] = frozenset()
 
 
@@ -158,6 +161,7 @@ def branch_change(
         added=tuple(p for p in added if p.main_path not in new_paths),
         changed=changed,
         renamed=renamed,
+        renumbered=_renumbered(removed, added, renamed),
         base_names=frozenset((p.root, p.name) for p in base),
     )
 
@@ -186,6 +190,20 @@ def _renames(
             found[old.id] = best[1]
             taken.add(best[1])
     return found
+
+
+def _renumbered(
+    removed: Sequence[PlanState], added: Sequence[PlanState], renamed: Mapping[str, str]
+) -> tuple[PlanState, ...]:
+    """The renamed plans (as the tip has them) that now carry another number, or their number in
+    another root: the slot they moved into is claimed like an added plan's."""
+    new_by_path = {p.main_path: p for p in added}
+    moved = [(old, new_by_path[renamed[old.id]]) for old in removed if old.id in renamed]
+    return tuple(
+        new
+        for old, new in moved
+        if new.number is not None and (new.root, new.number) != (old.root, old.number)
+    )
 
 
 def _changed_items(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
@@ -217,11 +235,11 @@ def _number_collisions(
 ) -> list[Finding]:
     by_slot: dict[tuple[str, str], list[tuple[str, PlanState]]] = {}
     for change in changes:
-        for plan in change.added:
+        for plan in (*change.added, *change.renumbered):
             if plan.number is not None:
                 by_slot.setdefault((plan.root, plan.number), []).append((change.branch, plan))
     taken: dict[str, list[str]] = {}
-    for plan in [*default_tip, *(p for c in changes for p in c.added)]:
+    for plan in [*default_tip, *(p for c in changes for p in (*c.added, *c.renumbered))]:
         if plan.number is not None:
             taken.setdefault(plan.root, []).append(plan.number)
     findings: list[Finding] = []

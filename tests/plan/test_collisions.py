@@ -81,6 +81,14 @@ def test_a_number_the_branch_saw_at_its_base_is_no_collision() -> None:
     assert found.kind == "number-collision" and "003" in found.hint
 
 
+def test_a_renamed_plan_claims_its_number_only_when_the_number_changed() -> None:
+    base = state("blob")  # 001_x, its file unchanged by the rename (the same blob)
+    renumbered = branch_change("a", [base], [state("blob", "specs/plans/004_x.md", "004_x")], {})
+    assert renumbered.added == () and [p.number for p in renumbered.renumbered] == ["004"]
+    renamed = branch_change("a", [base], [state("blob", "specs/plans/001_core.md", "001_core")], {})
+    assert renamed.added == () and renamed.renumbered == ()  # same number: nothing claimed
+
+
 @given(st.lists(st.integers(0, 5), min_size=2, max_size=5), st.booleans())
 def test_branches_collide_exactly_when_they_edit_one_phase_differently(
     owners: list[int], share: bool

@@ -143,6 +143,28 @@ def test_a_renamed_plan_is_followed_to_its_new_name(team: Team, capsys: pytest.C
     assert findings(doc, "number-collision") == []  # a rename adds no plan
 
 
+def test_a_plan_renumbered_by_a_rename_claims_its_new_number(
+    team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team.commit("auth", {"specs/plans/002_auth.md": plan_text("auth", {1: "tokens"})}, "auth plan")
+    team.move("renumber", BASE, "specs/plans/002_base.md")
+    code, doc = radar(capsys, team.dev)
+    (found,) = findings(doc, "number-collision")
+    assert code == 1 and found["branches"] == ["auth", "renumber"]
+    assert found["paths"] == ["specs/plans/002_auth.md", "specs/plans/002_base.md"]
+    assert "003" in str(found["hint"])
+
+
+def test_a_renumbering_into_a_number_the_default_branch_took_collides(
+    team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team.move("renumber", BASE, "specs/plans/002_base.md")
+    team.commit("main", {"specs/plans/002_search.md": plan_text("search", {1: "index"})}, "search", new=False)
+    code, doc = radar(capsys, team.dev)
+    (found,) = findings(doc, "number-collision")
+    assert code == 1 and found["branches"] == ["main", "renumber"]
+
+
 def test_a_plan_moved_into_its_folder_is_the_same_plan(
     team: Team, capsys: pytest.CaptureFixture[str]
 ) -> None:
