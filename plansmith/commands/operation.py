@@ -22,6 +22,7 @@ from plansmith.plan.ids import ItemId
 from plansmith.terminal.display import PLAIN, display_for
 from plansmith.terminal.output import print_analysis
 from plansmith.terminal.progress import progress_for
+from plansmith.terminal.reporting import RunReporter, ask_to_proceed, failure_asker
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import OperationRequest, RunOutcome
@@ -75,18 +76,16 @@ def run_operation(
     ws: Workspace, request: OperationRequest, *, show: bool, display: Display | None = None
 ) -> RunOutcome:
     """Run one expand/collapse request; ``show``: progress and result for people on stdout, drawn as
-    ``display`` says (default: plain)."""
+    ``display`` says (default: plain); else only the run's warnings, on stderr."""
 
     if not show:
-        return run_request(ws, request, out=None)
+        return run_request(ws, replace(request, run_events=RunReporter(None)))
     shown = display or PLAIN
     with progress_for(shown) as view:
-        return run_request(
-            ws,
-            replace(request, progress=view.sink) if view.live is not None else request,
-            out=view.out,
-            show_analysis=(lambda analysis: print_analysis(shown, analysis)) if shown.rich else None,
-        )
+        show_analysis = (lambda analysis: print_analysis(shown, analysis)) if shown.rich else None
+        report = RunReporter(view.out, live=view.live, show_analysis=show_analysis)
+        asked = replace(request, run_events=report, confirm=ask_to_proceed, decide=failure_asker(view.live))
+        return run_request(ws, replace(asked, progress=view.sink) if view.live is not None else asked)
 
 
 def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, object]:

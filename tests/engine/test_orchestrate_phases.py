@@ -216,7 +216,7 @@ def test_orchestrate_emits_progress_and_a_summary(repo: Path, isolated_home: Pat
     request = OrchestrateRequest(
         DESCRIPTION, agent="fake", assume_yes=True, phases="wave:1", progress=events.append
     )
-    outcome = run_orchestrate(open_workspace(None, {"agent": "fake"}), request, out=None)
+    outcome = run_orchestrate(open_workspace(None, {"agent": "fake"}), request)
     assert outcome.exit_code == 0
     for item in ("plan", "implement_phase_1", "implement_phase_2"):
         # the runner's queued/running/done, and the agent's own attempt (running 1 of 1) in between
