@@ -3,8 +3,10 @@
 Turns the arguments into an :class:`~plansmith.engine.coordinator.OperationRequest`; the engine does
 the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything. On a
 terminal the analysis is a table fitted to its width and the operations show live while they run
-(:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was.
-It must not hold engine logic: it only turns arguments into calls and prints results.
+(:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was. The engine
+tells what happened as run events and asks through callables: both come from
+:mod:`plansmith.terminal.reporting`. It must not hold engine logic: it only turns arguments into calls
+and prints results.
 """
 
 from __future__ import annotations
