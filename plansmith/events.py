@@ -4,7 +4,9 @@ Agents, the runner, the coordinator, orchestrate, the daemon and ``plansmith ci`
 :class:`ProgressEvent` values into a :data:`ProgressSink`; the terminal layer renders them (live lines
 on a TTY), tests record them, and everything else passes :func:`ignore`. It sits low (stdlib only) so
 that agents can report attempts without importing the engine. This module must stay free of any
-output or terminal code: it only says what happened, never how it looks.
+output or terminal code: it only says what happened, never how it looks. What a run tells a person
+beyond each operation's state (the analysis, the end of the run, its proposal) are the run events of
+:mod:`plansmith.run_events`.
 """
 
 from __future__ import annotations

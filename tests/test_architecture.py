@@ -283,6 +283,7 @@ _LAYER_OF_MODULE = {
     "plansmith.errors": "base",
     "plansmith.atomic": "base",
     "plansmith.events": "base",
+    "plansmith.run_events": "base",
     "plansmith.discovery": "workspace",
     "plansmith.workspace": "workspace",
     "plansmith.snapshot": "workspace",
@@ -472,3 +473,55 @@ def test_no_two_classes_of_one_name_in_the_package() -> None:
             if isinstance(node, ast.ClassDef):
                 homes.setdefault(node.name, []).append(_relative(path))
     assert {name: where for name, where in homes.items() if len(where) > 1} == {}
+
+
+# What in plansmith/engine/ would talk to a person directly; the engine tells run events instead
+# (plansmith/run_events.py) and asks through the request's callables (issue 19). Empty: nothing needs it.
+ENGINE_TERMINAL_USE_ALLOWED: dict[str, str] = {}
+_PERSON_STREAMS = {"out", "stdout", "stderr", "err"}
+
+
+def _talks_to_a_person(node: ast.AST) -> str | None:
+    """``input(``/``print(``, any ``sys.stdout``/``sys.stderr``, a ``.write`` on an ``out`` stream, a
+    ``TextIO`` parameter: what the check below refuses in the engine."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("input", "print"):
+        return f"{node.func.id}("
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+        and node.attr in ("stdout", "stderr", "stdin")
+    ):
+        return f"sys.{node.attr}"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "write":
+        target = node.func.value
+        name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+        if name in _PERSON_STREAMS:
+            return f"{name}.write("
+    if isinstance(node, ast.Name) and node.id == "TextIO":
+        return "TextIO"
+    return None
+
+
+def test_the_engine_never_writes_to_a_person_nor_reads_from_one() -> None:
+    found = {}
+    for path, tree in _sources().items():
+        where = _relative(path)
+        if not where.startswith("engine/") or where in ENGINE_TERMINAL_USE_ALLOWED:
+            continue
+        for node in ast.walk(tree):
+            what = _talks_to_a_person(node)
+            if what is not None:
+                found[f"{where}:{getattr(node, 'lineno', 0)}"] = what
+    assert found == {}
+
+
+def test_the_engine_output_check_sees_each_way_of_talking() -> None:
+    source = (
+        "import sys\nfrom typing import TextIO\n"
+        "def f(out: TextIO, run):\n"
+        "    print('x')\n    input('y')\n    sys.stderr.flush()\n    out.write('z')\n    run.out.write('w')\n"
+        "    fh.write('a file is fine')\n"
+    )
+    seen = {what for node in ast.walk(ast.parse(source)) if (what := _talks_to_a_person(node))}
+    assert seen == {"print(", "input(", "sys.stderr", "out.write(", "TextIO"}

@@ -3,8 +3,10 @@
 Turns the arguments into an :class:`~plansmith.engine.coordinator.OperationRequest`; the engine does
 the rest (committed plan, scratch worktree, proposal branch). Nothing here writes anything. On a
 terminal the analysis is a table fitted to its width and the operations show live while they run
-(:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was.
-It must not hold engine logic: it only turns arguments into calls and prints results.
+(:mod:`plansmith.terminal.progress`); elsewhere the output is the plain lines it always was. The engine
+tells what happened as run events and asks through callables: both come from
+:mod:`plansmith.terminal.reporting`. It must not hold engine logic: it only turns arguments into calls
+and prints results.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from plansmith.plan.ids import ItemId
 from plansmith.terminal.display import PLAIN, display_for
 from plansmith.terminal.output import print_analysis
 from plansmith.terminal.progress import progress_for
+from plansmith.terminal.reporting import RunReporter, ask_to_proceed, failure_asker
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import OperationRequest, RunOutcome
@@ -75,18 +78,16 @@ def run_operation(
     ws: Workspace, request: OperationRequest, *, show: bool, display: Display | None = None
 ) -> RunOutcome:
     """Run one expand/collapse request; ``show``: progress and result for people on stdout, drawn as
-    ``display`` says (default: plain)."""
+    ``display`` says (default: plain); else only the run's warnings, on stderr."""
 
     if not show:
-        return run_request(ws, request, out=None)
+        return run_request(ws, replace(request, run_events=RunReporter(None)))
     shown = display or PLAIN
     with progress_for(shown) as view:
-        return run_request(
-            ws,
-            replace(request, progress=view.sink) if view.live is not None else request,
-            out=view.out,
-            show_analysis=(lambda analysis: print_analysis(shown, analysis)) if shown.rich else None,
-        )
+        show_analysis = (lambda analysis: print_analysis(shown, analysis)) if shown.rich else None
+        report = RunReporter(view.out, live=view.live, show_analysis=show_analysis)
+        asked = replace(request, run_events=report, confirm=ask_to_proceed, decide=failure_asker(view.live))
+        return run_request(ws, replace(asked, progress=view.sink) if view.live is not None else asked)
 
 
 def operation_document(ws: Workspace, request: OperationRequest) -> dict[str, object]:

@@ -1,8 +1,8 @@
 """``plansmith orchestrate "DESCRIPTION"``: a workflow of agent steps that ends in a proposal.
 
 Turns the arguments into an :class:`~plansmith.engine.orchestrate.OrchestrateRequest`; the engine does
-the rest.
-It must not hold engine logic: it only turns arguments into calls and prints results.
+the rest, telling what happened as run events that :class:`~plansmith.terminal.reporting.RunReporter`
+shows. It must not hold engine logic: it only turns arguments into calls and prints results.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from plansmith.commands.common import emit_json, open_workspace
 from plansmith.engine.orchestrate import OrchestrateRequest, run_orchestrate
 from plansmith.terminal.display import PLAIN, display_for
 from plansmith.terminal.progress import progress_for
+from plansmith.terminal.reporting import RunReporter, ask_to_proceed
 
 if TYPE_CHECKING:
     from plansmith.engine.orchestrate import OrchestrateOutcome, OrchestrateRequest
@@ -26,13 +27,14 @@ if TYPE_CHECKING:
 def run(
     ws: Workspace, request: OrchestrateRequest, *, show: bool, display: Display | None = None
 ) -> OrchestrateOutcome:
-    """One workflow run; ``show``: its steps for people on stdout, live on a terminal (``display``)."""
+    """One workflow run; ``show``: its steps for people on stdout, live on a terminal (``display``);
+    else only the run's warnings, on stderr."""
 
     if not show:
-        return run_orchestrate(ws, request, out=None)
+        return run_orchestrate(ws, replace(request, run_events=RunReporter(None)))
     with progress_for(display or PLAIN) as view:
-        live = replace(request, progress=view.sink) if view.live is not None else request
-        return run_orchestrate(ws, live, out=view.out)
+        asked = replace(request, run_events=RunReporter(view.out, live=view.live), confirm=ask_to_proceed)
+        return run_orchestrate(ws, replace(asked, progress=view.sink) if view.live is not None else asked)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from plansmith import discovery
 from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
 from plansmith.discovery import committed_texts
-from plansmith.engine.coordinator import confirm as ask
+from plansmith.engine.coordinator import confirm as go_ahead
 from plansmith.engine.sync import run_sync
 from plansmith.errors import UsageError
+from plansmith.terminal.reporting import ask_to_proceed
 
 if TYPE_CHECKING:
     from plansmith.engine.sync import SyncOutcome
@@ -48,7 +49,7 @@ def sync_outcomes(
     def question(outcome: SyncOutcome) -> bool:
         if interactive:  # without a terminal the refusal says what to do; stdout may be JSON
             _show(outcome)
-        return ask(interactive)
+        return go_ahead(interactive, ask=ask_to_proceed)
 
     files, refs = committed_refs(ws, plan)
     return [

@@ -5,16 +5,16 @@ coordinator applies the successful ones in order on top of each other (the main 
 are shared), writes an artifact per item, optionally lets an agent elaborate the new files, validates
 the result and publishes it through :mod:`plansmith.engine.publish`. It must not write the user's
 working tree, index, HEAD or branches (only ``--merge``, through ``approve.approve``), and must not
-print progress itself: it reports through ``out`` (the final lines) and the request's progress sink.
+print anything itself: it reports through the request's progress sink (each operation) and its run
+events (a second round, an agent's warnings).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING, Literal
 
 from plansmith.engine import artifacts, publish
 from plansmith.engine.elaborate import Elaboration, created_child, elaborate_all
@@ -42,6 +42,7 @@ from plansmith.plan.model import Plan
 from plansmith.plan.progress import sync_edits
 from plansmith.plan.transforms import Change
 from plansmith.plan.validate import new_errors, validate_plan
+from plansmith.run_events import AgentWarned, SecondRoundStarted
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -52,8 +53,8 @@ Decide = Callable[[OpOutcome], Literal["retry", "skip", "abort"]]
 
 @dataclass(frozen=True)
 class RunStart:
-    """What a confirmed run starts from: the workspace, the committed plan and its analysis, the request,
-    and how to ask (``decide``) and report (``out``)."""
+    """What a confirmed run starts from: the workspace, the committed plan and its analysis, the request
+    (which says where to report), and how to ask about a failed operation (``decide``)."""
 
     ws: Workspace
     repo: RepoPaths
@@ -63,7 +64,6 @@ class RunStart:
     analysis: Analysis
     plan_id: str | None = None
     decide: Decide | None = None
-    out: TextIO | None = None
 
 
 @dataclass
@@ -116,8 +116,7 @@ def run_rounds(run: PlanRun, items: list[RunItem]) -> tuple[dict[str, str], Plan
         tried = {i.id for i in items}
         second = [i for i in choose_items(again, "expand") if i.id not in tried]
         if second:
-            if run.start.out is not None:
-                run.start.out.write(f"second round: {', '.join(i.id for i in second)}\n")
+            run.start.request.run_events(SecondRoundStarted(tuple(i.id for i in second)))
             current, cur_loc = run_round(run, second, current, cur_loc)
     return current, cur_loc
 
@@ -318,7 +317,7 @@ def _merge_elaboration(
     """Fold an item's elaboration into its result and its artifact record."""
     res.warnings.extend(warnings)
     for warning in warnings:
-        print(f"plansmith: warning: {res.item}: {warning}", file=sys.stderr)
+        run.start.request.run_events(AgentWarned(res.item, warning))
     if failed is not None:
         res.status, res.error = "failed", f"agent {run.start.request.agent}: {failed}"
     if res.artifact is not None:

@@ -7,16 +7,15 @@ HEAD and branches are never written; the result is a proposal branch.
 
 This module reads the request (committed plan, analysis, items, pre-run checks, dry run, confirmation)
 and reports the result; the confirmed run itself is :mod:`plansmith.engine.apply_run`, the types are in
-:mod:`plansmith.engine.items` (re-exported here). It must not write files or git state itself.
+:mod:`plansmith.engine.items` (re-exported here). It must not write files or git state itself, and
+never writes to a person or reads from one: it tells what happened as run events
+(:mod:`plansmith.run_events`) and asks through the callables the shell put in the request.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from functools import partial
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING
 
 from plansmith import discovery
 from plansmith.engine.apply_run import RunStart, execute
@@ -45,12 +44,25 @@ from plansmith.errors import ConfirmationRequired, PlansmithError
 from plansmith.git_backend.repo import worktree_status
 from plansmith.plan.complexity import Analysis, analyze_plan
 from plansmith.plan.layout import PlanLocation, build_plan, collector_paused, documents_held, plan_files
-from plansmith.render.analysis_table import analysis_text
+from plansmith.run_events import (
+    AnalysisReady,
+    ItemReported,
+    LeftAlone,
+    NothingChanged,
+    NothingToDo,
+    OperationFailed,
+    Planned,
+    ProposalMade,
+    RunFinished,
+    SkippedRejected,
+    UncommittedLeftOut,
+    WouldChange,
+)
 
 if TYPE_CHECKING:
-    from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.repo import RepoPaths
     from plansmith.plan.model import Plan
+    from plansmith.run_events import Confirm, Decide, FailureChoice, RunEventSink
     from plansmith.workspace import Workspace
 
 __all__ = [
@@ -61,36 +73,25 @@ __all__ = [
     "RunOutcome",
     "Verb",
     "apply_item",
-    "ask_on_failure",
     "choose_items",
     "confirm",
+    "finished_event",
     "run_request",
 ]
 
 
-def run_request(
-    ws: Workspace,
-    request: OperationRequest,
-    *,
-    out: TextIO | None,
-    show_analysis: Callable[[Analysis], None] | None = None,
-) -> RunOutcome:
-    """Run one request; ``out``: lines for people (None: silent). ``show_analysis`` shows the analysis
-    before the prompt (default: the plain table on ``out``; the terminal layer draws it to fit)."""
+def run_request(ws: Workspace, request: OperationRequest) -> RunOutcome:
+    """Run one request; what happens is told as run events to ``request.run_events`` (the analysis, the
+    items, a dry run's changes, the end of the run), the questions asked through ``request.confirm`` and
+    ``request.decide``."""
     # Each text parsed once in the run, however often it is read; and no cyclic garbage collection
     # while it runs: plans make no cycles, but the collector walked the whole plan again and again
     # (2 of 10 s of an expand of a 100,000-phase plan, issue 18). Both end with the run.
     with documents_held(), collector_paused():
-        return _run_request(ws, request, out=out, show_analysis=show_analysis)
+        return _run_request(ws, request)
 
 
-def _run_request(
-    ws: Workspace,
-    request: OperationRequest,
-    *,
-    out: TextIO | None,
-    show_analysis: Callable[[Analysis], None] | None,
-) -> RunOutcome:
+def _run_request(ws: Workspace, request: OperationRequest) -> RunOutcome:
     repo = ws.require_repo()
     settings = ws.settings
     files = discovery.committed_texts(repo, ws.plan_roots, settings.limits.max_plan_bytes)
@@ -111,31 +112,28 @@ def _run_request(
     analysis = analyze_plan(plan, thresholds)
     items, left_alone = _items_of(repo, loc, plan, analysis, request)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run, left_alone=left_alone)
+    tell = request.run_events
     for reason in left_alone:
-        _say(out, f"left alone: {reason}")
+        tell(LeftAlone(reason))
     if not items:
-        _say(out, f"nothing to {request.operation} in {loc.main_path}")
+        tell(NothingToDo(request.operation, loc.main_path))
         return outcome
     if request.auto and rejected_before(repo, loc, files):
         outcome.skipped = REJECTED
-        _say(out, f"skipped {loc.main_path}: {REJECTED}")
+        tell(SkippedRejected(loc.main_path, REJECTED))
         return outcome
-    _warn_uncommitted(ws, loc, out)
-    if out is not None:
-        if show_analysis is not None:
-            show_analysis(analysis)
-        else:
-            out.write(analysis_text(analysis) + "\n")
-        out.write(f"\n{request.operation}: {', '.join(i.id for i in items)}\n")
+    _warn_uncommitted(ws, loc, tell)
+    tell(AnalysisReady(analysis))
+    tell(Planned(request.operation, tuple(i.id for i in items)))
     if request.dry_run:
-        return _dry_run(files, loc, request.operation, items, outcome, out)
-    if not request.assume_yes and not _confirm(request):
-        _say(out, "nothing changed")
+        return _dry_run(files, loc, request.operation, items, outcome, tell)
+    if not request.assume_yes and not confirm(request.interactive, ask=request.confirm):
+        tell(NothingChanged())
         return outcome
-    decide = _asker(request.progress) if request.interactive else None
-    start = RunStart(ws, repo, request, files, loc, analysis, plan_id=ref.id, decide=decide, out=out)
+    decide = _runner_decide(request.decide) if request.interactive else None
+    start = RunStart(ws, repo, request, files, loc, analysis, plan_id=ref.id, decide=decide)
     execute(start, items, outcome)
-    _report(out, outcome)
+    tell(finished_event(outcome))
     return outcome
 
 
@@ -155,53 +153,30 @@ def _items_of(
     return items, []
 
 
-def ask_on_failure(
-    outcome: OpOutcome, pause: Callable[[], AbstractContextManager[object]] = nullcontext
-) -> Literal["retry", "skip", "abort"]:
-    """At a terminal, ask what to do with an operation that failed all its attempts. ``pause`` holds a
-    live progress view still while the question is on the screen."""
-    with pause():
-        print(f"{outcome.op_id} failed: {outcome.error}", file=sys.stderr)
-        while True:
-            answer = input("[r]etry, [s]kip it, or [a]bort the run? ").strip().lower()[:1]
-            if answer in ("r", "s", "a"):
-                return {"r": "retry", "s": "skip", "a": "abort"}[answer]  # type: ignore[return-value]
+def _runner_decide(decide: Decide | None) -> Callable[[OpOutcome], FailureChoice] | None:
+    """The person's answer to a failed operation, asked about the run's value (not the runner's)."""
+    if decide is None:
+        return None
+    asked = decide
+    return lambda failed: asked(OperationFailed(failed.op_id, failed.error))
 
 
-def _asker(progress: ProgressSink | None) -> Callable[[OpOutcome], Literal["retry", "skip", "abort"]]:
-    """:func:`ask_on_failure`, pausing the sink's live view if it has one (a ``paused()`` method)."""
-    pause = getattr(progress, "paused", None)
-    return ask_on_failure if pause is None else partial(ask_on_failure, pause=pause)
+CONFIRM_HINT = "pass --yes to proceed without the prompt (or --dry-run to look first)"
 
 
-def _say(out: TextIO | None, text: str) -> None:
-    if out is not None:
-        out.write(text + "\n")
-
-
-def _confirm(request: OperationRequest) -> bool:
-    return confirm(request.interactive)
-
-
-def confirm(
-    interactive: bool, hint: str = "pass --yes to proceed without the prompt (or --dry-run to look first)"
-) -> bool:
-    """Ask ``Proceed? [y/N]``; refuse (no prompt that nobody can answer) without a terminal."""
-    if not interactive:
+def confirm(interactive: bool, hint: str = CONFIRM_HINT, *, ask: Confirm | None = None) -> bool:
+    """Whether the person says go ahead (``ask``: the shell's ``Proceed? [y/N]``); refused, not asked,
+    without a terminal or without a way to ask (no prompt that nobody can answer)."""
+    if not interactive or ask is None:
         raise ConfirmationRequired("confirmation needed but standard input is not a terminal", hint=hint)
-    answer = input("Proceed? [y/N] ").strip().lower()
-    return answer in ("y", "yes")
+    return ask()
 
 
-def _warn_uncommitted(ws: Workspace, loc: PlanLocation, out: TextIO | None) -> None:
+def _warn_uncommitted(ws: Workspace, loc: PlanLocation, tell: RunEventSink) -> None:
     scope = loc.folder or loc.main_path
     dirty = [e.path for e in worktree_status(ws.require_repo(), [scope])]
     if dirty:
-        print(
-            f"plansmith: warning: uncommitted changes in {', '.join(dirty[:3])} are not included; "
-            "the proposal is made from the committed plan",
-            file=sys.stderr,
-        )
+        tell(UncommittedLeftOut(tuple(dirty)))
 
 
 def _dry_run(
@@ -210,7 +185,7 @@ def _dry_run(
     verb: Verb,
     items: list[RunItem],
     outcome: RunOutcome,
-    out: TextIO | None,
+    tell: RunEventSink,
 ) -> RunOutcome:
     current, cur_loc = files, loc
     created: set[str] = set()
@@ -234,27 +209,14 @@ def _dry_run(
     }
     for kind, paths in outcome.changes.items():
         for path in paths:
-            _say(out, f"  would be {kind}: {path}")
-    _say(out, "dry run: nothing was changed")
+            tell(WouldChange(kind, path))
+    tell(NothingChanged(dry_run=True))
     return outcome
 
 
-def _report(out: TextIO | None, outcome: RunOutcome) -> None:
-    if out is None:
-        return
-    for op in outcome.operations:
-        mark = {"success": "ok", "failed": "FAILED", "skipped": "skipped"}[op.status]
-        line = f"  {mark:<7} {op.operation} {op.item}"
-        out.write(line + (f": {op.error}" if op.error else "") + "\n")
-    if outcome.proposal is None:
-        out.write("no proposal was made\n")
-        return
+def finished_event(outcome: RunOutcome) -> RunFinished:
+    """The end of a run as the event the person's report is drawn from."""
+    items = tuple(ItemReported(op.item, op.operation, op.status, op.error) for op in outcome.operations)
     p = outcome.proposal
-    out.write(f"\nproposal {p.id} on branch {p.branch} ({p.commit[:10]})\n")
-    for move in outcome.moves:
-        out.write(f"  {move}\n")
-    if outcome.merged:
-        out.write("merged into the current branch\n")
-    else:
-        out.write(f"  approve: plansmith proposals approve {p.id}   (or: git merge {p.branch})\n")
-        out.write(f"  reject:  plansmith proposals reject {p.id}    (or: git branch -D {p.branch})\n")
+    proposal = None if p is None else ProposalMade(p.id, p.branch, p.commit)
+    return RunFinished(items, proposal, tuple(outcome.moves), outcome.merged)

@@ -113,7 +113,7 @@ def propose_automatically(
             progress=progress,
             sync=ws.settings.sync_status,
         )
-        outcome = run_request(ws, request, out=None)
+        outcome = run_request(ws, request)
         if outcome.operations or outcome.skipped:
             return outcome
         left_alone += outcome.left_alone

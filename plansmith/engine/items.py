@@ -16,6 +16,7 @@ from plansmith.plan.complexity import Analysis
 from plansmith.plan.ids import IdLike, item_id, item_name, natural_key
 from plansmith.plan.layout import PlanLocation
 from plansmith.plan.transforms import Change, collapse_phase, collapse_stage, expand_phase, expand_stage
+from plansmith.run_events import Confirm, Decide, RunEventSink, ignore
 
 if TYPE_CHECKING:
     from plansmith.git_backend.proposals import Proposal
@@ -64,6 +65,10 @@ class OperationRequest:
     items: tuple[tuple[IdLike, IdLike | None], ...] = ()  # several named items (phase, stage) in one run
     sync: bool = False  # also make true the markers of items whose boxes are all ticked (docs/progress.md)
     progress: ProgressSink | None = field(default=None, compare=False)  # live events; None: nobody
+    # The person's side (the shell fills them; the engine never prints or reads a terminal itself):
+    run_events: RunEventSink = field(default=ignore, compare=False)  # what happened, for the report
+    confirm: Confirm | None = field(default=None, compare=False)  # "Proceed?" (None: nobody to ask)
+    decide: Decide | None = field(default=None, compare=False)  # retry/skip/abort a failed operation
 
 
 @dataclass(frozen=True)

@@ -175,10 +175,11 @@ class ProgressBoard:
 class LiveProgress:
     """A :data:`ProgressSink` that draws its board live on a ``rich`` console, from any thread.
 
-    The live view starts at the first event. When the engine writes its own lines (through
-    :attr:`out`) after every operation has ended, the view stops, leaving the final lines and the
-    summary on the screen above them; a later round starts a new view. Lines written while operations
-    run appear above the view.
+    The live view starts at the first event and ends at :meth:`stop`: the command's
+    :class:`~plansmith.terminal.reporting.RunReporter` calls it when the engine says a round or the
+    run ended (:func:`~plansmith.run_events.ends_a_round`), leaving the final lines and the summary on
+    the screen; a later round starts a new view. Lines written through :attr:`out` while the view is
+    on appear above it, whatever state the operations are in: a line never ends the view.
 
     Two locks, always taken in this order: ``_io`` around everything that calls into ``rich``, and
     ``_state`` only around the board. ``rich``'s refresh thread holds its own lock while it asks for the
@@ -226,7 +227,7 @@ class LiveProgress:
             console=self.console,
             refresh_per_second=self.refresh_per_second,
             transient=False,
-            redirect_stdout=False,  # the engine writes through self.out; input() prompts stay visible
+            redirect_stdout=False,  # the report is written through self.out; input() prompts stay visible
             redirect_stderr=True,  # warnings appear above the view instead of tearing it
         )
         self._live.start()
@@ -280,10 +281,6 @@ class LiveProgress:
     def write(self, stream: TextIO, lines: list[str], rest: str) -> None:
         """Complete ``lines`` (and the unfinished ``rest``, when the view is off) for ``stream``."""
         with self._io:
-            with self._state:
-                finished = self.board.finished
-            if self._live is not None and finished and stream is self.console.file:
-                self.stop()  # the engine reports after the run: the final board and summary stay above
             if self._live is None:
                 stream.write("".join(line + "\n" for line in lines) + rest)
                 stream.flush()
@@ -333,7 +330,8 @@ def _is_terminal(stream: TextIO) -> bool:
 
 @dataclass(frozen=True)
 class RunView:
-    """What a command hands the engine: where to send progress events, where to write its lines."""
+    """What a command hands the engine: where progress events go, where the report of the run is written
+    (``out``, for a :class:`~plansmith.terminal.reporting.RunReporter`), and the live view if there is one."""
 
     sink: ProgressSink
     out: TextIO

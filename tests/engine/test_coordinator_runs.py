@@ -161,6 +161,7 @@ def test_corpus_round_trip_through_proposals(make_repo, monkeypatch, capsys, loc
 
 def test_interactive_failure_prompt_offers_retry_skip_abort(repo: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from plansmith.engine.coordinator import OperationRequest, run_request
+    from plansmith.terminal.reporting import ask_on_failure
     from plansmith.workspace import open_workspace
 
     (repo / "specs/plans/001_feature").mkdir()
@@ -170,9 +171,14 @@ def test_interactive_failure_prompt_offers_retry_skip_abort(repo: Path, monkeypa
     answers = iter(["x", "s"])  # an unknown answer is asked again
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     request = OperationRequest(
-        plan="specs/plans/001_feature.md", operation="expand", auto=True, assume_yes=True, interactive=True
+        plan="specs/plans/001_feature.md",
+        operation="expand",
+        auto=True,
+        assume_yes=True,
+        interactive=True,
+        decide=ask_on_failure,  # the terminal's question, as the command passes it
     )
-    outcome = run_request(open_workspace(None), request, out=None)
+    outcome = run_request(open_workspace(None), request)
     statuses = {o.item: o.status for o in outcome.operations}
     assert statuses == {"phase_2": "success", "phase_3": "skipped"}
     assert outcome.proposal is not None and outcome.exit_code == 0
@@ -245,7 +251,7 @@ def test_the_coordinator_reports_progress_and_a_summary(repo: Path) -> None:
         assume_yes=True,
         progress=events.append,
     )
-    outcome = run_request(open_workspace(None), request, out=None)
+    outcome = run_request(open_workspace(None), request)
     assert outcome.proposal is not None
     for item in ("phase_2", "phase_3"):
         assert [e.state for e in events if e.item == item] == ["queued", "running", "done"]

@@ -20,6 +20,7 @@ from plansmith.cli import main
 from plansmith.engine.orchestrate import OrchestrateRequest, parse_phases, run_key, run_orchestrate
 from plansmith.engine.progress import ProgressEvent
 from plansmith.errors import UsageError
+from plansmith.run_events import OrchestrateFinished, OrchestratePlanned, ProposalMade, RunEvent, StepRecorded
 
 FAKE = Path(__file__).resolve().parent.parent / "agents" / "fake_agents" / "fake_agent.py"
 DESCRIPTION = "build the five parts"
@@ -213,11 +214,25 @@ def test_orchestrate_emits_progress_and_a_summary(repo: Path, isolated_home: Pat
 
     configure(isolated_home)
     events: list[ProgressEvent] = []
+    told: list[RunEvent] = []
     request = OrchestrateRequest(
-        DESCRIPTION, agent="fake", assume_yes=True, phases="wave:1", progress=events.append
+        DESCRIPTION,
+        agent="fake",
+        assume_yes=True,
+        phases="wave:1",
+        progress=events.append,
+        run_events=told.append,
     )
-    outcome = run_orchestrate(open_workspace(None, {"agent": "fake"}), request, out=None)
+    outcome = run_orchestrate(open_workspace(None, {"agent": "fake"}), request)
     assert outcome.exit_code == 0
+    # What happened is told as values: the plan first, each step as it is kept, the end last.
+    assert isinstance(told[0], OrchestratePlanned) and told[0].agent == "fake"
+    kept = [e for e in told if isinstance(e, StepRecorded)]
+    assert [(e.step, e.status) for e in kept] == [(r.step, r.status) for r in outcome.steps]
+    finished, made = told[-1], outcome.proposal
+    assert made is not None and finished == OrchestrateFinished(
+        outcome.plan, ProposalMade(made.id, made.branch, made.commit)
+    )
     for item in ("plan", "implement_phase_1", "implement_phase_2"):
         # the runner's queued/running/done, and the agent's own attempt (running 1 of 1) in between
         assert [e.state for e in events if e.item == item] == ["queued", "running", "running", "done"]

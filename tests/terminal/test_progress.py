@@ -11,7 +11,9 @@ from rich.console import Console
 
 from plansmith.engine.progress import ProgressEvent, RunSummary
 from plansmith.engine.runner import Operation, OpOutcome, run_operations
+from plansmith.run_events import ItemReported, OperationFailed, ProposalMade, RunFinished, SecondRoundStarted
 from plansmith.terminal.progress import LiveProgress, ProgressBoard
+from plansmith.terminal.reporting import RunReporter, ask_on_failure, failure_asker
 
 
 class Clock:
@@ -133,6 +135,7 @@ def test_the_live_view_draws_events_and_ends_with_the_summary() -> None:
     screen, buffer = console()
     clock = Clock()
     live = LiveProgress(screen, clock=clock, refresh_per_second=50)
+    report = RunReporter(live.out, live=live)
     live(ProgressEvent("phase_1", "queued"))
     live(ProgressEvent("phase_1", "running", 1, 2, 60.0))
     clock.now += 1.5
@@ -144,7 +147,7 @@ def test_the_live_view_draws_events_and_ends_with_the_summary() -> None:
     live(ProgressEvent("phase_1", "done", 1, 2, elapsed_s=2.0))
     live(ProgressEvent("phase_2", "done", 1, 2, elapsed_s=1.0))
     clock.now += 0.5
-    live.out.write("proposal 001 on branch plansmith/001\n")  # the report after the run stops the view
+    report(RunFinished((), ProposalMade("001", "plansmith/001", "0123456789abc")))  # the run's end stops it
     assert not live.active
     text = plain(buffer.getvalue())
     summary = text.index("Completed in 1.5s (vs 3.0s sequential)")
@@ -156,13 +159,48 @@ def test_the_live_view_draws_events_and_ends_with_the_summary() -> None:
 def test_a_later_round_starts_a_new_view_with_its_own_summary() -> None:
     screen, buffer = console()
     live = LiveProgress(screen, clock=Clock())
+    report = RunReporter(live.out, live=live)
     live(ProgressEvent("phase_1", "done", elapsed_s=1.0))
-    live.out.write("second round: phase_1_stage_1\n")
+    report(SecondRoundStarted(("phase_1_stage_1",)))
     live(ProgressEvent("phase_1_stage_1", "done", elapsed_s=2.0))
     live.stop()
     text = plain(buffer.getvalue())
     assert text.count("Completed in") == 2
     assert "vs 2.0s sequential" in text.split("second round")[1]
+
+
+def test_the_view_ends_on_the_end_event_not_on_a_line_written() -> None:
+    """Every operation has ended and a line is written: the view stays (more may come); the end event,
+    with no line before it, ends it and leaves the summary above the report."""
+    screen, buffer = console()
+    live = LiveProgress(screen, clock=Clock())
+    report = RunReporter(live.out, live=live)
+    live(ProgressEvent("phase_1", "done", elapsed_s=1.0))
+    live.out.write("a line after every operation ended\n")
+    assert live.active and "Completed in" not in plain(buffer.getvalue())
+    report(RunFinished((ItemReported("phase_1", "expand", "success"),), None))
+    assert not live.active
+    text = plain(buffer.getvalue())
+    assert text.count("Completed in") == 1
+    assert (
+        text.index("Completed in") < text.index("ok      expand phase_1") < text.index("no proposal was made")
+    )
+
+
+def test_a_line_while_a_later_rounds_operations_are_queued_does_not_stop_the_view() -> None:
+    screen, buffer = console()
+    live = LiveProgress(screen, clock=Clock())
+    report = RunReporter(live.out, live=live)
+    live(ProgressEvent("phase_1", "done", elapsed_s=1.0))
+    report(SecondRoundStarted(("phase_1_stage_1", "phase_1_stage_2")))
+    live(ProgressEvent("phase_1_stage_1", "queued"))
+    live(ProgressEvent("phase_1_stage_2", "queued"))
+    live.out.write("plansmith: something to say\n")
+    assert live.active
+    live(ProgressEvent("phase_1_stage_1", "done", elapsed_s=1.0))
+    live(ProgressEvent("phase_1_stage_2", "done", elapsed_s=1.0))
+    report(RunFinished((), None))
+    assert not live.active and plain(buffer.getvalue()).count("Completed in") == 2
 
 
 def test_prompts_pass_through_when_nothing_is_live() -> None:
@@ -221,10 +259,18 @@ def test_a_question_pauses_the_view_and_the_run_carries_on_below_the_answer() ->
     assert text.count("Completed in") == 1 and text.rindex("✓ b") < text.index("Completed in")
 
 
-def test_the_coordinator_pauses_a_live_view_while_it_asks() -> None:
-    from plansmith.engine.coordinator import _asker, ask_on_failure
-
+def test_the_failure_question_pauses_a_live_view_while_it_asks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     screen, _ = console()
     live = LiveProgress(screen, clock=Clock())
-    assert _asker(None) is ask_on_failure
-    assert _asker(live).keywords["pause"] == live.paused  # type: ignore[attr-defined]
+    assert failure_asker(None) is ask_on_failure
+    live(ProgressEvent("a", "failed", reason="boom"))
+    seen: list[bool] = []
+
+    def answer(prompt: str = "") -> str:
+        seen.append(live.active)
+        return "s"
+
+    monkeypatch.setattr("builtins.input", answer)
+    assert failure_asker(live)(OperationFailed("a", "boom")) == "skip"
+    assert seen == [False] and live.active  # held still while asking, drawn again after
+    live.stop()

@@ -5,7 +5,9 @@ is committed (the scratch worktree for plan files; implement steps commit in the
 and their commits are combined here, in phase order, with ``git merge-tree``), kept by a checkpoint and
 recorded in the run state at once, so a killed run resumes from its last checkpoint and a run with failed
 steps redoes only those. The last commit is published as the proposal ``<prefix>NNN_slug``. Like expand,
-it never writes the user's working tree, index, HEAD, branches or ``.git/config``.
+it never writes the user's working tree, index, HEAD, branches or ``.git/config``, and it never writes
+to a person: what it is about to do, each step kept and the end are run events
+(:mod:`plansmith.run_events`) in the request's sink; the confirmation is the request's callable.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from plansmith.agents import CommandAgent, agent_from_settings
 from plansmith.discovery import committed_texts
@@ -32,7 +33,6 @@ from plansmith.engine.orchestrate.state import (
     OrchestrateRequest,
     RunState,
     StepOutput,
-    StepResult,
     load_state,
     save_state,
 )
@@ -56,16 +56,26 @@ from plansmith.git_backend.repo import current_branch, resolve_commit, rev_parse
 from plansmith.git_backend.state_files import file_lock, read_json
 from plansmith.plan.layout import find_plans, locate_plan
 from plansmith.plan.template import next_plan_number, one_line, plan_name
+from plansmith.run_events import (
+    AgentWarned,
+    NothingChanged,
+    OrchestrateFinished,
+    OrchestratePlanned,
+    ProposalMade,
+    StepPlanned,
+    StepRecorded,
+)
 from plansmith.snapshot import plan_from_files
 
 if TYPE_CHECKING:
     from plansmith.agents import Agent
     from plansmith.config import Settings
     from plansmith.git_backend.repo import RepoPaths
+    from plansmith.run_events import RunEventSink
     from plansmith.workspace import Workspace
 
 
-def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO | None) -> OrchestrateOutcome:
+def run_orchestrate(ws: Workspace, request: OrchestrateRequest) -> OrchestrateOutcome:
     description = request.description
     if not one_line(description):
         raise OrchestrateError(
@@ -84,12 +94,12 @@ def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO |
         previous = load_state(orch_dir / f"{run}.json", restart=request.restart)
         resumed = previous is not None and previous.resumable and not request.restart
         state = previous if resumed and previous is not None else _new_state(ws, repo, run, description)
-        if out is not None:
-            out.write(_describe(ws.settings, state, static_steps(), agent, resumed, selection) + "\n")
+        tell = request.run_events
+        tell(_planned(ws.settings, state, static_steps(), agent, resumed, selection))
         if not request.assume_yes and not confirm(
-            request.interactive, hint="pass --yes to proceed without the prompt"
+            request.interactive, hint="pass --yes to proceed without the prompt", ask=request.confirm
         ):
-            _say(out, "nothing changed")
+            tell(NothingChanged())
             return OrchestrateOutcome(plan=state.plan_path, run=run)
         if not resumed:
             _discard(repo, orch_dir, run)
@@ -97,19 +107,11 @@ def run_orchestrate(ws: Workspace, request: OrchestrateRequest, *, out: TextIO |
             _check_resumable(repo, state)
             state.forget_failures()
         save_state(orch_dir, state)
-        outcome = _execute(ws, repo, state, agent, orch_dir, out, request, selection)
+        outcome = _execute(ws, repo, state, agent, orch_dir, request, selection)
         outcome.resumed = resumed
-    _report(out, outcome)
+    p = outcome.proposal
+    tell(OrchestrateFinished(outcome.plan, None if p is None else ProposalMade(p.id, p.branch, p.commit)))
     return outcome
-
-
-def _say(out: TextIO | None, text: str) -> None:
-    if out is not None:
-        out.write(text + "\n")
-
-
-def _warn(step: str, warning: str) -> None:
-    print(f"plansmith: warning: {step}: {warning}", file=sys.stderr)
 
 
 def _agent(settings: Settings, name: str | None) -> Agent | None:
@@ -185,47 +187,39 @@ def _check_resumable(repo: RepoPaths, state: RunState) -> None:
         )
 
 
-def _describe(
+def _planned(
     settings: Settings,
     state: RunState,
     steps: list[StepSpec],
     agent: Agent | None,
     resumed: bool,
     selection: PhaseSelection,
-) -> str:
-    who = f"agent {agent.name!r}" if agent is not None else "no agent"
-    lines = [f"orchestrate {state.plan_name} (run {state.run}, {who})"]
-    if resumed:
-        done = ", ".join(state.steps) or "none"
-        lines.append(f"resuming from the last checkpoint; steps done: {done}")
-    for n, wave in enumerate(step_waves(steps), 1):
-        notes = [
-            f"done ({state.steps[s.id].status})" if s.id in state.steps else _plan_of(settings, s, agent)
-            for s in wave
-        ]
-        if len(set(notes)) == 1:
-            lines.append(f"  wave {n}: {', '.join(s.id for s in wave)}: {notes[0]}")
-        else:
-            lines.append(
-                f"  wave {n}: " + ", ".join(f"{s.id} ({note})" for s, note in zip(wave, notes, strict=True))
+) -> OrchestratePlanned:
+    """What the run is about to do, before it is confirmed (steps an earlier attempt did stay done)."""
+    waves = tuple(
+        tuple(
+            StepPlanned(
+                s.id,
+                s.kind,
+                s.phase,
+                done=state.steps[s.id].status if s.id in state.steps else None,
+                missing=role_missing(agent, s.kind) if s.kind != "expand" else None,
             )
-    missing = role_missing(agent, "implement")
-    how = f"skipped: {missing}" if missing else "the agent, each phase in a worktree of its own"
-    lines.append(f"  then implement {selection.describe()}, wave by wave of the plan: {how}")
-    return "\n".join(lines)
-
-
-def _plan_of(settings: Settings, step: StepSpec, agent: Agent | None) -> str:
-    missing = role_missing(agent, step.kind) if step.kind != "expand" else None
-    if step.kind == "expand":
-        return f"expand the phases scoring above {settings.thresholds.expand}"
-    if step.kind == "plan":
-        return "the template planner" if missing else "the agent, else the template planner"
-    if missing:
-        return "skipped: " + missing
-    if step.kind == "implement":
-        return f"the agent on phase {step.phase}, in a worktree of its own"
-    return "the agent"
+            for s in wave
+        )
+        for wave in step_waves(steps)
+    )
+    return OrchestratePlanned(
+        plan_name=state.plan_name,
+        run=state.run,
+        agent=agent.name if agent is not None else None,
+        resumed=resumed,
+        done_steps=tuple(state.steps),
+        waves=waves,
+        expand_above=settings.thresholds.expand,
+        phases=selection.describe(),
+        implement_missing=role_missing(agent, "implement"),
+    )
 
 
 @dataclass
@@ -237,7 +231,7 @@ class _OrchestrateRun:
     state: RunState
     agent: Agent | None
     orch_dir: Path
-    out: TextIO | None
+    tell: RunEventSink
     progress: ProgressSink | None
     base_files: Mapping[str, str]
     started: float = field(default_factory=time.monotonic)
@@ -254,12 +248,11 @@ def _execute(
     state: RunState,
     agent: Agent | None,
     orch_dir: Path,
-    out: TextIO | None,
     request: OrchestrateRequest,
     selection: PhaseSelection,
 ) -> OrchestrateOutcome:
     run = _OrchestrateRun(
-        ws, repo, state, agent, orch_dir, out, request.progress, files_at(ws, repo, state.base)
+        ws, repo, state, agent, orch_dir, request.run_events, request.progress, files_at(ws, repo, state.base)
     )
     (run.run_dir / "steps").mkdir(parents=True, exist_ok=True)
     for wave in step_waves(static_steps()):
@@ -340,10 +333,8 @@ def _keep(
     run.state.steps[step.id] = record
     save_state(run.orch_dir, run.state)
     for warning in record.warnings:
-        _warn(step.id, warning)
-    if run.out is not None:
-        run.out.write(_line(record) + "\n")
-        run.out.flush()
+        run.tell(AgentWarned(step.id, warning))
+    run.tell(StepRecorded(record.step, record.status, record.error))
 
 
 def _finish(run: _OrchestrateRun) -> OrchestrateOutcome:
@@ -374,21 +365,3 @@ def _finish(run: _OrchestrateRun) -> OrchestrateOutcome:
     return OrchestrateOutcome(
         plan=state.plan_path, run=state.run, proposal=state.proposal, steps=ordered, summary=summary
     )
-
-
-def _line(record: StepResult) -> str:
-    mark = {"success": "ok", "failed": "FAILED", "skipped": "skipped"}[record.status]
-    return f"  {mark:<7} {record.step}" + (f": {record.error}" if record.error else "")
-
-
-def _report(out: TextIO | None, outcome: OrchestrateOutcome) -> None:
-    if out is None:
-        return
-    out.write(f"\nplan: {outcome.plan}\n")
-    if outcome.proposal is None:
-        out.write("no proposal was made\n")
-        return
-    p = outcome.proposal
-    out.write(f"proposal {p.id} on branch {p.branch} ({p.commit[:10]})\n")
-    out.write(f"  approve: plansmith proposals approve {p.id}   (or: git merge {p.branch})\n")
-    out.write(f"  reject:  plansmith proposals reject {p.id}    (or: git branch -D {p.branch})\n")

@@ -19,6 +19,7 @@ from plansmith.engine.orchestrate.workflow import SCHEMA
 from plansmith.engine.progress import ProgressSink, RunSummary
 from plansmith.errors import OrchestrateError
 from plansmith.git_backend.state_files import read_json, write_json_atomic
+from plansmith.run_events import Confirm, RunEventSink, ignore
 
 Status = Literal["success", "failed", "skipped"]
 BLOCKED = "failed (run again to redo it first)"  # ends the reason of a step skipped for a failed dependency
@@ -33,6 +34,8 @@ class OrchestrateRequest:
     restart: bool = False
     phases: str | None = None  # --phases: all | N,M | wave:K; None: the first phase
     progress: ProgressSink | None = field(default=None, compare=False)  # live events; None: nobody
+    run_events: RunEventSink = field(default=ignore, compare=False)  # what happened, for the report
+    confirm: Confirm | None = field(default=None, compare=False)  # "Proceed?" (None: nobody to ask)
 
 
 @dataclass
