@@ -21,6 +21,7 @@ Decides and runs; stores no memory of its own beyond the structure it saw (each 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -32,14 +33,17 @@ from plansmith.engine.preflight import REJECTED, rejected_before
 from plansmith.engine.sync import OPERATION, run_sync
 from plansmith.git_backend.rejections import plan_content_hash
 from plansmith.plan.layout import PlanLocation, plan_files
+from plansmith.run_events import AgentWarned
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import RunOutcome
     from plansmith.engine.progress import ProgressSink
     from plansmith.git_backend.proposals import Proposal
     from plansmith.git_backend.repo import RepoPaths
+    from plansmith.run_events import RunEvent
     from plansmith.workspace import Workspace
 
+log = logging.getLogger(__name__)
 Action = Literal["unchanged", "edited", "rejected", "run"]
 EDITED = "the proposal branch has commits plansmith did not make; it is left alone"
 
@@ -111,6 +115,7 @@ def propose_automatically(
             agent_required=ws.settings.agent_required,
             base_branch=base_branch,
             progress=progress,
+            run_events=_log_agent_warnings,
             sync=ws.settings.sync_status,
         )
         outcome = run_request(ws, request)
@@ -122,6 +127,13 @@ def propose_automatically(
     if left_alone:  # nothing run because a person decided otherwise: say so (status shows it)
         return RunOutcome(plan=loc.main_path, skipped="left alone: " + "; ".join(left_alone))
     return None
+
+
+def _log_agent_warnings(event: RunEvent) -> None:
+    """Nobody reads an automatic run's report, but an agent's warning belongs in the daemon's journal
+    and the CI job's log (the rest, such as "uncommitted changes left out", is the normal case here)."""
+    if isinstance(event, AgentWarned):
+        log.warning("%s: %s", event.item, event.warning)
 
 
 def _sync_alone(ws: Workspace, loc: PlanLocation, base_branch: str | None) -> RunOutcome | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from plansmith.cli import main
+from plansmith.engine.decisions import propose_automatically
+from plansmith.workspace import open_workspace
 
 FAKE = Path(__file__).resolve().parent.parent / "agents" / "fake_agents" / "fake_agent.py"
 TASKS = "\n".join(f"- [ ] step {n} in `src/m{n}.py` with a migration and security review" for n in range(16))
@@ -117,3 +119,18 @@ def test_an_agents_table_in_the_repository_is_never_run(repo, isolated_home, cap
     assert code == 1 and "'evil'" in error["message"]
     assert "config.toml" in error["hint"]  # says where agents may be defined: the user's settings
     assert not marker.exists()
+
+
+def test_an_automatic_runs_agent_warning_goes_to_the_log(repo, isolated_home, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The daemon and CI show no report, but an agent's warning belongs in their log."""
+    configure(isolated_home, "drop-task")
+    config = isolated_home / ".config" / "plansmith" / "config.toml"
+    config.write_text('agent = "fake"\n' + config.read_text())
+    ws = open_workspace(None)
+    (ref,) = ws.plans()
+    with caplog.at_level("WARNING", logger="plansmith.engine.decisions"):
+        outcome = propose_automatically(ws, ref.location)
+    assert outcome is not None and outcome.proposal is not None
+    warned = [r.getMessage() for r in caplog.records if r.name == "plansmith.engine.decisions"]
+    assert warned and all(m.startswith("phase_") for m in warned)
+    assert any("task dropped" in m for m in warned)
