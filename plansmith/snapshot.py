@@ -46,13 +46,13 @@ class Snapshot:
         raw = discovery.committed_files(ws.require_repo(), rev, ws.plan_roots)
         files, _problems = decode_files(raw, max_bytes=ws.settings.limits.max_plan_bytes)
         refs = discovery.catalog(files, patterns=ws.plan_roots)
-        return cls(files, tuple(refs), ws.settings.thresholds.for_analysis())
+        return cls(files, tuple(refs), ws.settings.thresholds)
 
     @classmethod
     def working_tree(cls, ws: Workspace) -> Snapshot:
         """The plans as the working tree has them now (what the workspace read)."""
         files, _problems = ws.files()
-        return cls(files, tuple(ws.plans()), ws.settings.thresholds.for_analysis())
+        return cls(files, tuple(ws.plans()), ws.settings.thresholds)
 
     def ref(self, plan_id: str) -> PlanRef | None:
         return next((r for r in self.refs if r.id == plan_id), None)

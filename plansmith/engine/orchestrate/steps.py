@@ -237,7 +237,7 @@ def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
         return StepOutput("failed", error=f"{ctx.state.plan_path}: the plan is missing")
     files = plan_files(ctx.files, loc)
     plan = build_plan(files, loc)
-    thresholds = settings.thresholds.for_analysis()
+    thresholds = settings.thresholds
     analysis = analyze_plan(plan, thresholds)
     items = [
         RunItem(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None
