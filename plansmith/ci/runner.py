@@ -32,7 +32,7 @@ from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory, PushedProposal, R
 from plansmith.ci.pending import Pending
 from plansmith.ci.review_requests import request_review
 from plansmith.discovery import committed_texts
-from plansmith.engine.decisions import decide, plan_digest, propose_automatically
+from plansmith.engine.decisions import decide, propose_automatically
 from plansmith.engine.radar import radar_report
 from plansmith.errors import PlansmithError, UsageError
 from plansmith.git_backend import proposals, rejections
@@ -48,6 +48,7 @@ from plansmith.git_backend.remote import (
     set_local_ref,
 )
 from plansmith.git_backend.repo import current_branch, default_branch
+from plansmith.snapshot import plan_digest
 
 if TYPE_CHECKING:
     from plansmith.ci.review_requests import ReviewRequest
