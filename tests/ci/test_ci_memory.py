@@ -5,8 +5,13 @@ further than its documented shape (anyone who may push may write it)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from plansmith.ci.memory import Memory, PushedProposal, RememberedRejection
+
+from .helpers import BRANCH, MEMORY, Remote, ci, git
 
 PLAN = "specs/plans/001_feature.md"
 PUSHED = PushedProposal(
@@ -108,3 +113,33 @@ def test_unreadable_or_misshapen_memory_is_read_as_empty_or_trimmed() -> None:
     assert memory.proposals == {"ok": PushedProposal("b", "c", "p.md", "main", "h")}
     assert memory.handled == {"main": {"p": "h"}}
     assert memory.rejections == {"p": {"h": RememberedRejection("a", "c")}}
+
+
+def _as_the_previous_version_wrote_it(doc: dict[str, object]) -> bytes:
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_runs_push_the_document_in_the_shape_of_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What real runs push: the previous version's keys and layout, for a pushed proposal and for a
+    rejection (a branch deleted on the host), so an older runner reads it and writes it back the same."""
+    remote = Remote(tmp_path, monkeypatch)
+    assert ci(capsys, remote.runner())[0] == 0
+    raw = git(remote.bare, "show", f"{MEMORY}:memory.json").encode("utf-8") + b"\n"
+    doc = json.loads(raw)
+    assert raw == _as_the_previous_version_wrote_it(doc)
+    assert set(doc) == {"version", "proposals", "handled", "rejections"}
+    assert set(doc["proposals"]["001_feature"]) == {"branch", "commit", "plan", "base_branch", "content_hash"}
+    assert Memory.parse(raw).dumps() == raw
+
+    git(remote.dev, "push", "-q", "origin", "--delete", BRANCH)  # rejected on the host
+    assert ci(capsys, remote.runner())[0] == 0
+    raw = git(remote.bare, "show", f"{MEMORY}:memory.json").encode("utf-8") + b"\n"
+    doc = json.loads(raw)
+    assert raw == _as_the_previous_version_wrote_it(doc)
+    assert doc["proposals"] == {}
+    [(content_hash, rejection)] = doc["rejections"][PLAN].items()
+    assert content_hash.startswith("sha256:") and set(rejection) == {"proposal", "commit"}
+    assert rejection["proposal"] == "001_feature"
+    assert Memory.parse(raw).dumps() == raw
