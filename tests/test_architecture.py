@@ -311,7 +311,6 @@ LAZY_IMPORTS_ALLOWED = {
     "commands/daemon.py": (2, "watchdog and APScheduler only when the daemon really starts"),
     "commands/hooks.py": (4, "the hook's fast path loads neither argparse, the workspace nor the installer"),
     "commands/status.py": (2, "the daemon package (watchdog, APScheduler) and rich's dashboard"),
-    "config/model.py": (1, "settings are read by the hook, which never scores a plan"),
     "hooks/precommit.py": (1, "the hook's fast path (no plan staged) parses nothing"),
     "terminal/output.py": (4, "rich, only for a terminal that shows it"),
     "terminal/show.py": (1, "rich, only for a terminal that shows it"),

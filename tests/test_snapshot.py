@@ -71,3 +71,54 @@ def test_reading_a_snapshot_leaves_the_users_files_and_head_alone(repo: Path) ->
     ws = open_workspace(str(repo))
     Snapshot.at(ws, "HEAD~1").analysis(Snapshot.at(ws, "HEAD").id_at(PLAN) or "")
     assert (run_git(repo, "status", "--porcelain"), run_git(repo, "rev-parse", "HEAD")) == before
+
+
+# --- the content hash the rejection memory keeps; other roots ----------------------------------------
+
+FOLDER_PLAN = "specs/plans/002_deck/002_deck.md"
+DECK = "# Deck\n\n## Phase 1: Posts\n- [ ] set posts\n\n## Phase 2: Boards\n- [ ] lay boards\n"
+
+
+def test_the_digest_covers_the_plans_own_files_and_nothing_else(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            PLAN: FIRST,
+            FOLDER_PLAN: DECK,
+            "specs/plans/002_deck/phase_1_posts.md": "# Phase 1: Posts\n- [ ] set posts\n",
+            "specs/plans/002_deck/photo.png": b"\x89PNG\r\n\x1a\n\x00\xff",
+        }
+    )
+    ws = open_workspace(str(repo))
+    before = Snapshot.at(ws, "HEAD")
+    deck, shed = before.id_at(FOLDER_PLAN), before.id_at(PLAN)
+    assert deck is not None and shed is not None
+    assert before.digest("no-such-plan") is None
+    (repo / "specs/plans/002_deck/phase_1_posts.md").write_text("# Phase 1: Posts\n- [ ] dig\n")
+    (repo / "specs/plans/002_deck/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    run_git(repo, "commit", "-qam", "phase file and photo")
+    after = Snapshot.at(ws, "HEAD")
+    assert after.digest(deck) != before.digest(deck)  # a phase file is part of the plan
+    assert after.digest(shed) == before.digest(shed)  # another plan's files are not
+    (repo / "specs/plans/002_deck/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01")
+    run_git(repo, "commit", "-qam", "photo only")
+    assert Snapshot.at(ws, "HEAD").digest(deck) == after.digest(deck)  # nor is a file that is no text
+
+
+def test_other_roots_can_be_read_instead_of_the_settings(make_repo: Callable[..., Path]) -> None:
+    """Orchestrate reads only the folder it writes its plan in (its first root), as it always did."""
+    repo = make_repo({PLAN: FIRST, ".claude/plans/deck.md": DECK})
+    ws = open_workspace(str(repo))
+    everywhere = Snapshot.at(ws, "HEAD")
+    assert everywhere.id_at(".claude/plans/deck.md") is not None
+    first_root = Snapshot.at(ws, "HEAD", roots=[ws.plans_dir])
+    assert set(first_root.files) == {PLAN}
+    assert first_root.id_at(".claude/plans/deck.md") is None and first_root.id_at(PLAN) is not None
+
+
+def test_a_snapshot_of_files_in_hand_finds_the_same_plans(repo: Path) -> None:
+    ws = open_workspace(str(repo))
+    at_head = Snapshot.at(ws, "HEAD")
+    in_hand = Snapshot.of_files(ws, dict(at_head.files))
+    assert in_hand.refs == at_head.refs
+    ref = in_hand.ref_at(PLAN)
+    assert ref is not None and in_hand.digest(ref.id) == at_head.digest(ref.id)

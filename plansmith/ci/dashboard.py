@@ -109,7 +109,7 @@ def _add_plan(
         return  # an unreadable plan: `validate` says why; the dashboard shows the others
     if not plan.phases:
         return
-    analysis = analyze_plan(plan, ws.settings.thresholds.for_analysis())
+    analysis = analyze_plan(plan, ws.settings.thresholds)
     done, total = _tasks(plan)
     waves = _waves(plan, analysis) if done < total else None
     data.plans.append(PlanProgressRow(ref.id, loc.main_path, done, total, _drift(plan), waves))

@@ -202,7 +202,7 @@ def _analysis_and_structure(ws: Workspace, pending: Pending) -> list[str]:
         return []
     if before is None or after is None:
         return []
-    limits = ws.settings.thresholds.for_analysis()
+    limits = ws.settings.thresholds
     analysis, after_analysis = analyze_plan(before, limits), analyze_plan(after, limits)
     table = analysis_text(analysis).rstrip("\n").replace("`", "'")  # a title cannot end the fence
     block = structure_change_block(before, analysis, after, after_analysis)

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from plansmith import discovery
 from plansmith.ci.dashboard_publish import refresh
-from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory
+from plansmith.ci.memory import FILE_NAME, MEMORY_REF, Memory, PushedProposal, RememberedRejection
 from plansmith.ci.pending import Pending
 from plansmith.ci.review_requests import request_review
 from plansmith.discovery import committed_texts
-from plansmith.engine.decisions import decide, plan_digest, propose_automatically
+from plansmith.engine.decisions import decide, propose_automatically
 from plansmith.engine.radar import radar_report
 from plansmith.errors import PlansmithError, UsageError
 from plansmith.git_backend import proposals, rejections
@@ -48,6 +48,7 @@ from plansmith.git_backend.remote import (
     set_local_ref,
 )
 from plansmith.git_backend.repo import current_branch, default_branch
+from plansmith.snapshot import plan_digest
 
 if TYPE_CHECKING:
     from plansmith.ci.review_requests import ReviewRequest
@@ -192,23 +193,17 @@ class _CiRun:
     def _learn_rejections(self) -> None:
         """The remote's rejections into the clone's store, which the shared decision reads."""
 
-        for plan, content_hash, details in self.memory.all_rejections():
+        for plan, content_hash, rejection in self.memory.all_rejections():
             if not rejections.is_rejected(self.repo, plan, content_hash):
                 rejections.record(
-                    self.repo,
-                    plan,
-                    content_hash,
-                    proposal=details.get("proposal", ""),
-                    commit=details.get("commit", ""),
+                    self.repo, plan, content_hash, proposal=rejection.proposal, commit=rejection.commit
                 )
 
     def _copy_branches(self) -> None:
         """Make the clone's proposal branches the remote's, so the engine sees them as they are there."""
 
         local = {p.ref: p.commit for p in proposals.list_proposals(self.repo, prefix=self.prefix)}
-        pushed_before = {
-            f"refs/heads/{e.get('branch')}": e.get("commit") for e in self.memory.proposals.values()
-        }
+        pushed_before = {p.ref(): p.commit for p in self.memory.proposals.values()}
         busy = checked_out_branches(self.repo)
         for ref, oid in self.remote_branches.items():
             mine = local.get(ref)
@@ -240,7 +235,7 @@ class _CiRun:
             elif not self._deleted_on_remote(pid, branch, ref.location, files):
                 self._handle(pid, branch, ref, files, existing.get(branch))
         for pid in set(self.memory.proposals) - visited:  # plans that are gone: forget their branches
-            if f"refs/heads/{self.memory.proposals[pid].get('branch')}" not in self.remote_branches:
+            if self.memory.proposals[pid].ref() not in self.remote_branches:
                 del self.memory.proposals[pid]
 
     def _deleted_on_remote(self, pid: str, branch: str, loc: PlanLocation, files: Mapping[str, str]) -> bool:
@@ -250,13 +245,12 @@ class _CiRun:
         if pushed is None or f"refs/heads/{branch}" in self.remote_branches:
             return False
         del self.memory.proposals[pid]
-        content_hash = pushed.get("content_hash", "")
+        content_hash = pushed.content_hash
         if content_hash != plan_digest(files, loc):
             return False  # merged (which changed the plan), or the plan changed since: a new look
-        commit = pushed.get("commit", "")
-        self.memory.remember_rejection(loc.main_path, content_hash, proposal=pid, commit=commit)
+        self.memory.remember_rejection(loc.main_path, content_hash, RememberedRejection(pid, pushed.commit))
         if not rejections.is_rejected(self.repo, loc.main_path, content_hash):
-            rejections.record(self.repo, loc.main_path, content_hash, proposal=pid, commit=commit)
+            rejections.record(self.repo, loc.main_path, content_hash, proposal=pid, commit=pushed.commit)
         self._skip(pid, DELETED)
         return True
 
@@ -305,13 +299,13 @@ class _CiRun:
 
         updates = [RefUpdate(f"refs/heads/{p.branch}", p.commit, p.expected) for p in self.pending]
         for pending in self.pending:
-            self.memory.proposals[pending.id] = {
-                "branch": pending.branch,
-                "commit": pending.commit,
-                "plan": pending.plan.location.main_path,
-                "base_branch": self.base_branch,
-                "content_hash": pending.digest,
-            }
+            self.memory.proposals[pending.id] = PushedProposal(
+                branch=pending.branch,
+                commit=pending.commit,
+                plan=pending.plan.location.main_path,
+                base_branch=self.base_branch,
+                content_hash=pending.digest,
+            )
             self.memory.handled.remember(self.base_branch, pending.plan.id, pending.digest)
         memory: str | None = None
         if self.memory != self.base_memory:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
 from plansmith.plan.complexity import analyze_plan
 from plansmith.plan.mermaid import structure_tree
 from plansmith.terminal.display import display_for
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def analysis_of(ws: Workspace, plan: str) -> Analysis:
-    return analyze_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
+    return analyze_plan(ws.plan(plan_arg(ws, plan)), ws.settings.thresholds)
 
 
 def analyze_document(ws: Workspace, plan: str) -> dict[str, object]:
@@ -34,7 +34,7 @@ def analysis_mermaid(ws: Workspace, plan: str) -> str:
     """``analyze --format mermaid``: the plan's tree of files, phases and stages as a Mermaid flowchart."""
 
     parsed = ws.plan(plan_arg(ws, plan))
-    return structure_tree(parsed, analyze_plan(parsed, thresholds(ws)))
+    return structure_tree(parsed, analyze_plan(parsed, ws.settings.thresholds))
 
 
 def main(args: argparse.Namespace) -> int:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plansmith.plan.complexity import Thresholds
     from plansmith.workspace import Workspace
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -40,10 +39,6 @@ def open_workspace(repo: str | None, **flags: object) -> Workspace:
     for warning in ws.loaded.warnings:
         print(f"plansmith: warning: {warning}", file=sys.stderr)
     return ws
-
-
-def thresholds(ws: Workspace) -> Thresholds:
-    return ws.settings.thresholds.for_analysis()
 
 
 def plan_arg(ws: Workspace, arg: str) -> str:

@@ -150,8 +150,24 @@ def approve_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
 def reject_document(ws: Workspace, proposal_id: str) -> dict[str, object]:
     """Delete the proposal branch and remember the rejection; ``{"rejected", "branch"}``."""
 
-    p = proposals.reject(ws.require_repo(), proposal_id, prefix=ws.settings.proposal_prefix)
+    p = proposals.reject(
+        ws.require_repo(),
+        proposal_id,
+        content_hash=lambda proposal: content_at_base(ws, proposal),
+        prefix=ws.settings.proposal_prefix,
+    )
     return {"rejected": proposal_id, "branch": p.branch}
+
+
+def content_at_base(ws: Workspace, proposal: Proposal) -> str | None:
+    """The content hash of the proposal's plan as its base commit has it, read the way the daemon and CI
+    read plans (the roots, :func:`plansmith.snapshot.plan_digest`), so that they find the rejection;
+    ``None`` when the base holds no such plan in the roots (nothing would ever ask for it)."""
+    if not proposal.plan or not proposal.base:
+        return None
+    snapshot = Snapshot.at(ws, proposal.base)
+    plan_id = snapshot.id_at(proposal.plan)
+    return None if plan_id is None else snapshot.digest(plan_id)
 
 
 def main(args: argparse.Namespace) -> int:

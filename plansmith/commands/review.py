@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg, thresholds
+from plansmith.commands.common import EXIT_OK, emit_json, open_workspace, plan_arg
 from plansmith.plan.review import review_plan
 from plansmith.terminal.display import display_for
 from plansmith.terminal.output import print_review
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def review_of(ws: Workspace, plan: str) -> Review:
-    return review_plan(ws.plan(plan_arg(ws, plan)), thresholds(ws))
+    return review_plan(ws.plan(plan_arg(ws, plan)), ws.settings.thresholds)
 
 
 def review_document(ws: Workspace, plan: str) -> dict[str, object]:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg, thresholds
+from plansmith.commands.common import EXIT_OK, EXIT_PROBLEM, emit_json, open_workspace, plan_arg
 from plansmith.plan.complexity import analyze_plan
 from plansmith.plan.mermaid import waves_flowchart
 from plansmith.plan.waves import compute_waves
@@ -34,7 +34,7 @@ def waves_document(ws: Workspace, plan: str) -> dict[str, object]:
 
 
 def flowchart(ws: Workspace, plan: Plan, waves: Waves[ItemId]) -> str:
-    return waves_flowchart(plan, waves, analyze_plan(plan, thresholds(ws)))
+    return waves_flowchart(plan, waves, analyze_plan(plan, ws.settings.thresholds))
 
 
 def waves_mermaid(ws: Workspace, plan: str) -> str:

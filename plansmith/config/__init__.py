@@ -26,7 +26,6 @@ if TYPE_CHECKING:
         Retry,
         Role,
         Settings,
-        ThresholdSettings,
         check_ref_prefix,
     )
     from plansmith.config.paths import user_config_dir, user_config_path
@@ -44,7 +43,6 @@ _WHERE: dict[str, str] = {
     "Retry": "model",
     "Role": "model",
     "Settings": "model",
-    "ThresholdSettings": "model",
     "check_ref_prefix": "model",
     "user_config_dir": "paths",
     "user_config_path": "paths",
@@ -67,7 +65,6 @@ __all__ = [
     "Role",
     "Settings",
     "SourceLabel",
-    "ThresholdSettings",
     "check_ref_prefix",
     "load_settings",
     "user_config_dir",

@@ -17,16 +17,14 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from plansmith.config.paths import effective_plan_roots
 from plansmith.plan.roots import DEFAULT_ROOTS, normalise_pattern, normalise_patterns
-
-if TYPE_CHECKING:
-    from plansmith.plan.complexity import Thresholds as AnalysisThresholds
+from plansmith.plan.thresholds import Thresholds
 
 MAX_PARALLEL_UNFORCED = 6
 ROLES: tuple[str, ...] = ("elaborate", "estimate", "research", "plan", "implement")
@@ -43,28 +41,6 @@ _REF_FORBIDDEN_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class ThresholdSettings(_Section):
-    """Complexity scores (0-10) above which an item is expanded and below which it is collapsed."""
-
-    expand: float = Field(default=8.0, ge=0.0, le=10.0)
-    collapse: float = Field(default=4.0, ge=0.0, le=10.0)
-
-    @model_validator(mode="after")
-    def _collapse_below_expand(self) -> ThresholdSettings:
-        if not self.collapse < self.expand:
-            raise ValueError(
-                f"thresholds.collapse ({self.collapse}) must be lower than thresholds.expand ({self.expand})"
-            )
-        return self
-
-    def for_analysis(self) -> AnalysisThresholds:
-        """The same limits as the plan core's value, which the scorer takes."""
-        # lazy: settings are read by the hook, which never scores a plan
-        from plansmith.plan.complexity import Thresholds as AnalysisThresholds
-
-        return AnalysisThresholds(expand=self.expand, collapse=self.collapse)
 
 
 class Retry(_Section):
@@ -163,7 +139,8 @@ class Settings(BaseSettings):
 
     plans_dirs: list[str] = Field(default_factory=lambda: list(DEFAULT_ROOTS))
     plans_dir: str | None = None  # the old single root; see _plans_dir_is_one_root
-    thresholds: ThresholdSettings = Field(default_factory=ThresholdSettings)
+    # The plan core's own value (plan/thresholds.py): pydantic validates it, the scorer takes it as is.
+    thresholds: Thresholds = Field(default_factory=Thresholds)
     max_parallel: int = Field(default=4, ge=1)
     force_parallel: bool = False
     proposal_prefix: str = "plansmith/"

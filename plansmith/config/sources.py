@@ -24,7 +24,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -282,26 +282,37 @@ def _under_plansmith(value: object) -> bool:
     return isinstance(value, str) and value.startswith(REPOSITORY_PREFIX_ROOT)
 
 
-def field_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
-    """The model of a section field (``thresholds`` -> ``ThresholdSettings``); ``None`` for a plain value."""
+def field_model(model: type[BaseModel], name: str) -> type | None:
+    """The class of a section field (``retry`` -> ``Retry``, ``thresholds`` -> the plan core's
+    ``Thresholds`` dataclass); ``None`` for a plain value."""
     info = model.model_fields.get(name)
     if info is None:
         return None
     ann = info.annotation
-    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    if isinstance(ann, type) and (issubclass(ann, BaseModel) or is_dataclass(ann)):
+        return ann
+    return None
+
+
+def section_keys(section: type) -> set[str]:
+    """The keys a section (a pydantic model or a dataclass) knows."""
+    if issubclass(section, BaseModel):
+        return set(section.model_fields)
+    return {f.name for f in fields(section)} if is_dataclass(section) else set()
 
 
 def drop_unknown(data: dict[str, Any], where: str, warnings: list[str]) -> dict[str, Any]:
     """``data`` without keys the model does not know (a warning each), at every level."""
 
-    def walk(model: type[BaseModel], node: dict[str, Any], path: str) -> dict[str, Any]:
+    def walk(model: type, node: dict[str, Any], path: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        known = section_keys(model)
         for key, value in node.items():
             dotted = f"{path}{key}"
-            if key not in model.model_fields:
+            if key not in known:
                 warnings.append(f"{where}: unknown setting {dotted!r} ignored")
                 continue
-            sub = field_model(model, key)
+            sub = field_model(model, key) if issubclass(model, BaseModel) else None
             if sub is not None and isinstance(value, dict):
                 out[key] = walk(sub, value, f"{dotted}.")
             elif key == "agents" and model is Settings and isinstance(value, dict):

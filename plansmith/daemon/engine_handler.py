@@ -94,7 +94,7 @@ class EngineHandler:
     def analyse_uncommitted(self, plans: Sequence[str], ctx: RunContext) -> Sequence[PendingAnalysis]:
         self.ws.reread()
         texts, _ = self.ws.files()
-        thresholds = self.ws.settings.thresholds.for_analysis()
+        thresholds = self.ws.settings.thresholds
         pending: list[PendingAnalysis] = []
         for ref in self.ws.plans():
             if ref.key not in plans:

@@ -108,8 +108,7 @@ def _run_request(ws: Workspace, request: OperationRequest) -> RunOutcome:
     require_usable_name(loc)
     files = plan_files(files, loc)
     plan = build_plan(files, loc)
-    thresholds = settings.thresholds.for_analysis()
-    analysis = analyze_plan(plan, thresholds)
+    analysis = analyze_plan(plan, settings.thresholds)
     items, left_alone = _items_of(repo, loc, plan, analysis, request)
     outcome = RunOutcome(plan=loc.main_path, dry_run=request.dry_run, left_alone=left_alone)
     tell = request.run_events

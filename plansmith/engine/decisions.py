@@ -31,9 +31,9 @@ from plansmith.engine.coordinator import OperationRequest, run_request
 from plansmith.engine.items import ItemResult, RunOutcome
 from plansmith.engine.preflight import REJECTED, rejected_before
 from plansmith.engine.sync import OPERATION, run_sync
-from plansmith.git_backend.rejections import plan_content_hash
-from plansmith.plan.layout import PlanLocation, plan_files
+from plansmith.plan.layout import PlanLocation
 from plansmith.run_events import AgentWarned
+from plansmith.snapshot import plan_digest
 
 if TYPE_CHECKING:
     from plansmith.engine.coordinator import RunOutcome
@@ -58,12 +58,6 @@ class PlanDecision:
     def reason(self) -> str | None:
         """Why nothing is run, in words (``None`` for ``run`` and ``unchanged``)."""
         return {"edited": EDITED, "rejected": REJECTED}.get(self.action)
-
-
-def plan_digest(files: Mapping[str, str], loc: PlanLocation) -> str:
-    """The content hash of one plan's files, as the rejection memory computes it."""
-
-    return plan_content_hash({path: text.encode("utf-8") for path, text in plan_files(files, loc).items()})
 
 
 def decide(

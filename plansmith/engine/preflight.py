@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from plansmith.errors import ItemAlreadyExpandedError, ItemNotExpandedError, PlanError, UnknownItemError
 from plansmith.git_backend import rejections
-from plansmith.plan.layout import PlanLocation, plan_files
+from plansmith.plan.layout import PlanLocation
 from plansmith.plan.names import name_problem, shown
+from plansmith.snapshot import plan_digest
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -36,8 +37,7 @@ def rejected_before(repo: RepoPaths, loc: PlanLocation, files: Mapping[str, str]
     always run: they asked for it.
     """
 
-    own = {path: text.encode("utf-8") for path, text in plan_files(files, loc).items()}
-    return rejections.is_rejected(repo, loc.main_path, rejections.plan_content_hash(own))
+    return rejections.is_rejected(repo, loc.main_path, plan_digest(files, loc))
 
 
 def require_usable_name(loc: PlanLocation) -> None:

@@ -30,6 +30,7 @@ working tree, because the user asked for it.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -327,27 +328,31 @@ def message(repo: RepoPaths, proposal_id: str, *, prefix: str = DEFAULT_PREFIX) 
 
 
 def reject(
-    repo: RepoPaths, proposal_id: str, *, content_hash: str | None = None, prefix: str = DEFAULT_PREFIX
+    repo: RepoPaths,
+    proposal_id: str,
+    *,
+    content_hash: Callable[[Proposal], str | None],
+    prefix: str = DEFAULT_PREFIX,
 ) -> Proposal:
     """Delete the proposal branch and remember the rejection for the plan content it was made from.
 
-    ``content_hash`` defaults to :func:`~plansmith.git_backend.rejections.plan_content_hash` of the
-    plan's files at the proposal's base commit. The rejection is recorded before the branch is deleted
-    (a crash in between must not let the proposal come back) and withdrawn if the deletion fails.
+    ``content_hash`` gives the hash of the proposal's plan as its base commit has it (``None``: no
+    plan to remember, the branch is still deleted). The caller reads the plan, through
+    :class:`plansmith.snapshot.Snapshot`, so that the hash is the one the daemon and CI ask with; this
+    layer lies below the snapshot and must not read plans itself. The rejection is recorded before the
+    branch is deleted (a crash in between must not let the proposal come back) and withdrawn if the
+    deletion fails.
     """
     proposal = get(repo, proposal_id, prefix=prefix)
     _refuse_unless_owned(proposal, "delete")
     _refuse_if_checked_out(repo, proposal.ref)
-    if content_hash is None and proposal.plan and proposal.base:
-        content_hash = rejections.plan_content_hash(
-            rejections.plan_files_at(repo, proposal.base, proposal.plan)
-        )
-    if proposal.plan and content_hash:
-        rejections.record(repo, proposal.plan, content_hash, proposal=proposal.id, commit=proposal.commit)
+    digest = content_hash(proposal)
+    if proposal.plan and digest:
+        rejections.record(repo, proposal.plan, digest, proposal=proposal.id, commit=proposal.commit)
     result = git(["update-ref", "-d", proposal.ref, proposal.commit], cwd=repo.worktree, check=False)
     if result.returncode != 0:
-        if proposal.plan and content_hash:
-            rejections.forget(repo, proposal.plan, content_hash)
+        if proposal.plan and digest:
+            rejections.forget(repo, proposal.plan, digest)
         raise ConflictError(
             f"proposal {proposal.id} changed while it was being rejected: {result.err}",
             hint="look at it again with 'plansmith proposals show ID', then reject it again",

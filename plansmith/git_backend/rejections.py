@@ -17,8 +17,10 @@ expanded, by hand or by approving a proposal), which are honoured like rejection
 
 Both files are rewritten atomically (temporary file, fsync, rename) under an ``flock`` on the plansmith
 folder itself, so the CLI and the daemon can both record rejections without losing one. The content
-hash covers every file of the plan (the main file and its folder of expanded phases), as computed by
-:func:`plan_content_hash`; the daemon must use the same function to ask :func:`is_rejected`.
+hash covers the files of the plan (the main file and its folder of expanded phases) as
+:func:`plansmith.snapshot.plan_digest` selects them and :func:`plan_content_hash` hashes them: the one
+selection that ``proposals reject`` records with and the daemon and CI ask :func:`is_rejected` with.
+This module only keeps the memory; it must not read plans (the snapshot layer above it does).
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from plansmith.git_backend.repo import RepoPaths, read_tree_files
+from plansmith.git_backend.repo import RepoPaths
 from plansmith.git_backend.state_files import read_json, write_json_atomic
 
 FILE_NAME = "rejections.json"
@@ -49,24 +51,6 @@ def plan_content_hash(files: Mapping[str, bytes]) -> str:
         digest.update(len(raw).to_bytes(8, "big") + raw)
         digest.update(len(files[path]).to_bytes(8, "big") + files[path])
     return "sha256:" + digest.hexdigest()
-
-
-def plan_files_at(repo: RepoPaths, rev: str, plan: str) -> dict[str, bytes]:
-    """All files of ``plan`` at ``rev``: the plan file itself and the folder named after it.
-
-    ``plan`` may be a level-0 file (``specs/plans/001_x.md``, folder ``specs/plans/001_x/``) or the main
-    file inside its folder (``specs/plans/001_x/001_x.md``).
-    """
-    path = PurePosixPath(plan)
-    folder = path.parent if path.parent.name == path.stem else path.parent / path.stem
-    wanted = {str(path), str(folder.parent / f"{path.stem}.md")}
-    inside = f"{folder}/"
-    # One listing of the plans folder (rejecting is rare; the hook path never comes here).
-    return {
-        name: data
-        for name, data in read_tree_files(repo, rev, str(folder.parent)).items()
-        if name in wanted or name.startswith(inside)
-    }
 
 
 @contextlib.contextmanager

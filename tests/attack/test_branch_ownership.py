@@ -57,7 +57,7 @@ def test_plansmith_deletes_only_branches_whose_tip_it_made(paths: RepoPaths, pla
     (found,) = proposals.list_proposals(paths, prefix="wip/")
     assert not proposals.owned(found)
     with pytest.raises(ConflictError) as info:
-        proposals.reject(paths, "002_other", prefix="wip/")
+        proposals.reject(paths, "002_other", content_hash=lambda p: "sha256:0", prefix="wip/")
     assert "was not made by plansmith" in info.value.message
     assert "git branch -D wip/002_other" in info.value.hint
     assert git_out(plans_repo, "rev-parse", "wip/002_other") == tip

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from plansmith.engine.decisions import EDITED, decide, plan_digest
+from plansmith.engine.decisions import EDITED, decide
 from plansmith.engine.preflight import REJECTED
 from plansmith.git_backend import rejections
 from plansmith.git_backend.repo import find_repository
 from plansmith.plan.layout import find_plans
+from plansmith.snapshot import plan_digest
 
 PLAN = "specs/plans/001_feature.md"
 FILES = {PLAN: "# Feature: Plan\n\n### Phase 1: One\n- [ ] a\n"}

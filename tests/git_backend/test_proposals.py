@@ -10,6 +10,7 @@ from plansmith.errors import ConflictError, PlansmithError
 from plansmith.git_backend import proposals, rejections
 from plansmith.git_backend.approve import approve as approve_proposal
 from plansmith.git_backend.messages import format_message, proposal_subject
+from plansmith.git_backend.proposals import Proposal
 from plansmith.git_backend.repo import RepoPaths, read_tree_files
 from plansmith.git_backend.worktree import ScratchWorktree
 
@@ -162,7 +163,7 @@ def test_publish_refuses_a_branch_the_user_has_checked_out(
     with pytest.raises(ConflictError):
         proposals.publish(paths, propose(scratch, base, run="r2"), base_branch="main", expected=first.commit)
     with pytest.raises(ConflictError):
-        proposals.reject(paths, "001_feature")
+        proposals.reject(paths, "001_feature", content_hash=lambda p: "sha256:0")
     assert snapshot_user_state(plans_repo) == before
 
 
@@ -172,27 +173,34 @@ def test_reject_deletes_the_branch_and_remembers_the_content(
     base = head_of(plans_repo)
     proposals.publish(paths, propose(scratch, base))
     before = snapshot_user_state(plans_repo)
-    rejected = proposals.reject(paths, "001_feature")
+    asked: list[Proposal] = []
+
+    def content_hash(proposal: Proposal) -> str:
+        asked.append(proposal)  # the caller reads the plan at the proposal's base: this layer does not
+        return "sha256:plan-at-base"
+
+    rejected = proposals.reject(paths, "001_feature", content_hash=content_hash)
+    assert [(p.id, p.base, p.plan) for p in asked] == [("001_feature", base, "specs/plans/001_feature.md")]
     assert snapshot_user_state(plans_repo) == before
     assert proposals.list_proposals(paths) == []
     assert git_out(plans_repo, "branch", "--list", "plansmith/*") == ""
-    plan_hash = rejections.plan_content_hash(rejections.plan_files_at(paths, base, rejected.plan))
-    assert rejections.is_rejected(paths, "specs/plans/001_feature.md", plan_hash)
+    assert rejected.plan == "specs/plans/001_feature.md"
+    assert rejections.is_rejected(paths, "specs/plans/001_feature.md", "sha256:plan-at-base")
     assert not rejections.is_rejected(paths, "specs/plans/001_feature.md", "sha256:other")
-    # Once the plan changes, its content hash changes and it may be proposed again.
-    new_base = user_commit(plans_repo, "specs/plans/001_feature.md", "# Plan: feature\n\nnew content\n")
-    new_hash = rejections.plan_content_hash(rejections.plan_files_at(paths, new_base, rejected.plan))
-    assert not rejections.is_rejected(paths, "specs/plans/001_feature.md", new_hash)
     with pytest.raises(PlansmithError):
-        proposals.reject(paths, "001_feature")
+        proposals.reject(paths, "001_feature", content_hash=content_hash)
 
 
-def test_plan_files_cover_the_plan_folder(paths: RepoPaths) -> None:
-    files = rejections.plan_files_at(paths, "HEAD", "specs/plans/002_other/002_other.md")
-    assert set(files) == {"specs/plans/002_other/002_other.md", "specs/plans/002_other/phase_1_setup.md"}
-    assert set(rejections.plan_files_at(paths, "HEAD", "specs/plans/001_feature.md")) == {
-        "specs/plans/001_feature.md"
-    }
+def test_a_proposal_without_content_to_remember_is_still_deleted(
+    scratch: ScratchWorktree, paths: RepoPaths, plans_repo: Path
+) -> None:
+    proposals.publish(paths, propose(scratch, head_of(plans_repo)))
+    proposals.reject(paths, "001_feature", content_hash=lambda p: None)
+    assert proposals.list_proposals(paths) == []
+    assert rejections.listed(paths) == []
+
+
+def test_the_content_hash_ignores_the_order_of_the_files() -> None:
     assert rejections.plan_content_hash({"a": b"1", "b": b"2"}) == rejections.plan_content_hash(
         {"b": b"2", "a": b"1"}
     )

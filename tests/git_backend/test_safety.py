@@ -93,7 +93,7 @@ def test_engine_operations_never_touch_the_user_state(steps: list[tuple[str, str
                 proposals.publish(paths, commit, expected=current.commit if current else None)
             elif operation == "reject":
                 for proposal in proposals.list_proposals(paths)[:1]:
-                    proposals.reject(paths, proposal.id)
+                    proposals.reject(paths, proposal.id, content_hash=lambda p: f"sha256:{p.commit}")
             elif operation == "reset":
                 scratch.reset_to(base_commit)
             elif operation == "damage":
@@ -101,5 +101,5 @@ def test_engine_operations_never_touch_the_user_state(steps: list[tuple[str, str
                 scratch = ScratchWorktree.ensure(paths)
             assert snapshot_user_state(repo) == before, f"user state changed by {operation}"
         for remaining in proposals.list_proposals(paths):
-            proposals.reject(paths, remaining.id)
+            proposals.reject(paths, remaining.id, content_hash=lambda p: f"sha256:{p.commit}")
         assert snapshot_user_state(repo) == before

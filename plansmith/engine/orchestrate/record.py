@@ -1,7 +1,8 @@
 """One step's result made durable: its commit (scratch worktree), checkpoint, artifact and state record.
 
-Also reading the plan roots at a commit, which each wave starts from. It writes commits, checkpoint
-refs and artifact files only; it must not move a branch or write the user's working tree.
+Also reading orchestrate's plan folder at a commit, which each wave starts from (through
+:class:`plansmith.snapshot.Snapshot`). It writes commits, checkpoint refs and artifact files only; it
+must not move a branch or write the user's working tree.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from plansmith.engine.publish import write_changes
 from plansmith.engine.runner import OpOutcome
 from plansmith.errors import PlansmithError
 from plansmith.git_backend import checkpoints
-from plansmith.git_backend.repo import read_tree_files
 from plansmith.git_backend.worktree import ScratchWorktree
-from plansmith.plan.api import decode_files
+from plansmith.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from plansmith.git_backend.repo import RepoPaths
@@ -33,10 +33,11 @@ def checkpoint_id_of(run: str, step: str) -> str:
 
 
 def files_at(ws: Workspace, repo: RepoPaths, commit: str) -> dict[str, str]:
-    texts, _ = decode_files(
-        read_tree_files(repo, commit, ws.plans_dir), max_bytes=ws.settings.limits.max_plan_bytes
-    )
-    return texts
+    """The decoded files of orchestrate's plan folder at ``commit``: the workspace's first root, where
+    the run writes its plan and research notes (not every root: a wave sees only its own folder).
+    ``repo`` is the workspace's own, which :meth:`Snapshot.at` reads."""
+    del repo
+    return dict(Snapshot.at(ws, commit, roots=[ws.plans_dir]).files)
 
 
 def record_step(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +34,11 @@ from plansmith.git_backend import full_worktree
 from plansmith.git_backend.messages import proposal_subject, proposal_trailers
 from plansmith.plan.api import decode_files
 from plansmith.plan.complexity import analyze_plan
-from plansmith.plan.layout import PlanLocation, build_plan, locate_plan, plan_files
+from plansmith.plan.layout import PlanLocation, build_plan, plan_files
 from plansmith.plan.parser import decode
 from plansmith.plan.template import one_line, render_plan
 from plansmith.plan.validate import new_errors, validate_plan
-from plansmith.snapshot import plan_from_files
+from plansmith.snapshot import Snapshot, plan_from_files
 from plansmith.workspace import read_tree
 
 if TYPE_CHECKING:
@@ -56,12 +57,17 @@ class StepContext:
     ws: Workspace
     repo: RepoPaths
     state: RunState
-    files: Mapping[str, str]  # Markdown files of the plan roots at ``state.head``
+    files: Mapping[str, str]  # Markdown files of the run's plan folder at ``state.head``
     base_files: Mapping[str, str]  # the same at the base commit (a private copy for agents)
     agent: Agent | None
     steps_dir: Path
     run_dir: Path
     progress: ProgressSink | None = None
+
+    @cached_property
+    def plans(self) -> Snapshot:
+        """The plans of ``files`` (read once per wave, whichever steps ask)."""
+        return Snapshot.of_files(self.ws, self.files, roots=[self.ws.plans_dir])
 
     def progress_of(self, step: StepSpec) -> ProgressSink | None:
         """The sink for ``step``'s agent attempts, under the step's name (as the runner reports it)."""
@@ -231,13 +237,13 @@ def _plan_by_agent(
 
 def _expand(ctx: StepContext, step: StepSpec) -> StepOutput:
     del step
-    settings = ctx.ws.settings
-    loc = locate_plan(ctx.files, ctx.state.plan_path, ctx.ws.plans_dir)
-    if loc is None:
+    ref = ctx.plans.ref_at(ctx.state.plan_path)
+    if ref is None:
         return StepOutput("failed", error=f"{ctx.state.plan_path}: the plan is missing")
+    loc = ref.location
     files = plan_files(ctx.files, loc)
     plan = build_plan(files, loc)
-    thresholds = settings.thresholds.for_analysis()
+    thresholds = ctx.plans.thresholds
     analysis = analyze_plan(plan, thresholds)
     items = [
         RunItem(i.phase, None) for i in analysis.items if i.recommendation == "expand" and i.stage is None
@@ -277,9 +283,10 @@ def implement_phase(ctx: StepContext, step: StepSpec) -> StepOutput:
     if missing is not None or ctx.agent is None:
         return StepOutput("skipped", error=missing)
     state = ctx.state
-    loc = locate_plan(ctx.files, state.plan_path, ctx.ws.plans_dir)
-    if loc is None:
+    ref = ctx.plans.ref_at(state.plan_path)
+    if ref is None:
         return StepOutput("failed", error=f"{state.plan_path}: the plan is missing")
+    loc = ref.location
     plan = plan_from_files(ctx.files, loc)
     phase = next((p for p in plan.phases if str(p.number) == step.phase), None)
     if phase is None:
@@ -346,9 +353,11 @@ def plan_problems_after(ctx: StepContext, root: Path, loc: PlanLocation) -> str 
     ]
     if mine:
         return mine[0].render()
-    now = locate_plan(files, loc.main_path, ctx.ws.plans_dir)
-    if now is None:
+    if loc.main_path not in files:
         return f"{loc.main_path} is gone"
+    now = Snapshot.of_files(ctx.ws, files, roots=[ctx.ws.plans_dir]).ref_at(loc.main_path)
+    # A main file left without phases is no plan to the snapshot; validating it says why (no-phases).
+    after = plan_from_files(files, now.location if now is not None else loc)
     before = validate_plan(plan_from_files(ctx.files, loc))
-    new = new_errors(before, validate_plan(plan_from_files(files, now)))
+    new = new_errors(before, validate_plan(after))
     return new[0].render() if new else None

@@ -7,8 +7,8 @@ The package is split by concern; import from here, the names below are the publi
 - :mod:`.measure` — what belongs to a phase or a stage (its file when expanded, not plansmith's
   Metadata block) and its :class:`Counts`;
 - :mod:`.scoring` — the formula: factors -> points -> a score approaching 10 (:class:`Score`);
-- :mod:`.analysis` — :class:`Thresholds`, recommendations, :class:`Item`, :class:`Analysis`,
-  :func:`analyze_plan`.
+- :mod:`.analysis` — recommendations, :class:`Item`, :class:`Analysis`, :func:`analyze_plan`; with
+  :class:`Thresholds` from :mod:`plansmith.plan.thresholds` (also the settings' section).
 
 The table people read is drawn outside the plan core (:mod:`plansmith.terminal.text`,
 :mod:`plansmith.terminal.tables`).

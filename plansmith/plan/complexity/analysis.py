@@ -21,32 +21,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from plansmith.plan.complexity.measure import Scorer
-from plansmith.plan.complexity.scoring import MAX_SCORE, Score, score_counts
+from plansmith.plan.complexity.scoring import Score, score_counts
 from plansmith.plan.ids import ItemId, id_json
 from plansmith.plan.model import Document, PhaseNode, Plan, Section, StageNode
+from plansmith.plan.thresholds import Thresholds
 
 Recommendation = Literal["expand", "collapse", "keep"]
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Where recommendations start: ``score >= expand`` (inline) and ``score <= collapse`` (expanded)."""
-
-    expand: float = 8.0
-    collapse: float = 4.0
-
-    def __post_init__(self) -> None:
-        for name, value in (("expand", self.expand), ("collapse", self.collapse)):
-            if not (isinstance(value, int | float) and 0.0 <= value <= MAX_SCORE) or isinstance(value, bool):
-                raise ValueError(f"complexity threshold {name} must be a number from 0 to 10, not {value!r}")
-        if not self.collapse < self.expand:
-            raise ValueError(
-                f"complexity thresholds: collapse ({self.collapse}) must be lower than expand "
-                f"({self.expand}), or items would flip back and forth"
-            )
-
-    def as_json(self) -> dict[str, float]:
-        return {"expand": float(self.expand), "collapse": float(self.collapse)}
 
 
 @dataclass(frozen=True, slots=True)
