@@ -11,6 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from plansmith.plan.html_blocks import html_block_ends as _html_block_ends
+from plansmith.plan.html_blocks import html_block_start as _html_block_start
 from plansmith.plan.model import Heading
 from plansmith.plan.scanner import (
     _BLOCK_STARTS,
@@ -20,8 +22,6 @@ from plansmith.plan.scanner import (
     Scan,
     _bodies,
     _Fence,
-    _html_block_ends,
-    _html_block_start,
     _interrupts_paragraph,
     front_matter_end,
     heading_of,
@@ -214,18 +214,23 @@ LINE_KINDS = st.sampled_from(
         "2) item",
         "1234567890. not an item",
         "  - nested",
+        "  - ",
         "   - [ ] task",
         "    - deep",
+        "     - deeper",
+        "      1. deepest",
         "  ```bash",
         "   ```",
         "     ```",
         "  # nested heading",
+        "     # nested heading",
         "  text",
         "    code",
         "      code",
         "\tcode",
         " \t x",
         "> quote",
+        " > quote",
         "  > quote",
         "<div>",
         "</div>",
@@ -262,6 +267,11 @@ LINE_KINDS = st.sampled_from(
 @example(lines=["- item", "> quote", "  ```", "# h1"], newline="\n", final=True, front="")
 @example(lines=["1. item", "  ```", "# in code", "text", "# after"], newline="\n", final=True, front="")
 @example(lines=["<div>", "# in html", "", "# h1"], newline="\r\n", final=False, front="")
+@example(lines=["- item", " > quote", "  ```", "# h1"], newline="\n", final=True, front="")
+@example(lines=["- a", "  - ", "        code"], newline="\n", final=True, front="")
+@example(
+    lines=["- a", "  - b", "    - c", "     - d", "      ```", "     # x"], newline="\n", final=True, front=""
+)
 def test_line_kind_mixes_scan_as_before(lines: list[str], newline: str, final: bool, front: str) -> None:
     text = front.replace("\n", newline) + newline.join(lines) + (newline if final else "")
     _same_as_before(text)
