@@ -6,6 +6,36 @@ block parse agrees on which lines are headings (tested as an oracle on the corpu
 text), including the two container effects real plans hit: fences opened inside a list item end
 when a line is indented less than the item's content, and HTML blocks.
 It must not interpret plan structure or do I/O: that is the parser's job.
+
+Theory of operation
+-------------------
+:func:`scan` reads the lines once, top to bottom, as a small state machine. Front matter can only
+come first: its lines are code, and it is left for good. After it, between two lines, the scanner is
+in one of three states:
+
+- FLOW, ordinary Markdown. Beside the state it keeps two facts: whether a paragraph is open (a line
+  indented 4 or more then continues it instead of starting indented code, and an HTML block of type
+  7 cannot interrupt it), and the content columns of the open list items (a line is inside the items
+  whose column it reaches; fences, headings and indented code are measured from the innermost one).
+- FENCE (a :class:`_Fence`): every line is code until the closing fence, or until a non-blank line
+  indented less than the content of the list item the fence opened in; that line is read in FLOW.
+- HTML (the end marker awaited): every line is code until the one holding the marker or, for block
+  types 6 and 7 (marker ""), until a blank line, which is not code.
+
+A line in FLOW falls in one of these classes. The first five, most lines of a plan, are told apart
+by a character or two in :func:`_scan_blocks`, without a call (it runs once per line of every plan):
+
+- blank: the paragraph ends.
+- prose at the margin (also ``#tag``, ``**Field**: x``, ``---``): a paragraph. A line at the margin
+  is left of every list item's content (content columns are 2 or more), so it leaves the items unless
+  it continues their paragraph; a block quote never does.
+- a heading at the margin: recorded; it leaves the items and ends the paragraph.
+- a bullet item at the margin: now the only open item.
+- a bullet item indented to the innermost item's content or further: one more open item.
+- anything else (indented otherwise, tabs, ordered items, a possible fence or HTML block):
+  :func:`_block_line` finds the items the line is inside and what it starts there: a fence (to FENCE),
+  an HTML block (to HTML, unless it ends on its own line), a heading (these three in
+  :func:`_block_start`), indented code, an item, or a paragraph.
 """
 
 from __future__ import annotations
@@ -13,6 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from plansmith.plan.html_blocks import html_block_ends, html_block_start
 from plansmith.plan.model import Heading
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
@@ -20,83 +51,9 @@ _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
 _FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
 
-_HTML_BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "base",
-        "basefont",
-        "blockquote",
-        "body",
-        "caption",
-        "center",
-        "col",
-        "colgroup",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "frame",
-        "frameset",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "iframe",
-        "legend",
-        "li",
-        "link",
-        "main",
-        "menu",
-        "menuitem",
-        "nav",
-        "noframes",
-        "ol",
-        "optgroup",
-        "option",
-        "p",
-        "param",
-        "search",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "track",
-        "ul",
-    }
-)
-_HTML_RAW = re.compile(r"^ {0,3}<(script|pre|style|textarea)(?:[ \t>]|$)", re.IGNORECASE)
-_HTML_RAW_END = re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE)
-_HTML_TAG6 = re.compile(r"^ {0,3}</?([A-Za-z][A-Za-z0-9-]*)(?:[ \t]|/?>|$)")
-_ATTR = r"(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)"
-_HTML_TAG7 = re.compile(
-    r"^ {0,3}(?:<[A-Za-z][A-Za-z0-9-]*" + _ATTR + r"*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
-)
 # First characters of lines that may start a heading, fence, HTML block or list item.
 _BLOCK_STARTS = frozenset("#`~<-*+0123456789\ufeff")
 _ITEM_STARTS = frozenset("-*+0123456789")
-_SIMPLE_HTML = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"))
 
 
 def split_lines(text: str) -> tuple[str, ...]:
@@ -188,27 +145,6 @@ class _Fence:
     container: int  # content indent of the list item holding the fence; 0 at top level
 
 
-def _html_block_start(line: str, in_paragraph: bool) -> str | None:
-    """The end condition of an HTML block starting on this line: a marker string, "" for
-    "ends at a blank line", or None when no HTML block starts here."""
-    stripped = line.lstrip(" ")
-    if len(line) - len(stripped) > 3 or not stripped.startswith("<"):
-        return None
-    if _HTML_RAW.match(line):
-        return "raw"
-    for start, end in _SIMPLE_HTML:
-        if stripped.startswith(start):
-            return end
-    if stripped.startswith("<!") and len(stripped) > 2 and stripped[2].isalpha():
-        return ">"
-    m = _HTML_TAG6.match(line)
-    if m and m.group(1).lower() in _HTML_BLOCK_TAGS:
-        return ""
-    if not in_paragraph and _HTML_TAG7.match(line):
-        return ""
-    return None
-
-
 def _interrupts_paragraph(stripped: str, is_item: bool) -> bool:
     """Whether a line (leading white space removed) starts a block that ends an open paragraph:
     a fence, heading, block quote, list item, thematic break or an HTML block of types 1-6 (type 7,
@@ -222,17 +158,11 @@ def _interrupts_paragraph(stripped: str, is_item: bool) -> bool:
         fm = _FENCE.match(stripped)
         return fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3))
     if first == "<":
-        return _html_block_start(stripped, True) is not None
+        return html_block_start(stripped, True) is not None
     if first in "*-_":
         marks = stripped.replace(" ", "").replace("\t", "")
         return len(marks) >= 3 and marks == first * len(marks)
     return False
-
-
-def _html_block_ends(line: str, end: str) -> bool:
-    if end == "raw":
-        return _HTML_RAW_END.search(line) is not None
-    return end in line
 
 
 def _bodies(text: str) -> list[str]:
@@ -260,140 +190,162 @@ def front_matter_end(lines: tuple[str, ...]) -> int:
 
 
 def scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
-    """Find headings, and the lines that belong to fenced code or HTML blocks, in one pass.
-    ``text`` is ``"".join(lines)`` when the caller has it (saves joining the lines again).
-
-    One long loop on purpose: it runs once per line of every plan, and the common lines (prose, list
-    items at the margin, fenced code) are decided first by a character or two, without calls.
-    """
-    headings: list[Heading] = []
-    code: list[int] = []  # ascending: each line is added at most once
-    fence: _Fence | None = None
-    html_end: str | None = None  # "" = until a blank line
+    """Find headings, and the lines that belong to front matter, fenced or indented code or HTML blocks,
+    in one pass. ``text`` is ``"".join(lines)`` when the caller has it (saves joining the lines again)."""
     front = front_matter_end(lines) if lines and lines[0][:4] in ("---\n", "---\r", "\ufeff---") else 0
-    code += range(front)  # YAML, whose "# comment" lines are not headings
+    headings: list[Heading] = []
+    code = list(range(front))  # YAML, whose "# comment" lines are not headings; ascending, each line once
+    bodies = _bodies("".join(lines) if text is None else text)
+    _scan_blocks(bodies[front:] if front else bodies, front, headings, code)
+    return Scan(tuple(headings), frozenset(code))
+
+
+def _scan_blocks(bodies: list[str], start: int, headings: list[Heading], code: list[int]) -> None:
+    """The state machine of the module docstring over the lines after the front matter (numbered from
+    ``start``); the common lines inline, only the rarer FLOW lines cost a call (:func:`_block_line`)."""
+    fence: _Fence | None = None  # state FENCE while set
+    html_end: str | None = None  # state HTML while set: the end marker, "" = until a blank line
     in_paragraph = False
     lists: list[int] = []  # content columns of the open list items, innermost last
-
-    bodies = _bodies("".join(lines) if text is None else text)
-    for i, line in enumerate(bodies[front:] if front else bodies, front):
+    for i, line in enumerate(bodies, start):
         if fence is not None:
-            lead = line[:1]
-            width = indent_width(line) if lead == " " or lead == "\t" else 0
-            if fence.container and width < fence.container and line.strip():
-                fence = None  # the list item ended, and the fence with it; look at the line afresh
-            else:
+            width = indent_width(line) if line[:1] in " \t" else 0  # "" is in any string: width 0
+            if not (fence.container and width < fence.container and line.strip()):
                 code.append(i)
-                if width - fence.container < 4 and fence.char in line:
+                if fence.char in line and width - fence.container < 4:  # maybe the closing fence
                     body = line.strip()
                     if body.startswith(fence.char * fence.length) and body == fence.char * len(body):
                         fence = None
                 continue
-
-        if html_end is not None:
-            if html_end == "" and (not line or line.isspace()):
-                html_end = None
-                in_paragraph = False
-                continue
-            code.append(i)
-            if html_end and _html_block_ends(line, html_end):
-                html_end = None
+            fence = None  # the list item ended, and the fence with it: the line is read afresh in FLOW
+        elif html_end is not None:
+            html_end = _html_block_line(i, line, html_end, code)
             continue
-
         if not line or line.isspace():
             in_paragraph = False
             continue
-
-        # Fast paths, most lines of a plan. A line at the margin is left of every list item's content
-        # (content columns are 2 or more): it leaves them unless it continues their paragraph.
-        first = line[0]
+        first = line[0]  # at the margin, a line is left of every list item's content (see above)
         if first not in _BLOCK_STARTS and first != " " and first != "\t":
             if not in_paragraph or first == ">":
                 lists = []  # a block quote interrupts the paragraph: not a lazy continuation
             in_paragraph = True  # prose: it can start no block of interest
             continue
-        if first == "#":  # at the margin: left of every list item's content, like prose
+        if first == "#":
             h = heading_of(line)
             if h is not None:
                 lists = []
                 headings.append(Heading(i, h[0], h[1]))
                 in_paragraph = False
-            else:
-                if not in_paragraph:
-                    lists = []
-                in_paragraph = True  # "#tag": prose
-            continue
-        if first in "-*+":
-            after = line[1:2]
+                continue
+        elif first in "-*+" and (after := line[1:2]) and after != "\t":
             if after == " ":  # a list item at the margin
                 rest = line[1:].lstrip(" ")
                 lists = [len(line) - len(rest)]  # its content column: marker and spaces
                 in_paragraph = bool(rest.strip())
                 continue
-            if after and after != "\t":  # "**Field**: x", "---": not an item at the margin, prose
-                if not in_paragraph:
-                    lists = []
-                in_paragraph = True
-                continue
-
-        stripped = line.lstrip(" \t")
-        pad = len(line) - len(stripped)
-        tabbed = "\t" in line[:pad]
-        width = indent_width(line) if tabbed else pad
-        first = stripped[0]
-        item_column = 0  # the content column when the line starts a list item
-        rest = ""  # the item's text
-        if first in "-*+":
-            after = stripped[1:2]
-            if (after == " " or not after) and not tabbed:  # as _LIST_ITEM: spaces only, before and after
-                rest = stripped[1:]
-                item_column = pad + 1 + max(1, len(rest) - len(rest.lstrip(" ")))
-        elif first in _ITEM_STARTS and (item := _LIST_ITEM.match(line)) is not None:
-            item_column = len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))
-            rest = line[item.end() :]
-        # the list items this line is indented into (usually all, or none)
-        inside = lists if not lists or lists[-1] <= width else [c for c in lists if c <= width]
-        container = inside[-1] if inside else 0
-        if len(inside) < len(lists) and width >= 4:
-            if in_paragraph and not _interrupts_paragraph(stripped, item_column > 0):
-                continue  # a lazy continuation of the item's paragraph: indented code cannot interrupt it
-            in_paragraph = False  # the block start ends the item: an indented code block (as markdown-it)
-        relative = width - container
-        if first in "`~" and relative < 4:
-            content = line.expandtabs(4)[container:] if container else line
-            fm = _FENCE.match(content)
-            if fm is not None and not (fm.group(2)[0] == "`" and "`" in fm.group(3)):
-                lists = inside
-                fence = _Fence(fm.group(2)[0], len(fm.group(2)), width, container)
-                code.append(i)
-                in_paragraph = False
-                continue
-        if relative >= 4 and not in_paragraph and not item_column:
-            lists = inside
-            code.append(i)  # an indented code block: no headings, tasks or fields in it
+        elif (
+            first == " "
+            and (bullet := line.lstrip(" "))[0] in "-*+"
+            and bullet[1:2] == " "
+            and (not lists or len(line) - len(bullet) >= lists[-1])
+        ):  # a list item inside the innermost open one (the indented line plans have most)
+            text = bullet[1:].lstrip(" ")
+            lists = [*lists, len(line) - len(text)]  # its content column
+            in_paragraph = bool(text.strip())
             continue
-        if relative < 4 and first in "#<":
-            content = line.expandtabs(4)[container:] if container else line
-            h = heading_of(content) if first == "#" else None
-            if h is not None:
-                lists = inside
-                headings.append(Heading(i, h[0], h[1]))
-                in_paragraph = False
-                continue
-            html = _html_block_start(content, in_paragraph) if first == "<" else None
-            if html is not None:
-                lists = inside
-                code.append(i)
-                if not (html and _html_block_ends(content[content.index("<") + 1 :], html)):
-                    html_end = html
-                in_paragraph = False
-                continue
-        if item_column:
-            lists = [*inside, item_column]
-            in_paragraph = bool(rest.strip())
+        else:  # indented otherwise, or a fence, HTML block or ordered item may start here
+            lists, in_paragraph, fence, html_end = _block_line(i, line, lists, in_paragraph, headings, code)
             continue
-        if not in_paragraph or first == ">":
-            lists = inside  # a new paragraph or block quote, outside the items it is not indented into
+        if not in_paragraph:  # "#tag", "**Field**: x", "---": prose at the margin, as above
+            lists = []
         in_paragraph = True
 
-    return Scan(tuple(headings), frozenset(code))
+
+def _html_block_line(i: int, line: str, end: str, code: list[int]) -> str | None:
+    """A line in HTML: code, unless it is the blank line that ends a block whose end marker is ""
+    (types 6 and 7). The end marker still awaited after it, None when the block ended."""
+    if end == "" and (not line or line.isspace()):
+        return None
+    code.append(i)
+    if end and html_block_ends(line, end):
+        return None
+    return end
+
+
+def _block_line(
+    i: int, line: str, lists: list[int], in_paragraph: bool, headings: list[Heading], code: list[int]
+) -> tuple[list[int], bool, _Fence | None, str | None]:
+    """A line in FLOW that is indented, or may start a fence, an HTML block or an ordered item: which
+    open list items it is inside, and what it starts there. Returns the list items open after it,
+    whether a paragraph is, and the fence or the HTML end marker it opened (None when none)."""
+    stripped = line.lstrip(" \t")
+    pad = len(line) - len(stripped)
+    tabbed = "\t" in line[:pad]
+    width = indent_width(line) if tabbed else pad
+    first = stripped[0]
+    item_column = 0  # the content column when the line starts a list item
+    rest = ""  # the item's text
+    if first in "-*+":
+        after = stripped[1:2]
+        if (after == " " or not after) and not tabbed:  # as _LIST_ITEM: spaces only, before and after
+            rest = stripped[1:]
+            item_column = pad + 1 + max(1, len(rest) - len(rest.lstrip(" ")))
+    elif first in _ITEM_STARTS and (item := _LIST_ITEM.match(line)) is not None:
+        item_column = len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))
+        rest = line[item.end() :]
+    # the list items this line is indented into (usually all, or none)
+    inside = lists if not lists or lists[-1] <= width else [c for c in lists if c <= width]
+    container = inside[-1] if inside else 0
+    if len(inside) < len(lists) and width >= 4:
+        if in_paragraph and not _interrupts_paragraph(stripped, item_column > 0):
+            return lists, True, None, None  # a lazy continuation of the item's paragraph: no indented code
+        in_paragraph = False  # the block start ends the item: an indented code block (as markdown-it)
+    if width - container >= 4:
+        if not in_paragraph and not item_column:
+            code.append(i)  # an indented code block: no headings, tasks or fields in it
+            return inside, False, None, None
+    elif first in "`~#<":
+        content = line.expandtabs(4)[container:] if container else line
+        opened = _block_start(i, first, content, width, container, in_paragraph, headings, code)
+        if opened is not None:
+            return inside, False, opened[0], opened[1]
+    if item_column:
+        return [*inside, item_column], bool(rest.strip()), None, None
+    if not in_paragraph or first == ">":
+        lists = inside  # a new paragraph or block quote, outside the items it is not indented into
+    return lists, True, None, None
+
+
+def _block_start(
+    i: int,
+    first: str,
+    content: str,
+    width: int,
+    container: int,
+    in_paragraph: bool,
+    headings: list[Heading],
+    code: list[int],
+) -> tuple[_Fence | None, str | None] | None:
+    """The fence, heading or HTML block that starts on a line less than 4 columns right of its list
+    item's ``content`` (from the item's content column on): the fence or the HTML end marker it opens,
+    ``(None, None)`` for a heading or an HTML block that ends on its own line; None when none starts.
+    ``first`` is the line's first character after its indent (one of "`~#<"), ``width`` its indent
+    and ``container`` the list item's content column."""
+    if first == "#":
+        h = heading_of(content)
+        if h is None:
+            return None
+        headings.append(Heading(i, h[0], h[1]))
+        return None, None
+    if first != "<":
+        fm = _FENCE.match(content)
+        if fm is None or (fm.group(2)[0] == "`" and "`" in fm.group(3)):
+            return None
+        code.append(i)
+        return _Fence(fm.group(2)[0], len(fm.group(2)), width, container), None
+    html = html_block_start(content, in_paragraph)
+    if html is None:
+        return None
+    code.append(i)
+    ends_here = bool(html) and html_block_ends(content[content.index("<") + 1 :], html)
+    return None, None if ends_here else html
