@@ -247,8 +247,9 @@ def _scan_blocks(bodies: list[str], start: int, headings: list[Heading], code: l
             first == " "
             and (bullet := line.lstrip(" "))[0] in "-*+"
             and bullet[1:2] == " "
-            and (not lists or len(line) - len(bullet) >= lists[-1])
-        ):  # a list item inside the innermost open one (the indented line plans have most)
+            and (column := lists[-1] if lists else 0) <= len(line) - len(bullet) < column + 4
+        ):  # a list item inside the innermost open one (the indented line plans have most); 4 columns
+            # or more right of its content it is indented code or a paragraph's continuation instead
             text = bullet[1:].lstrip(" ")
             lists = [*lists, len(line) - len(text)]  # its content column
             in_paragraph = bool(text.strip())
@@ -300,10 +301,11 @@ def _block_line(
         if in_paragraph and not _interrupts_paragraph(stripped, item_column > 0):
             return lists, True, None, None  # a lazy continuation of the item's paragraph: no indented code
         in_paragraph = False  # the block start ends the item: an indented code block (as markdown-it)
-    if width - container >= 4:
-        if not in_paragraph and not item_column:
+    if width - container >= 4:  # never an item, a fence or a heading this far right
+        if not in_paragraph:
             code.append(i)  # an indented code block: no headings, tasks or fields in it
             return inside, False, None, None
+        return inside, True, None, None  # the paragraph's continuation (indented code cannot interrupt it)
     elif first in "`~#<":
         content = line.expandtabs(4)[container:] if container else line
         opened = _block_start(i, first, content, width, container, in_paragraph, headings, code)

@@ -78,6 +78,8 @@ LINE_KINDS = st.sampled_from(
         "",
         "text",
         "    code",
+        "    - deep",
+        "      # deep",
         "> quote",
         "#no space",
         "####### seven",
@@ -93,6 +95,11 @@ LINE_KINDS = st.sampled_from(
 # the fence after it is at the top level and holds the "heading"
 @example(lines=["- item", "> quote", "  ```", "# h1"])
 @example(lines=["1. item", "  > quote", "   ```", "# h1"])
+# regression: a bullet 4 columns right of the margin (or of its item's content) is indented code, or the
+# paragraph's continuation, never an item: the "heading" indented under it is code too
+@example(lines=["", "    - deep", "      # deep"])
+@example(lines=["- item", "", "      - deep", "        # deep"])
+@example(lines=["text", "    - deep", "      # deep"])
 def test_tricky_line_mixes_agree_with_markdown_it(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     assert our_headings(text) == oracle_headings(text)

@@ -35,7 +35,9 @@ from .strategies import plans
 
 
 def _old_scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
-    """The scanner before the split, line for line (commit 7cc786c): the oracle."""
+    """The scanner before the split, line for line (commit 7cc786c): the oracle. One fix made since is
+    applied here too: a line 4 or more columns right of its list item's content (or of the margin) is
+    never a list item, it is indented code or a paragraph's continuation (as markdown-it reads it)."""
     headings: list[Heading] = []
     code: list[int] = []  # ascending: each line is added at most once
     fence: _Fence | None = None
@@ -138,7 +140,7 @@ def _old_scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
                 code.append(i)
                 in_paragraph = False
                 continue
-        if relative >= 4 and not in_paragraph and not item_column:
+        if relative >= 4 and not in_paragraph:
             lists = inside
             code.append(i)  # an indented code block: no headings, tasks or fields in it
             continue
@@ -158,7 +160,7 @@ def _old_scan(lines: tuple[str, ...], text: str | None = None) -> Scan:
                     html_end = html
                 in_paragraph = False
                 continue
-        if item_column:
+        if item_column and relative < 4:
             lists = [*inside, item_column]
             in_paragraph = bool(rest.strip())
             continue
