@@ -48,10 +48,13 @@ _INTERNED: dict[str, ItemId] = {}  # text as written -> its (immutable) id
 class ItemId:
     """The id of a phase or stage (see the module docstring)."""
 
-    __slots__ = ("_hash", "_key", "_text")
+    __slots__ = ("_hash", "_key", "_text", "is_letter")
     _key: SortKey
     _text: str
     _hash: int
+    # A letter id (``A``): no number, so no range of numbers and no gap. A slot, not a property: the
+    # parser asks it of every phase and stage heading it reads.
+    is_letter: bool
 
     def __new__(cls, value: ItemId | int | str) -> ItemId:
         if isinstance(value, str) and (known := _INTERNED.get(value)) is not None:
@@ -78,6 +81,7 @@ class ItemId:
         self._key = key
         self._text = (f"{prefix}-" if prefix else "") + ".".join(map(str, numbers)) + _suffix_text(suffix)
         self._hash = hash(numbers[0]) if self.is_integer else hash(self._text)
+        self.is_letter = False
         if isinstance(value, str) and len(_INTERNED) < _INTERN_MAX:
             _INTERNED[value] = self
         return self
@@ -89,6 +93,7 @@ class ItemId:
         self._key = ("", (number,), "")
         self._text = str(number)
         self._hash = hash(number)
+        self.is_letter = False
         if len(_INTERNED) < _INTERN_MAX:
             _INTERNED[written] = self
         return self
@@ -99,6 +104,7 @@ class ItemId:
         self._key = (_LETTER_KEY, (), written.lower())
         self._text = written.upper()
         self._hash = hash(self._text)
+        self.is_letter = True
         if len(_INTERNED) < _INTERN_MAX:
             _INTERNED[value] = self
         return self
@@ -119,11 +125,6 @@ class ItemId:
     @property
     def is_integer(self) -> bool:
         return not self._key[0] and len(self._key[1]) == 1 and not self._key[2]
-
-    @property
-    def is_letter(self) -> bool:
-        """A letter id (``A``): no number, so no range of numbers and no gap."""
-        return self._key[0] == _LETTER_KEY
 
     @property
     def whole(self) -> int | None:

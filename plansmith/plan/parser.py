@@ -206,8 +206,9 @@ def _candidates(headings: Sequence[Heading], kind: ItemKind, min_level: int) -> 
         for h in headings
         if h.level >= min_level and (parsed := read_item_heading(kind, h.text)) is not None
     ]
-    if any(parsed[0].is_letter for _, parsed in found) and _counts_in_roman(headings, kind):
-        return [c for c in found if not c[1][0].is_letter]
+    for _, parsed in found:  # a loop, not any(...): this runs for the plan and for every phase
+        if parsed[0].is_letter:
+            return [c for c in found if not c[1][0].is_letter] if _counts_in_roman(headings, kind) else found
     return found
 
 
