@@ -79,3 +79,14 @@ def test_expand_phase_a_as_typed_leaves_a_proposal_and_the_users_work_alone(
 
 def test_mcp_item_names_read_letters_as_the_command_line_does() -> None:
     assert _items(["phase_A", "phase_b_stage_c"]) == ((ItemId("A"), None), (ItemId("B"), ItemId("C")))
+
+
+def test_naming_a_plan_numbered_in_roman_numerals_says_they_are_not_read(
+    make_repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    roman = "# Roman\n\n## Phase I: Setup\n\n- [ ] a\n\n## Phase II: Build\n\n- [ ] b\n"
+    monkeypatch.chdir(make_repo({"plans/roman.md": roman}))
+    code = main(["validate", "plans/roman.md"])
+    _, err = capsys.readouterr()
+    assert code == 1 and "plans/roman.md: not a plan: it has no phase headings" in err
+    assert "not roman numerals ('Phase II')" in err and "Traceback" not in err
