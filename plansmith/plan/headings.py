@@ -39,14 +39,15 @@ _LETTER = (
     r"(?:(?-i:[A-Z])|(?-i:[a-z])(?=[ \t]*[:：.(\-–—]|[ \t]*$))"
     r"(?![ \t]*[\-–—][ \t]*[A-Za-z](?:[ \t]*[:：.(]|[ \t]*$))"
 )
-# Two forms of the pattern: headings without "(" (nearly all) skip the parenthetical's group.
-_ITEM_HEADING, _ITEM_HEADING_PAREN = (
+# Two forms of each pattern: headings without "(" (nearly all) skip the parenthetical's group. Letter
+# ids have patterns of their own, tried only when the numbered one fails: an alternative in one
+# pattern cost every "Phase 3:" heading a branch.
+_ITEM_HEADING, _ITEM_HEADING_PAREN, _LETTER_HEADING, _LETTER_HEADING_PAREN = (
     {
-        kind: re.compile(
-            rf"^{kind}[ \t]+({ID_PATTERN}|{_LETTER})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A
-        )
+        kind: re.compile(rf"^{kind}[ \t]+({id_form})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A)
         for kind in ("phase", "stage")
     }
+    for id_form in (ID_PATTERN, _LETTER)
     for paren in ("", r"[ \t]*\([^()]*\)|")
 )
 _IMPLEMENTATION = re.compile(r"^implementation[ \t]+(?=phase[ \t])", re.I)  # hve-core's planner
@@ -93,9 +94,11 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     """The id, title, status and link of a ``Phase N``/``Stage N`` heading's text, else None."""
     first = text[:1]
     if first not in _FIRST[kind]:
+        if first <= "\x7f":  # ASCII: decided as before phase words, with no more work
+            return _read_decorated(kind, text) if first in "*_" else None
         if first in "阶第" and kind == "phase" and (wm := _PHASE_WORD.match(text)) is not None:
             return read_item_heading(kind, f"Phase {wm.group(1) or ''}{text[wm.end() :]}")
-        return _read_decorated(kind, text) if first in "*_" or first > "\x7f" else None
+        return _read_decorated(kind, text)
     box = None
     if first == "[":
         if (bm := _BOX.match(text)) is not None:
@@ -109,9 +112,12 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
         if im is None:
             return None
         text = text[im.end() :]
-    m = (_ITEM_HEADING_PAREN if "(" in text else _ITEM_HEADING)[kind].match(text)
+    paren_in = "(" in text
+    m = (_ITEM_HEADING_PAREN if paren_in else _ITEM_HEADING)[kind].match(text)
     if m is None:
-        return None
+        m = (_LETTER_HEADING_PAREN if paren_in else _LETTER_HEADING)[kind].match(text)
+        if m is None:
+            return None
     number, paren, rest = m.groups()
     rest = rest.strip()
     before = None
