@@ -112,10 +112,9 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
         if im is None:
             return None
         text = text[im.end() :]
-    paren_in = "(" in text
-    m = (_ITEM_HEADING_PAREN if paren_in else _ITEM_HEADING)[kind].match(text)
-    if m is None:
-        m = (_LETTER_HEADING_PAREN if paren_in else _LETTER_HEADING)[kind].match(text)
+    m = (_ITEM_HEADING_PAREN if "(" in text else _ITEM_HEADING)[kind].match(text)
+    if m is None:  # "Phase A: ...", else no item heading
+        m = (_LETTER_HEADING_PAREN if "(" in text else _LETTER_HEADING)[kind].match(text)
         if m is None:
             return None
     number, paren, rest = m.groups()
