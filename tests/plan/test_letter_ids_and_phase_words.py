@@ -335,3 +335,15 @@ def test_dependencies_name_letters(value: str, ids: list[str] | None) -> None:
 )
 def test_metadata_lists_read_letters_only_as_list_entries(value: str, ids: list[str]) -> None:
     assert [str(i) for i in read_id_list(value)] == ids
+
+
+def test_a_letter_phase_whose_title_starts_with_a_number_keeps_its_id() -> None:
+    """``phase_a_2_factor_login.md`` could be read as prefixed id A-2 from its name alone; the file's
+    own title names phase A, and the title always wins over the name."""
+    text = "# Login\n\n## Phase A: 2 factor login\n\n- [ ] codes\n\n## Phase B: Sessions\n\n- [ ] expiry\n"
+    files, loc = {PATH: text}, _location()
+    expanded = expand_phase(files, loc, "A")
+    assert "specs/plans/001_letters/phase_a_2_factor_login.md" in expanded.files
+    again = build_plan(expanded.files, expanded.location)
+    assert [(str(p.number), p.expanded) for p in again.phases] == [("A", True), ("B", False)]
+    assert collapse_phase(expanded.files, expanded.location, "A").files == files
