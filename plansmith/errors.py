@@ -107,8 +107,9 @@ class NotAPlanError(PlanError):
 
     kind = "not-a-plan"
     default_hint = (
-        "plansmith reads phase headings such as '## Phase 1: Title', '### Phase 2 - Title' or "
-        "'### Phase 3 — Title' (see docs/plan-format.md); add them, or name a plan"
+        "plansmith reads phase headings such as '## Phase 1: Title', '### Phase 2 - Title', "
+        "'## Phase A: Title' or '### 阶段 1：Title', not roman numerals ('Phase II') "
+        "(see docs/plan-format.md); add them, or name a plan"
     )
 
 

@@ -66,7 +66,8 @@ def _item_text(item: tuple[str, str | None]) -> str:
 
 
 def _item_number(text: str) -> ItemId:
-    """The engine's id for a phase or stage typed on the command line: ``3``, ``2.5``, ``5a``, ``CF-1``."""
+    """The engine's id for a phase or stage typed on the command line: ``3``, ``2.5``, ``5a``, ``A``,
+    ``CF-1``."""
 
     number = ItemId.parse(text)
     if number is None:

@@ -7,8 +7,10 @@ spelling), ``Phase 1 complete``, ``Phases 1-3`` and ``Phase 1–3`` (ranges), ``
 before this one (:func:`names_all_previous`; the parser, which knows them, fills them in). A package
 list (``requests, pydantic>=2``, ```` `rs-core` ````) or a code block below the field names no phase
 and is not prose either: no dependency and no warning. A range of integers means every integer in
-it (``1-3`` is 1, 2 and 3; an inserted ``2.5`` is included only when named); a range with other
-ends means its two ends. Text that names no
+it (``1-3`` is 1, 2 and 3; an inserted ``2.5`` is included only when named), a range of letters every
+letter in it (``Phases A-C``); a range with other ends means its two ends. Letter ids are read in a
+list (``[A, B]``, ``a, b``) and after the kind word (``Phase A``, ``Phases A and B``), there only as
+a capital standing alone, so that ``the phase a user starts`` names no phase. Text that names no
 phase (``All analysis reports complete``) is prose: no dependency, and the caller may warn.
 
 Pure: text in, ids out. It must not know the plan (it cannot tell whether an id exists; validation
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from plansmith.plan.ids import ID_PATTERN, ItemId
+from plansmith.plan.ids import ID_PATTERN, LETTER_ID_PATTERN, ItemId
 
 RANGE_MAX = 100  # a longer integer range is read as its two ends (a typo must not make 10^9 ids)
 
@@ -28,21 +30,22 @@ _EMPTY = re.compile(r"^(?:none|n/a|na|-|nothing|\[\s*\]|\{\s*\})(?:$|[\s.;:(,])"
 _SEP = r"[ \t]*(?:-|–|—|\.\.|to|through)[ \t]*"
 _AND = r"[ \t]*(?:,|&|and|or)[ \t]*"
 _LABEL = {kind: rf"(?:{kind}s?[ _]?)?" for kind in ("phase", "stage")}
+# A list entry is an id alone ("A", "b" too); in prose only a capital standing alone ("Phase A") is one.
+_ANY_ID = rf"(?:{ID_PATTERN}|{LETTER_ID_PATTERN})"
+_PROSE_ID = rf"(?:{ID_PATTERN}|(?<![A-Za-z])(?-i:[A-Z])(?![A-Za-z0-9]))"
 _ITEM = {
-    kind: re.compile(rf"{_LABEL[kind]}({ID_PATTERN})(?:{_SEP}{_LABEL[kind]}({ID_PATTERN}))?", re.I | re.A)
+    kind: re.compile(rf"{_LABEL[kind]}({_ANY_ID})(?:{_SEP}{_LABEL[kind]}({_ANY_ID}))?", re.I | re.A)
     for kind in ("phase", "stage")
 }
-# "Phase 2 complete", "Phases 1-3", "Phases 1, 2 and 4", "phase_1": a kind word, then ids.
+# "Phase 2 complete", "Phases 1-3", "Phases 1, 2 and 4", "phase_1", "Phases A-C": a kind word, then ids.
 _MENTION = {
     kind: re.compile(
-        rf"\b{kind}s?[ _]?({ID_PATTERN}(?:(?:{_SEP}|{_AND})(?:{kind}[ _]?)?{ID_PATTERN})*)(?![\w.-])",
+        rf"\b{kind}s?[ _]?({_PROSE_ID}(?:(?:{_SEP}|{_AND})(?:{kind}[ _]?)?{_PROSE_ID})*)(?![\w.-])",
         re.I | re.A,
     )
     for kind in ("phase", "stage")
 }
-_IDS_IN_MENTION = re.compile(
-    rf"({ID_PATTERN})(?:{_SEP}(?:(?:phase|stage)[ _]?)?({ID_PATTERN}))?", re.I | re.A
-)
+_IDS_IN_MENTION = re.compile(rf"({_PROSE_ID})(?:{_SEP}(?:(?:phase|stage)[ _]?)?({_PROSE_ID}))?", re.I | re.A)
 
 
 _ALL_PREVIOUS = re.compile(
@@ -58,6 +61,8 @@ def _range(low: ItemId, high: ItemId | None) -> list[ItemId]:
         return [low]
     if low.is_integer and high.is_integer and 0 < high.key[1][0] - low.key[1][0] <= RANGE_MAX:
         return [ItemId(n) for n in range(low.key[1][0], high.key[1][0] + 1)]
+    if low.is_letter and high.is_letter and low < high:  # "Phases A-C": A, B and C
+        return [ItemId(chr(n)) for n in range(ord(str(low)), ord(str(high)) + 1)]
     return [low, high]
 
 

@@ -89,8 +89,11 @@ def folder_style(stems: Iterable[str]) -> str | None:
 def phase_file_stem(style: str | None, token: str, slug: str, folder_name: str) -> str:
     """A new phase file's stem in a folder's naming: ``phase_3_slug``, ``phase-03-slug``, ``NAME-phase-3``.
 
-    ``token`` is the id's file token (``3``, ``2_5``); ClaudeKit pads integers to two digits.
+    ``token`` is the id's file token (``3``, ``2_5``); ClaudeKit pads integers to two digits. A letter
+    id (``a``) gets plansmith's naming in every folder: ClaudeKit's and PIDEA's names carry numbers only.
     """
+    if len(token) == 1 and token.isalpha():
+        style = None
     if style == DASH:
         padded = token.zfill(2) if token.isdigit() else token.replace("_", "-")
         return f"phase-{padded}-{slug.replace('_', '-')}" if slug else f"phase-{padded}"

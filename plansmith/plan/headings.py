@@ -12,7 +12,10 @@ Forms read (docs/plan-format.md, "Heading forms, statuses and ids"):
 - status markers after the title: ``[COMPLETED]``, ``✅``, ``✅ COMPLETED (2026-01-02)``, ``⏭️ SKIPPED``,
   ``- DONE``, ``— TODO``, ``(Completed)``; before it: ``✅ Phase 1: Title``, ``Phase 1 (Completed): Title``.
   A bracket holding a colon (``[EXECUTOR: MAIN]``) is part of the title;
-- emphasis and decoration: ``**Phase 1: Title**``, ``🚀 Phase 1: Title`` (the emoji is dropped).
+- emphasis and decoration: ``**Phase 1: Title**``, ``🚀 Phase 1: Title`` (the emoji is dropped);
+- letter ids ``Phase A: Title``, ``Phase B`` (a lower-case letter only before a separator or the end:
+  ``Phase a new start`` is prose, ``Phase a: Setup`` is phase A);
+- the Chinese phase word: ``阶段 1：Title`` and ``第 1 阶段：Title`` read as ``Phase 1：Title``.
 
 The status is the marker as written, without brackets or the dash before it; the title never holds it.
 Never ``Phase 1-3: ...``: a range names several phases and is not one.
@@ -29,12 +32,22 @@ from plansmith.plan.ids import ID_PATTERN, ItemId
 
 # A dash followed by a number is a range ("Phase 1-3"), not a separator; a colon may be ("Phase 1: 2FA").
 _SEPARATOR = r"[ \t]*(?:[:：]|\.(?=[ \t]|$)|[\-–—][ \t]*(?![\d.]))[ \t]*"
-# Two forms of the pattern: headings without "(" (nearly all) skip the parenthetical's group.
-_ITEM_HEADING, _ITEM_HEADING_PAREN = (
+# A letter id: upper case as it comes, lower case only before a separator, "(" or the end, so that
+# "Phase a new start" stays prose. Case-sensitive inside the case-insensitive pattern.
+# "Phase A-C" names several phases (a range), like "Phase 1-3".
+_LETTER = (
+    r"(?:(?-i:[A-Z])|(?-i:[a-z])(?=[ \t]*[:：.(\-–—]|[ \t]*$))"
+    r"(?![ \t]*[\-–—][ \t]*[A-Za-z](?:[ \t]*[:：.(]|[ \t]*$))"
+)
+# Two forms of each pattern: headings without "(" (nearly all) skip the parenthetical's group. Letter
+# ids have patterns of their own, tried only when the numbered one fails: an alternative in one
+# pattern cost every "Phase 3:" heading a branch.
+_ITEM_HEADING, _ITEM_HEADING_PAREN, _LETTER_HEADING, _LETTER_HEADING_PAREN = (
     {
-        kind: re.compile(rf"^{kind}[ \t]+({ID_PATTERN})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A)
+        kind: re.compile(rf"^{kind}[ \t]+({id_form})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A)
         for kind in ("phase", "stage")
     }
+    for id_form in (ID_PATTERN, _LETTER)
     for paren in ("", r"[ \t]*\([^()]*\)|")
 )
 _IMPLEMENTATION = re.compile(r"^implementation[ \t]+(?=phase[ \t])", re.I)  # hve-core's planner
@@ -56,6 +69,8 @@ _PAREN_STATUS = re.compile(rf"\(({_WORDS}(?:[ \t]*[:,;][^()]*)?)\)[ \t]*$", re.I
 _EMPHASIS = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")  # "**Phase 1: Title**", then maybe a status
 _LEADING_SYMBOLS = re.compile(r"^((?:[^\w\s\[\]()*_#`<>]\ufe0f?)+)[ \t]+(?=\S)")  # "✅ ", "🚀 "
 _STATUS_EMOJI = re.compile(rf"{_EMOJI}+")
+# Phase words of other languages, as the English word they stand for: "阶段 1" and "第 1 阶段" (Chinese).
+_PHASE_WORD = re.compile(rf"^(?:阶段[ \t]*(?=[0-9A-Za-z])|第[ \t]*({ID_PATTERN})[ \t]*阶段)", re.A)
 
 
 class ItemHeading(NamedTuple):
@@ -79,7 +94,11 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
     """The id, title, status and link of a ``Phase N``/``Stage N`` heading's text, else None."""
     first = text[:1]
     if first not in _FIRST[kind]:
-        return _read_decorated(kind, text) if first in "*_" or first > "\x7f" else None
+        if first <= "\x7f":  # ASCII: decided as before phase words, with no more work
+            return _read_decorated(kind, text) if first in "*_" else None
+        if first in "阶第" and kind == "phase" and (wm := _PHASE_WORD.match(text)) is not None:
+            return read_item_heading(kind, f"Phase {wm.group(1) or ''}{text[wm.end() :]}")
+        return _read_decorated(kind, text)
     box = None
     if first == "[":
         if (bm := _BOX.match(text)) is not None:
@@ -94,8 +113,10 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
             return None
         text = text[im.end() :]
     m = (_ITEM_HEADING_PAREN if "(" in text else _ITEM_HEADING)[kind].match(text)
-    if m is None:
-        return None
+    if m is None:  # "Phase A: ...", else no item heading
+        m = (_LETTER_HEADING_PAREN if "(" in text else _LETTER_HEADING)[kind].match(text)
+        if m is None:
+            return None
     number, paren, rest = m.groups()
     rest = rest.strip()
     before = None

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from plansmith.plan.ids import ID_PATTERN, ItemId
+from plansmith.plan.ids import ID_PATTERN, LETTER_ID_PATTERN, ItemId
 from plansmith.plan.model import Document, Metadata
 from plansmith.plan.scanner import front_matter_end, is_blank, strip_eol
 
@@ -30,9 +30,12 @@ FIELD_NAMES = {
 _RECORD = re.compile(r"^<!-- plansmith: (\{.*\}) -->[ \t]*$")
 # An id in a list value: "[1, 2.5, 5a]", "3, 5", "[phase_3]", "Phase 3"; not the "1" of "v1.2".
 _LIST_ID = re.compile(
-    rf"(?<![A-Za-z0-9.\-])(?:phase[ _]?|stage[ _]?)?({ID_PATTERN})(?![A-Za-z0-9])(?!\.\d)", re.I | re.A
+    rf"(?<![A-Za-z0-9.\-])(?:phase[ _]?|stage[ _]?)?({ID_PATTERN})(?![A-Za-z0-9])(?!\.\d)"
+    # A letter id ("[A, C]", "[Phase B]"): alone between the list's delimiters, so "N/A" or "none" is none.
+    rf"|(?<![^\s\[{{,:])(?:phase[ _]?|stage[ _]?)?({LETTER_ID_PATTERN})(?=[ \t]*(?:[,\]}}]|$))",
+    re.I | re.A,
 )
-_STAGE_ENTRY = re.compile(rf"({ID_PATTERN})\s*:\s*\[([^\]]*)\]")
+_STAGE_ENTRY = re.compile(rf"({ID_PATTERN}|{LETTER_ID_PATTERN})\s*:\s*\[([^\]]*)\]")
 
 
 @dataclass(slots=True)
@@ -86,8 +89,9 @@ def format_stages(stages: Mapping[ItemId, list[ItemId]]) -> str:
 
 
 def read_id_list(value: str) -> list[ItemId]:
-    """The ids of a list value as written (``[3, 5]``, ``3, 5``, ``[2.5, 5a]``, ``none``), in order."""
-    return [ItemId(m.group(1)) for m in _LIST_ID.finditer(value)]
+    """The ids of a list value as written (``[3, 5]``, ``3, 5``, ``[2.5, 5a]``, ``[A, C]``, ``none``), in
+    order."""
+    return [ItemId(m.group(1) or m.group(2)) for m in _LIST_ID.finditer(value)]
 
 
 def read_stage_map(value: str) -> dict[ItemId, list[ItemId]]:
@@ -104,7 +108,7 @@ def _is_empty(key: str, value: str) -> bool:
     v = value.strip()
     if key == STRUCTURE_LEVEL:
         return read_level(v) in (None, 0)
-    return not re.search(r"\d", v)
+    return not re.search(r"\d", v) and not read_id_list(v)  # "[A]" holds a letter id
 
 
 def _replace_value(line: str, start: int, end: int, key: str, new: str) -> str:

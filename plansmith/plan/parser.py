@@ -190,12 +190,34 @@ def _root_section(
 _Candidate = tuple[Heading, ItemHeading]
 
 
+# A roman numeral of two or more letters after the kind word ("Phase II", "Stage XIV").
+_ROMAN = {
+    kind: re.compile(
+        rf"(?i:\b{kind})[ \t]+(?=[IVXLCDM]{{2}})"
+        r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![A-Za-z0-9])"
+    )
+    for kind in ("phase", "stage")
+}
+
+
 def _candidates(headings: Sequence[Heading], kind: ItemKind, min_level: int) -> list[_Candidate]:
-    return [
+    found = [
         (h, parsed)
         for h in headings
         if h.level >= min_level and (parsed := read_item_heading(kind, h.text)) is not None
     ]
+    for _, parsed in found:  # a loop, not any(...): this runs for the plan and for every phase
+        if parsed[0].is_letter:
+            return [c for c in found if not c[1][0].is_letter] if _counts_in_roman(headings, kind) else found
+    return found
+
+
+def _counts_in_roman(headings: Sequence[Heading], kind: ItemKind) -> bool:
+    """True when a heading numbers a phase (stage) with a roman numeral of two or more letters: then
+    ``Phase I`` and ``Phase V`` are numerals too, not letter ids, and plansmith reads none of them
+    (docs/plan-format.md, "Letter ids and roman numerals")."""
+    roman = _ROMAN[kind]
+    return any(roman.search(h.text) is not None for h in headings)
 
 
 def _shallowest(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -267,7 +267,7 @@ def test_errors_carry_a_specific_type(repo: Path, capsys: pytest.CaptureFixture[
         ("proposals", "show"): ("usage", 2),
         ("checkpoints", "restore"): ("usage", 2),
         ("expand", PLAN): ("usage", 2),
-        ("expand", PLAN, "phase", "x"): ("usage", 2),
+        ("expand", PLAN, "phase", "xy"): ("usage", 2),  # "x" is an id now: letter X
         ("expand", PLAN, "phase", "2", "--bogus"): ("usage", 2),
         ("frobnicate",): ("usage", 2),
         ("analyze", "specs/plans/nope.md"): ("unknown-plan", 1),  # was "plan": now a specific type

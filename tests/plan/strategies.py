@@ -82,8 +82,8 @@ def section_body(draw: st.DrawFn) -> list[str]:
 @st.composite
 def plans(draw: st.DrawFn, odd_ids: bool = False) -> tuple[str, str]:
     """``(path, text)`` of a level-0 plan with 1..5 phases, some with stages. With ``odd_ids`` the
-    phases have inserted, lettered and prefixed ids (``2.5``, ``5a``, ``CF-1``) among the integers,
-    and stages sometimes ``1.5`` or ``2a``."""
+    phases have inserted, lettered, letter and prefixed ids (``2.5``, ``5a``, ``A``, ``CF-1``) among the
+    integers, and stages sometimes ``1.5`` or ``2a``."""
     phase_level = draw(st.sampled_from([2, 3]))
     first = draw(st.sampled_from([0, 1]))
     count = draw(st.integers(1, 5))
@@ -142,16 +142,18 @@ item_ids = st.one_of(
         lambda t: ItemId(f"{t[0]}{t[1]}.{t[2]}")
     ),
     st.tuples(st.sampled_from(["CF", "X", "ab"]), st.integers(0, 12)).map(lambda t: ItemId(f"{t[0]}-{t[1]}")),
+    st.sampled_from("ABCIVXZabiz").map(ItemId),
 )
 
 
 @st.composite
 def phase_ids(draw: st.DrawFn, count: int) -> list[str]:
     """``count`` distinct phase ids in natural order, as written in headings: integers with inserted
-    (``2.5``), lettered (``5a``) and prefixed (``CF-1``) ones among them."""
+    (``2.5``), lettered (``5a``), letter (``A``) and prefixed (``CF-1``) ones among them."""
     found: list[ItemId] = []
     n = draw(st.sampled_from([0, 1]))
     prefixed = 1
+    letters = 0
     while len(found) < count:
         kind = draw(st.integers(0, 5))
         last = found[-1] if found else None
@@ -162,6 +164,9 @@ def phase_ids(draw: st.DrawFn, count: int) -> list[str]:
         elif kind == 2:
             found.append(ItemId(f"CF-{prefixed}"))
             prefixed += 1
+        elif kind == 3:
+            found.append(ItemId(chr(ord("A") + letters)))
+            letters += 1
         else:
             found.append(ItemId(n))
             n += 1

@@ -138,3 +138,20 @@ def test_no_two_phases_whose_points_differ_by_more_than_15_percent_show_the_same
     ]
     assert clashes == []
     assert len({score for _, score, _ in phases if score >= 8.0}) >= 10  # the top still ranks
+
+
+@pytest.mark.parametrize(
+    ("unit", "ids"),
+    [
+        ("EdwardSalkeld__chatting/plans/milestone-02-telegram-integration.md", ["A", "B", "C", "D", "E"]),
+        ("Lcc622__BU2Ama/docs/plans/implementation-plan.md", ["1", "2", "3"]),
+    ],
+)
+def test_letter_ids_and_the_chinese_phase_word_read_their_phases(unit: str, ids: list[str]) -> None:
+    """The two plans issue 16 left unread ("no phases"): ``Phase A`` .. ``Phase E`` and ``阶段 1``.
+    Their round trips are in the test above (skipped for them before)."""
+    assert unit in UNITS
+    files, loc = _read(unit)
+    plan = build_plan(files, loc)
+    assert [str(p.number) for p in plan.phases] == ids
+    assert not [p for p in validate_plan(plan) if p.is_error]

@@ -41,7 +41,7 @@ def test_each_id_form_is_read_as_written(
     assert ItemId.parse(written) == number
 
 
-@pytest.mark.parametrize("text", ["", "x", "1-3", "2..5", "-1", "3.", ".5", "5ab", "TOOLONGPREFIX-1", "1 2"])
+@pytest.mark.parametrize("text", ["", "xy", "1-3", "2..5", "-1", "3.", ".5", "5ab", "TOOLONGPREFIX-1", "1 2"])
 def test_other_text_is_no_id(text: str) -> None:
     assert ItemId.parse(text) is None
     with pytest.raises(ValueError):
