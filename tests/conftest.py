@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from git_helper import run_git  # shared with test modules, which cannot import conftest
+from git_helper import MakeRepo, run_git  # shared with test modules, which cannot import conftest
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
@@ -33,9 +33,6 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
-MakeRepo = Callable[..., Path]
-
-
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Iterator[MakeRepo]:
     """Create a git repository with the given files committed on branch main."""
@@ -59,3 +56,16 @@ def make_repo(tmp_path: Path) -> Iterator[MakeRepo]:
         return repo
 
     yield factory
+
+
+@pytest.fixture
+def repo_here(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> MakeRepo:
+    """:func:`make_repo`, and the test then runs inside the repository (its working directory), as a
+    person typing ``plansmith`` there does."""
+
+    def factory(files: dict[str, str | bytes] | None = None, name: str | None = None) -> Path:
+        root = make_repo(files, name)
+        monkeypatch.chdir(root)
+        return root
+
+    return factory

@@ -1,4 +1,5 @@
-"""``run_git``: git in a test repository, for every test and the root conftest's fixtures.
+"""``run_git``: git in a test repository, for every test and the root conftest's fixtures; ``MakeRepo``,
+the type of the ``make_repo`` and ``repo_here`` fixtures.
 
 A module of its own (not only a conftest function) because test modules cannot import ``conftest``:
 the name means whichever folder's conftest pytest loaded last. Tests may run git directly; the package
@@ -8,7 +9,10 @@ goes through ``git_backend``.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+
+MakeRepo = Callable[..., Path]
 
 
 def run_git(repo: Path, *args: str) -> str:

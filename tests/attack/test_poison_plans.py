@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 from git_helper import run_git as git
 
 from plansmith.cli import main
@@ -30,10 +31,8 @@ POISON = "specs/plans/002_b\nx.md"
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({"specs/plans/001_a.md": TEXT, POISON: TEXT, "specs/plans/003_c.md": TEXT})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({"specs/plans/001_a.md": TEXT, POISON: TEXT, "specs/plans/003_c.md": TEXT})
 
 
 def branches(repo: Path) -> list[str]:

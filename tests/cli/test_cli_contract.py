@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 from git_helper import run_git as git
 
 from plansmith.cli import main
@@ -48,10 +49,8 @@ def cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN: TEXT, "README.md": "# app\n"})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN: TEXT, "README.md": "# app\n"})
 
 
 # --- --repo before and after the command ----------------------------------------------------------

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 from plansmith.mcp_server import _items
@@ -38,10 +39,8 @@ def _git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN: TEXT})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN: TEXT})
 
 
 def test_waves_and_analyze_name_letter_phases(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 
@@ -22,10 +23,8 @@ CHILD = "specs/plans/001_feature/phase_1_part_1.md"
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN: PLAN_TEXT})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN: PLAN_TEXT})
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

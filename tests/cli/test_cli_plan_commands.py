@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 
@@ -33,10 +34,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({"specs/plans/001_feature.md": VALID})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({"specs/plans/001_feature.md": VALID})
 
 
 def test_analyze_json_has_the_contract_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 from git_helper import run_git as git
 
 from plansmith.cli import main
@@ -27,10 +28,8 @@ TEXT = f"""# Feature: Plan
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN: TEXT})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN: TEXT})
 
 
 def test_several_items_make_one_run_and_one_proposal(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

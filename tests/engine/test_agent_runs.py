@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 from plansmith.engine.decisions import propose_automatically
@@ -38,10 +39,8 @@ def branch_file(repo: Path, path: str) -> str:
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PATH: PLAN})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PATH: PLAN})
 
 
 def expand(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, object], str]:

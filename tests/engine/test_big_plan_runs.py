@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from git_backend.helpers import snapshot_user_state
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 from plansmith.plan import layout
@@ -37,10 +38,8 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN_PATH: big_plan(PHASES)})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN_PATH: big_plan(PHASES)})
 
 
 def _expand(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from git_backend.helpers import snapshot_user_state
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 from plansmith.plan.problems import problem
@@ -51,10 +52,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, 
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({"specs/plans/001_rollout.md": PLAN, "README.md": "# app\n"})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({"specs/plans/001_rollout.md": PLAN, "README.md": "# app\n"})
 
 
 def test_a_plan_with_warnings_expands_and_keeps_its_warnings(

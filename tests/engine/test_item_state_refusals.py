@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 from git_helper import run_git as git
 
 from plansmith.cli import main
@@ -55,10 +56,8 @@ def refuse(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN: TEXT})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN: TEXT})
 
 
 def test_collapsing_an_inline_phase_is_refused_before_any_run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 from git_helper import run_git as git
 
 from plansmith.engine.coordinator import OperationRequest, run_request
@@ -31,10 +32,8 @@ PATH = "specs/plans/001_feature.md"
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PATH: PLAN})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PATH: PLAN})
 
 
 def request(told: list[RunEvent], **fields: object) -> OperationRequest:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from git_helper import MakeRepo
 
 from plansmith.cli import main
 from plansmith.plan.complexity import analyze_plan
@@ -38,10 +39,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({PLAN: TEXT})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({PLAN: TEXT})
 
 
 def _plan(text: str = TEXT):  # type: ignore[no-untyped-def]

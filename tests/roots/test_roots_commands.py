@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from git_backend.helpers import snapshot_user_state
+from git_helper import MakeRepo
 
 from .helpers import IDS, OTHER_FILES, ROOT_PLANS, big, branches, git, run, run_json, small
 
@@ -14,10 +15,8 @@ DUPLICATE = "# Broken\n\n### Phase 1: a\n- [ ] a\n\n### Phase 1: again\n- [ ] b\
 
 
 @pytest.fixture
-def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    root: Path = make_repo({**ROOT_PLANS, **OTHER_FILES})
-    monkeypatch.chdir(root)
-    return root
+def repo(repo_here: MakeRepo) -> Path:
+    return repo_here({**ROOT_PLANS, **OTHER_FILES})
 
 
 def test_validate_reads_every_root_and_nothing_else(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
