@@ -89,8 +89,11 @@ def make_repo(repo: Path, env: Mapping[str, str], files: Mapping[str, str]) -> P
     return repo
 
 
-def plansmith(repo: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m plansmith ARGS`` in ``repo`` (the interpreter running the benchmarks)."""
+def plansmith(
+    repo: Path, env: Mapping[str, str], *args: str, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m plansmith ARGS`` in ``repo`` (the interpreter running the benchmarks); past
+    ``timeout`` seconds it raises ``subprocess.TimeoutExpired``."""
     return subprocess.run(
         [sys.executable, "-m", "plansmith", *args],
         cwd=repo,
@@ -98,6 +101,7 @@ def plansmith(repo: Path, env: Mapping[str, str], *args: str) -> subprocess.Comp
         capture_output=True,
         text=True,
         check=False,
+        timeout=timeout,
     )
 
 

@@ -23,12 +23,11 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from bench._support import branch_exists, delete_branch, isolated_env, make_repo, temp_dir
+from bench._support import branch_exists, delete_branch, isolated_env, make_repo, plansmith, temp_dir
 
 SIZES = (1_000, 10_000, 100_000)
 REPEAT = 3
@@ -65,15 +64,7 @@ def _run_once(repo: Path, env: Mapping[str, str], args: tuple[str, ...]) -> Timi
     cpu_before = _children_cpu()
     started = time.perf_counter()
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "plansmith", *args],
-            cwd=repo,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=TIMEOUT_S,
-        )
+        result = plansmith(repo, env, *args, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return None
     elapsed = time.perf_counter() - started

@@ -44,11 +44,6 @@ elif args[:2] == ["pr", "create"]:
 
 
 @pytest.fixture
-def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Remote:
-    return Remote(tmp_path, monkeypatch)
-
-
-@pytest.fixture
 def fake_gh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return install_fake_gh(tmp_path, monkeypatch, FAKE_GH, "gh-issues.json")
 

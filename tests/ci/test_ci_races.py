@@ -4,7 +4,6 @@ so nobody's work is overwritten and the remote's memory always describes its bra
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,11 +11,6 @@ from plansmith.ci.runner import _CiRun, run_ci
 from plansmith.workspace import open_workspace
 
 from .helpers import BRANCH, MEMORY, PLAN, TEXT, Remote, ci, ci_process, git, memory_of, remote_refs
-
-
-@pytest.fixture
-def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Remote:
-    return Remote(tmp_path, monkeypatch)
 
 
 def _consistent(remote: Remote) -> str:

@@ -3,18 +3,11 @@ what is not pushed again, and what is left alone. The remote's refs are compared
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from plansmith.cli import main
 
 from .helpers import BRANCH, MEMORY, PLAN, TEXT, Remote, ci, git, memory_of, remote_refs
-
-
-@pytest.fixture
-def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Remote:
-    return Remote(tmp_path, monkeypatch)
 
 
 def test_the_first_run_pushes_the_proposal_and_the_memory(

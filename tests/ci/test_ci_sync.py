@@ -3,18 +3,11 @@ boxes ticked under a NOT STARTED marker gets a pushed sync proposal, remembered 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .helpers import OTHER, Remote, ci, git, remote_refs
 
 SYNC_BRANCH = "plansmith/002_small"
-
-
-@pytest.fixture
-def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Remote:
-    return Remote(tmp_path, monkeypatch)
 
 
 def test_a_finished_phase_gets_its_marker_proposed_and_pushed(
