@@ -39,17 +39,31 @@ _LETTER = (
     r"(?:(?-i:[A-Z])|(?-i:[a-z])(?=[ \t]*[:：.(\-–—]|[ \t]*$))"
     r"(?![ \t]*[\-–—][ \t]*[A-Za-z](?:[ \t]*[:：.(]|[ \t]*$))"
 )
-# Two forms of each pattern: headings without "(" (nearly all) skip the parenthetical's group. Letter
-# ids have patterns of their own, tried only when the numbered one fails: an alternative in one
-# pattern cost every "Phase 3:" heading a branch.
-_ITEM_HEADING, _ITEM_HEADING_PAREN, _LETTER_HEADING, _LETTER_HEADING_PAREN = (
-    {
-        kind: re.compile(rf"^{kind}[ \t]+({id_form})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A)
-        for kind in ("phase", "stage")
-    }
-    for id_form in (ID_PATTERN, _LETTER)
-    for paren in ("", r"[ \t]*\([^()]*\)|")
+_PAREN = r"[ \t]*\([^()]*\)|"
+
+
+def _heading_pattern(kind: str, id_form: str, paren: str) -> re.Pattern[str]:
+    return re.compile(rf"^{kind}[ \t]+({id_form})({paren})(?:{_SEPARATOR}|[ \t]+|$)(.*)$", re.I | re.A)
+
+
+# Two forms of each pattern: headings without "(" (nearly all) skip the parenthetical's group.
+_ITEM_HEADING, _ITEM_HEADING_PAREN = (
+    {kind: _heading_pattern(kind, ID_PATTERN, paren) for kind in ("phase", "stage")} for paren in ("", _PAREN)
 )
+
+
+_LETTER_HEADINGS: dict[bool, dict[str, re.Pattern[str]]] = {}  # with a parenthetical? -> kind -> pattern
+
+
+def _letter_headings(with_paren: bool) -> dict[str, re.Pattern[str]]:
+    """The patterns of a letter id's heading (``Phase A: ...``), tried only when the numbered one fails
+    (an alternative in one pattern cost every ``Phase 3:`` heading a branch) and compiled on first use
+    (the four cost 2 ms at import, on the pre-commit hook's path too)."""
+    paren = _PAREN if with_paren else ""
+    patterns = {kind: _heading_pattern(kind, _LETTER, paren) for kind in ("phase", "stage")}
+    return _LETTER_HEADINGS.setdefault(with_paren, patterns)
+
+
 _IMPLEMENTATION = re.compile(r"^implementation[ \t]+(?=phase[ \t])", re.I)  # hve-core's planner
 _BOX = re.compile(r"^\[([ xX])\][ \t]+")
 _LINKED = re.compile(r"^\[((?:phase|stage|implementation)[^\]]*)\]\(<?([^)\s>]+)>?\)[ \t]*(.*)$", re.I)
@@ -114,7 +128,8 @@ def read_item_heading(kind: str, text: str) -> ItemHeading | None:
         text = text[im.end() :]
     m = (_ITEM_HEADING_PAREN if "(" in text else _ITEM_HEADING)[kind].match(text)
     if m is None:  # "Phase A: ...", else no item heading
-        m = (_LETTER_HEADING_PAREN if "(" in text else _LETTER_HEADING)[kind].match(text)
+        with_paren = "(" in text
+        m = (_LETTER_HEADINGS.get(with_paren) or _letter_headings(with_paren))[kind].match(text)
         if m is None:
             return None
     number, paren, rest = m.groups()
